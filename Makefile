@@ -1,0 +1,114 @@
+# zmcsync: sync ZMC alarms into Prometheus Alertmanager.
+# Plain make: `make`, `make check`, `make demo`, `make bench`, `make install`.
+
+VERSION	 = 0.1.0
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/zmcsync
+SYSCONFDIR ?= /etc/zmcsync
+STATEDIR ?= /var/lib/zmcsync
+DESTDIR	?=
+
+CC	?= cc
+PKGS	 = libcurl json-c odbc sqlite3
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	   -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+	   $(shell pkg-config --cflags $(PKGS)) -I/usr/include/iniparser \
+	   -DZMCSYNC_VERSION='"$(VERSION)"' \
+	   -DZMCSYNC_SYSCONFDIR='"$(SYSCONFDIR)"' \
+	   -DZMCSYNC_STATEDIR='"$(STATEDIR)"' \
+	   -DZMCSYNC_DATADIR='"$(DATADIR)"'
+LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -liniparser
+
+BUILD	?= build
+SRCS	 = $(sort $(wildcard src/*.c)) $(BUILD)/sqlfiles.c
+OBJS	 = $(patsubst %.c,$(BUILD)/%.o,$(notdir $(SRCS)))
+LIBOBJS	 = $(filter-out $(BUILD)/main.o,$(OBJS))
+SQLFILES = $(sort $(wildcard sql/*/*.sql))
+UNITSRC	 = $(sort $(wildcard test/unit/test_*.c))
+UNITBIN	 = $(patsubst test/unit/%.c,$(BUILD)/%,$(UNITSRC))
+
+all: $(BUILD)/zmcsync $(BUILD)/zmcsync.1 $(BUILD)/zmcsync.conf.5
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+$(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
+# The SQL scripts are compiled in, so the binary never depends on where
+# share/ was installed.
+$(BUILD)/sqlfiles.c: $(SQLFILES) scripts/embed-sql | $(BUILD)
+	sh scripts/embed-sql $(SQLFILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/sqlfiles.o: $(BUILD)/sqlfiles.c
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
+$(BUILD)/zmcsync: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILD)/test_%: test/unit/test_%.c test/unit/t.h $(LIBOBJS)
+	$(CC) $(CFLAGS) -Isrc -Itest/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+$(BUILD)/freeport: test/freeport.c | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $<
+
+# Man pages get the built-in paths substituted.
+$(BUILD)/%: man/% | $(BUILD)
+	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
+	    -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+unit: $(UNITBIN)
+
+# The whole suite: unit tests, then end-to-end tests against real
+# Alertmanager / SQLite ODBC / PostgreSQL / node_exporter, then the same
+# under AddressSanitizer+UBSan.
+# `make check` and `make demo` first install missing Debian packages
+# (scripts/bootstrap), so each is the one command a fresh machine needs.
+bootstrap:
+	sh scripts/bootstrap
+
+check: bootstrap
+	$(MAKE) all unit $(BUILD)/freeport
+	sh test/run
+
+check-fast: all unit $(BUILD)/freeport
+	ZMCSYNC_NO_SANITIZE=1 sh test/run
+
+sanitize:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" all unit build-asan/freeport
+
+demo: bootstrap
+	$(MAKE) all $(BUILD)/freeport
+	sh scripts/demo
+
+bench: all $(BUILD)/freeport
+	sh test/bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)
+	install -m 0755 $(BUILD)/zmcsync $(DESTDIR)$(BINDIR)/zmcsync
+	install -m 0644 $(BUILD)/zmcsync.1 $(DESTDIR)$(MANDIR)/man1/zmcsync.1
+	install -m 0644 $(BUILD)/zmcsync.conf.5 $(DESTDIR)$(MANDIR)/man5/zmcsync.conf.5
+	for d in sql/*/; do install -d $(DESTDIR)$(DATADIR)/$$d; \
+	    install -m 0644 $$d*.sql $(DESTDIR)$(DATADIR)/$$d; done
+	cp -R conf $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/scripts
+	install -m 0644 scripts/zmcsync.cron scripts/zmcsync.service scripts/zmcsync.timer \
+	    scripts/zmcsync.logrotate $(DESTDIR)$(DATADIR)/scripts/ 2>/dev/null || true
+	[ -e $(DESTDIR)$(SYSCONFDIR)/zmcsync.conf ] || \
+	    install -m 0640 conf/zmcsync.conf $(DESTDIR)$(SYSCONFDIR)/zmcsync.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/zmcsync $(DESTDIR)$(MANDIR)/man1/zmcsync.1 \
+	    $(DESTDIR)$(MANDIR)/man5/zmcsync.conf.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: bootstrap all unit check check-fast sanitize demo bench install uninstall clean

@@ -1,0 +1,82 @@
+/*
+ * alertmanager: the Alertmanager v2 HTTP edge (libcurl + json-c).
+ * Configured URLs form one HA cluster: an alert push counts when at least
+ * one member accepts it; silences are created on the first member that
+ * answers (the cluster gossips them).  Retries with exponential backoff
+ * happen on connection errors, 5xx and 429 only.
+ */
+#ifndef ZMCSYNC_ALERTMANAGER_H
+#define ZMCSYNC_ALERTMANAGER_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct config;
+struct alert;
+struct label;
+struct json_object;
+
+struct am;
+
+/* One HTTP request as it happened, for logs and metrics. */
+struct am_request {
+	const char	*url;		/* base URL of the member */
+	const char	*endpoint;	/* full request URL */
+	const char	*method;	/* "POST", "GET", "DELETE" */
+	long		 code;		/* HTTP status, 0 if no response */
+	double		 seconds;	/* duration including retries' waits excluded */
+	const char	*error;		/* NULL on 2xx, else "503 body..." or curl's reason */
+	size_t		 alerts;	/* alerts in the body (POST /alerts), else 0 */
+};
+
+/* Called after every request (including retries and split halves). */
+typedef void	(*am_observer)(void *arg, const struct am_request *);
+
+/*
+ * Creates a client for cfg's URLs (validated: http or https, path prefix
+ * kept).  Reads no secrets itself: config already did.  NULL + *err.
+ */
+struct am	*am_new(const struct config *, char **err);
+void		 am_free(struct am *);
+void		 am_set_observer(struct am *, am_observer, void *arg);
+size_t		 am_count(const struct am *);
+const char	*am_url(const struct am *, size_t);
+/* Overall deadline (epoch seconds, 0 none): no request starts after it. */
+void		 am_set_deadline(struct am *, time_t);
+
+/*
+ * Posts n alerts (n <= batch_size; the caller batches) to every member.
+ * accepted[i] is set to 1 when some member accepted alert i, else 0 and
+ * errors[i] to an allocated reason (caller frees each).  A 400 answer
+ * splits the batch in halves until the bad alert stands alone.
+ * Returns the number accepted, or -1 if no member was reachable at all.
+ */
+int		 am_push(struct am *, struct alert *const *alerts, size_t n,
+		    int *accepted, char **errors);
+
+/*
+ * Creates a silence with equality matchers (name=value) from starts to
+ * ends, createdBy "zmcsync", comment.  If an active silence created by
+ * zmcsync with exactly these matchers exists, its id is reused.  *id is
+ * allocated (caller frees); *err on failure.  0 ok, -1 error.
+ */
+int		 am_silence_create(struct am *, const struct label *matchers,
+		    size_t n, time_t starts, time_t ends, const char *comment,
+		    char **id, char **err);
+/* Expires silence id (a silence already gone or expired counts as done).  0/-1 with *err. */
+int		 am_silence_expire(struct am *, const char *id, char **err);
+/*
+ * Silences created by zmcsync (any state) from the first member that
+ * answers, as gettableSilences JSON array; caller puts.  NULL + *err.
+ */
+struct json_object *am_silences(struct am *, char **err);
+/* GET /-/healthy of member i: 0 healthy, -1 with *err. */
+int		 am_healthy(struct am *, size_t i, char **err);
+/*
+ * Status of member i: version, cluster status, active alerts and silences
+ * counts, as a JSON object shaped like the guide's
+ * /api/v1/admin/alertmanager/status; caller puts.  NULL + *err.
+ */
+struct json_object *am_status(struct am *, size_t i, char **err);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * cmd: the subcommand table (git's cmd_struct).  main.c parses the global
+ * options, finds the command, and does the shared setup its flags ask
+ * for -- configuration, database, config-table overrides, state file, run
+ * lock -- once, before calling it.  Each command lives in cmd_<name>.c.
+ */
+#ifndef ZMCSYNC_CMD_H
+#define ZMCSYNC_CMD_H
+
+#include <stdio.h>
+
+struct cfg;
+struct config;
+struct db;
+struct state;
+
+/* Exit statuses (SPEC 4, man page EXIT STATUS). */
+enum {
+	EXIT_OK = 0,		/* success, nothing to do, or disabled */
+	EXIT_PARTIAL = 1,	/* some operations failed; retried next run */
+	EXIT_USAGE = 2,
+	EXIT_CONFIG = 3,
+	EXIT_DB = 4,
+	EXIT_NOAM = 5,		/* no Alertmanager reachable */
+	EXIT_LOCKED = 6		/* another run holds the lock */
+};
+
+/* Setup a command asks the dispatcher for. */
+#define CMD_DB		0x01	/* connect to the ZMC database */
+#define CMD_TABLECFG	0x02	/* apply NM_ALARM_SYNC_CONFIG rows (needs CMD_DB) */
+#define CMD_STATE	0x04	/* open the local state file (failure tolerated) */
+#define CMD_LOCK	0x08	/* take the run lock (exit 6 when held) */
+#define CMD_NOCONFIG	0x10	/* runs without a configuration (version, help) */
+#define CMD_DBSOFT	0x20	/* with CMD_DB: a connection failure is not fatal (ctx->db NULL) */
+
+/* What the dispatcher hands every command. */
+struct ctx {
+	struct cfg		*cfg;		/* loader state (config show/set) */
+	const struct config	*conf;		/* values in force */
+	struct db		*db;		/* NULL unless CMD_DB */
+	char			*db_err;	/* CMD_DBSOFT: why db is NULL */
+	struct state		*st;		/* NULL unless CMD_STATE and it opened */
+	char			*st_err;	/* why st is NULL */
+	int			 lockfd;	/* -1 unless CMD_LOCK */
+	const char		*argv0;
+	int			 verbose;	/* -v count, -1 for -q */
+};
+
+struct cmd {
+	const char	*name;
+	int		(*fn)(int argc, char **argv, struct ctx *);
+	int		 flags;		/* CMD_* setup */
+	const char	*usage;		/* "run [--dry-run] [--timeout SEC]" */
+	const char	*summary;	/* one line for help */
+};
+
+/* The command table and its length (main.c). */
+const struct cmd *cmd_table(size_t *n);
+const struct cmd *cmd_find(const char *name);
+/* Prints "usage: zmcsync CMD-USAGE" to stderr and returns EXIT_USAGE. */
+int	 cmd_usage(const struct cmd *);
+/* Prints "zmcsync CMD: reason" + usage to stderr; returns EXIT_USAGE. */
+int	 cmd_badarg(const char *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+int	cmd_run(int, char **, struct ctx *);
+int	cmd_check(int, char **, struct ctx *);
+int	cmd_status(int, char **, struct ctx *);
+int	cmd_alarms(int, char **, struct ctx *);
+int	cmd_logs(int, char **, struct ctx *);
+int	cmd_stats(int, char **, struct ctx *);
+int	cmd_config(int, char **, struct ctx *);
+int	cmd_cleanup(int, char **, struct ctx *);
+int	cmd_silences(int, char **, struct ctx *);
+int	cmd_am_status(int, char **, struct ctx *);
+int	cmd_enable(int, char **, struct ctx *);
+int	cmd_disable(int, char **, struct ctx *);
+int	cmd_init_db(int, char **, struct ctx *);
+int	cmd_version(int, char **, struct ctx *);
+int	cmd_help(int, char **, struct ctx *);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * config: the effective configuration.  One naming rule everywhere:
+ * INI "[sync] heartbeat_interval" = environment SYNC_HEARTBEAT_INTERVAL =
+ * config-table row (CONFIG_GROUP 'SYNC', CONFIG_KEY 'HEARTBEAT_INTERVAL').
+ * Precedence: default < file < table (not database.*) < environment < flag.
+ * Every key is described once, in the key table of config.c, which also
+ * drives validation, "config show", "config set" and the man page test.
+ */
+#ifndef ZMCSYNC_CONFIG_H
+#define ZMCSYNC_CONFIG_H
+
+#include <stddef.h>
+
+/* Default configuration file (overridable at build time). */
+#ifndef ZMCSYNC_SYSCONFDIR
+#define ZMCSYNC_SYSCONFDIR "/etc/zmcsync"
+#endif
+#ifndef ZMCSYNC_STATEDIR
+#define ZMCSYNC_STATEDIR "/var/lib/zmcsync"
+#endif
+#define CONFIG_DEFAULT_FILE ZMCSYNC_SYSCONFDIR "/zmcsync.conf"
+
+/* Where the value in force came from (config show). */
+enum cfg_source {
+	SRC_DEFAULT = 0,
+	SRC_FILE,
+	SRC_TABLE,
+	SRC_ENV,
+	SRC_FLAG
+};
+
+/* Value types of the key table. */
+enum cfg_type {
+	CFGT_STR,	/* free text */
+	CFGT_INT,	/* integer with min/max */
+	CFGT_BOOL,	/* true/false/yes/no/1/0/on/off */
+	CFGT_LEVELS,	/* comma list of ZMC levels 0-4 */
+	CFGT_LIST,	/* comma list of words */
+	CFGT_ENUM,	/* one of a fixed set */
+	CFGT_SECRET,	/* text never printed */
+	CFGT_PATH	/* file or directory path */
+};
+
+/* One Alertmanager request header "Name: value" from alertmanager.headers. */
+struct cfg_header {
+	char	*name;
+	char	*value;
+};
+
+/* Typed values in force.  Strings are never NULL after config_load ("" if unset). */
+struct config {
+	/* [database] */
+	char	*db_dsn;		/* ODBC data source name */
+	char	*db_connection;		/* full ODBC connection string (wins over dsn) */
+	char	*db_username;
+	char	*db_password;		/* secret; also from password_file */
+	char	*db_dialect;		/* "auto", "sqlite", "postgresql", "oracle" */
+	char	*db_timezone;		/* IANA zone of DATE values; "" = system zone */
+	char	*db_charset;		/* iconv name of the database text; "" = UTF-8 */
+	int	 db_timeout;		/* login/query timeout, seconds */
+	char	*db_host;		/* Oracle DSN-less: host */
+	int	 db_port;		/* Oracle DSN-less: port (1521) */
+	char	*db_service_name;	/* Oracle DSN-less: service name */
+	char	*db_driver;		/* ODBC driver name for DSN-less Oracle */
+	/* [zmc] */
+	char	*zmc_source;		/* source view name, validated as identifier */
+	/* [alertmanager] */
+	char	**am_urls;		/* one or more base URLs (HA cluster) */
+	size_t	 am_urlsz;
+	char	*am_username;
+	char	*am_password;		/* secret */
+	char	*am_bearer_token;	/* secret, read from bearer_token_file */
+	char	*am_ca_file;
+	char	*am_cert_file;
+	char	*am_key_file;
+	int	 am_insecure;		/* insecure_skip_verify */
+	struct cfg_header *am_headers;	/* extra headers */
+	size_t	 am_headersz;
+	int	 am_timeout;		/* seconds per request */
+	int	 am_retry_count;	/* retries after the first attempt */
+	int	 am_retry_interval;	/* milliseconds, doubled per retry */
+	char	*am_generator_url;	/* generatorURL of every alert; "" none */
+	/* [sync] */
+	int	 sync_enabled;
+	int	 sync_scan_interval;	/* seconds; informational for cron, used in lease checks */
+	int	 sync_heartbeat_interval; /* seconds between re-pushes of a firing alert */
+	int	 sync_alert_ttl;	/* seconds: endsAt lease of a firing alert */
+	int	 sync_batch_size;	/* rows per page and alerts per POST */
+	int	 sync_history_hours;	/* only alarms raised within this window are first pushed */
+	int	 sync_levels[5];	/* sync_levels[L] != 0: level L passes */
+	char	**sync_severity_filter;	/* severities that pass; none = all */
+	size_t	 sync_severity_filtersz;
+	/* [silence] */
+	int	 silence_use_api;
+	int	 silence_duration_hours;
+	int	 silence_auto_remove;	/* auto_remove_on_clear */
+	char	*silence_comment;	/* comment_template */
+	char	**silence_match;	/* match_labels */
+	size_t	 silence_matchsz;
+	/* [severity] */
+	char	*severity[5];		/* level_0 .. level_4 */
+	/* [labels] */
+	char	*label_source;
+	char	*label_cluster;
+	char	*label_datacenter;
+	/* [log] */
+	char	*log_level;
+	char	*log_format;		/* "text" or "json" */
+	char	*log_file;
+	int	 log_retention_days;	/* default for cleanup --days */
+	/* [metrics] */
+	char	*metrics_textfile;	/* "" disables */
+	/* [state] */
+	char	*state_dir;
+};
+
+/* Static description of one key (see config.c). */
+struct cfg_key {
+	const char	*group;		/* INI section, lowercase */
+	const char	*name;		/* INI key, lowercase */
+	enum cfg_type	 type;
+	const char	*def;		/* default as text ("" none) */
+	long long	 min, max;	/* CFGT_INT bounds */
+	const char	*choices;	/* CFGT_ENUM: "a|b|c" */
+	int		 table_ok;	/* may come from NM_ALARM_SYNC_CONFIG */
+	const char	*env_alias;	/* reference-guide name, e.g. ZMC_ORACLE_HOST, or NULL */
+	const char	*help;		/* one line for config show / man test */
+};
+
+/* The key table and its length. */
+const struct cfg_key	*config_keys(size_t *n);
+/* Looks up "group.key" (case-insensitive); NULL if unknown. */
+const struct cfg_key	*config_key_find(const char *dotted);
+
+/* Opaque loader state: values as text with their source, for show/set. */
+struct cfg;
+
+/*
+ * Loads defaults, then file (path; NULL = CONFIG_DEFAULT_FILE, which may be
+ * missing only when not given explicitly), then the environment.  Unknown
+ * keys are warned about with file:line.  Returns NULL on error after
+ * printing "FILE:LINE: KEY: reason" (exit 3 territory).
+ */
+struct cfg	*config_load(const char *path, int path_explicit);
+/*
+ * Applies rows of NM_ALARM_SYNC_CONFIG (group, key, value), below the
+ * environment and flags; database.* rows are ignored with a warning.
+ * Invalid values: error naming "table GROUP.KEY".  0 ok, -1 invalid.
+ */
+int	 config_apply_table(struct cfg *, const char *group, const char *key,
+	    const char *value);
+/* Sets a value from a command-line flag ("sync.heartbeat_interval"); 0/-1. */
+int	 config_set_flag(struct cfg *, const char *dotted, const char *value);
+/*
+ * Validates everything and fills the typed struct (also reads *_file
+ * secrets).  Call after every change.  NULL on error (message printed).
+ * The returned pointer belongs to cfg and changes on the next call.
+ */
+const struct config *config_resolve(struct cfg *);
+/* Checks value for the key exactly as the loader would; NULL ok, else an allocated reason. */
+char	*config_check_value(const struct cfg_key *, const char *value);
+/* Value in force as text (secrets masked as "********" when mask) and its source, e.g. "file /etc/x.conf:12". */
+const char *config_value(const struct cfg *, const struct cfg_key *, int mask,
+	    enum cfg_source *src, const char **where);
+/* The file that was loaded, or NULL. */
+const char *config_file(const struct cfg *);
+void	 config_free(struct cfg *);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * dialect: every SQL difference between Oracle 11g, PostgreSQL and SQLite
+ * lives here and in sql/<dialect>/.  Callers ask for a statement by id and
+ * get text with "?" markers; paging, id generation, upserts, current time
+ * and date arithmetic are the dialect's business.  Statements are pure
+ * text functions of (dialect, id, view name), so the Oracle set can be
+ * golden-tested without an Oracle server.
+ */
+#ifndef ZMCSYNC_DIALECT_H
+#define ZMCSYNC_DIALECT_H
+
+#include <stddef.h>
+
+enum dialect {
+	DIALECT_SQLITE = 0,
+	DIALECT_POSTGRESQL,
+	DIALECT_ORACLE,
+	DIALECT__COUNT
+};
+
+/* Statement ids; parameters are listed in dialect.c above each. */
+enum sql_id {
+	SQL_SOURCE_PAGE = 0,	/* view rows after id, U or tracked, ordered, paged */
+	SQL_STATUS_PAGE,	/* sync status rows after id, ordered, paged */
+	SQL_STATUS_INSERT,
+	SQL_STATUS_UPDATE,
+	SQL_STATUS_ERROR,	/* bump ERROR_COUNT, set LAST_ERROR */
+	SQL_LOG_INSERT,
+	SQL_CONFIG_ACTIVE,	/* active config rows */
+	SQL_CONFIG_LIST,	/* config rows, optional group */
+	SQL_CONFIG_GET,
+	SQL_CONFIG_INSERT,
+	SQL_CONFIG_UPDATE,
+	SQL_CONFIG_DELETE,
+	SQL_MAPPING_ACTIVE,	/* active label mapping rows */
+	SQL_ALARMS_LIST,	/* status rows, optional status, limit/offset */
+	SQL_LOGS_LIST,		/* log rows with optional filters, limit/offset */
+	SQL_STATS_BY_STATUS,	/* count per SYNC_STATUS */
+	SQL_STATS_ERRORS,	/* rows with ERROR_COUNT > 0 */
+	SQL_STATS_LOG_SINCE,	/* log rows since a time */
+	SQL_ACTIVE_BY_LEVEL,	/* firing count per severity source level */
+	SQL_CLEANUP_LOG_IDS,	/* ids of old log rows, bounded */
+	SQL_CLEANUP_LOG_DELETE,
+	SQL_CLEANUP_STATUS_IDS,	/* ids of old RESOLVED status rows, bounded */
+	SQL_CLEANUP_STATUS_DELETE,
+	SQL_CLEANUP_COUNT_LOG,
+	SQL_CLEANUP_COUNT_STATUS,
+	SQL_PROBE_TABLE,	/* "SELECT COUNT(*) FROM <table>" per sync table (view name used as table) */
+	SQL_PROBE_SOURCE,	/* one row of the view */
+	SQL__COUNT
+};
+
+/* "sqlite", "postgresql", "oracle". */
+const char	*dialect_name(enum dialect);
+/* Parses a dialect name; -1 if unknown. */
+int		 dialect_parse(const char *);
+/* Maps SQL_DBMS_NAME ("SQLite", "PostgreSQL", "Oracle") to a dialect; -1 unknown. */
+int		 dialect_from_dbms(const char *);
+/* 1 if s is a safe SQL identifier (letters, digits, _ $ #, optional schema.) */
+int		 dialect_ident_valid(const char *);
+/*
+ * Statement text for id, with view substituted for the source view where
+ * used.  Returns an allocated string (caller frees).
+ */
+char		*dialect_sql(enum dialect, enum sql_id, const char *view);
+/* Name of the statement id, for golden files ("SOURCE_PAGE"). */
+const char	*dialect_sql_name(enum sql_id);
+/*
+ * The init script for init-db: sync tables, sequences, indexes, view;
+ * with demo, also the reference ZMC tables and sample alarms.  Statements
+ * are separated by a line holding only "/" (Oracle) or ";" conventions as
+ * the file in sql/<dialect>/ has them.  Allocated; NULL if the file is
+ * missing (message printed with the path searched).
+ */
+char		*dialect_init_script(enum dialect, int demo);
+/* Splits a script into statements for execution; caller frees with strv_free. */
+char		**dialect_split_script(enum dialect, const char *script, size_t *n);
+
+#endif

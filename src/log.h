@@ -1,0 +1,40 @@
+/*
+ * log: diagnostics for the operator.  Messages name the object first,
+ * lowercase, no trailing period: "alertmanager http://x:9093: 503 ...".
+ * A cron job must be quiet on success, so stderr only shows warnings and
+ * errors unless -v; the log file (log.file) gets everything at log.level.
+ */
+#ifndef ZMCSYNC_LOG_H
+#define ZMCSYNC_LOG_H
+
+enum log_level {
+	LOGL_DEBUG = 0,
+	LOGL_INFO,
+	LOGL_WARN,
+	LOGL_ERROR,
+	LOGL_NONE	/* nothing at all */
+};
+
+/* Parses "debug"/"info"/"warn"/"warning"/"error" (any case); -1 if unknown. */
+int	log_level_parse(const char *);
+/*
+ * Stderr threshold, set from -v/-q before the config is loaded.
+ * Default LOGL_WARN.
+ */
+void	log_set_stderr_level(enum log_level);
+/*
+ * Opens the configured sink: file (NULL or "": none), format "text" or
+ * "json", level for the file.  May be called again after the config
+ * changed.  0 ok, -1 cannot open file (reported on stderr, stderr kept).
+ */
+int	log_open(const char *file, const char *format, enum log_level level);
+void	log_close(void);
+/* Adds a key=value field to every following message (e.g. batch id); NULL value removes it. */
+void	log_set_context(const char *key, const char *value);
+
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * reconcile: the functional core.  Decides, for a batch of alarms, what
+ * to do (SPEC 3) as a pure function of the ZMC rows, the sync rows, the
+ * configuration and the time.  Nothing here touches the network, the
+ * database or the clock; cmd_run.c carries the actions out.
+ */
+#ifndef ZMCSYNC_RECONCILE_H
+#define ZMCSYNC_RECONCILE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "syncstate.h"
+
+struct config;
+struct zmc_row;
+struct label_map;
+struct alert;
+
+/* One alarm as seen from both sides; either pointer may be NULL, not both. */
+struct pair {
+	const struct zmc_row	*row;	/* view row, NULL if gone from the view */
+	const struct sync_row	*sync;	/* status row, NULL if never synced */
+};
+
+enum action_kind {
+	ACT_FIRE = 0,		/* first push or re-raise: push firing */
+	ACT_HEARTBEAT,		/* push firing again with a new lease */
+	ACT_RELABEL,		/* resolve old label set, fire the new one */
+	ACT_RESOLVE,		/* push resolved */
+	ACT_SILENCE,		/* push resolved, then create a silence */
+	ACT_EXPIRE_SILENCE,	/* expire our silence */
+	ACT_SILENCE_ENDED,	/* silence end passed: bookkeeping only */
+	ACT__COUNT
+};
+
+/* "fire", "heartbeat", ... (metrics label); "PUSH_FIRING", ... (log operation). */
+const char	*action_name(enum action_kind);
+const char	*action_operation(enum action_kind);
+
+struct action {
+	enum action_kind	 kind;
+	int64_t			 alarm_id;
+	const struct zmc_row	*row;		/* NULL if the row is gone */
+	const struct sync_row	*sync;		/* NULL if never synced */
+	struct alert		*alert;		/* to push: firing (lease) or resolved (endsAt); owned; NULL for silence-only actions */
+	struct alert		*old_alert;	/* ACT_RELABEL: old label set, resolved; owned */
+	enum sync_status	 new_status;	/* status after success */
+	const char		*reason;	/* static: "new", "re-raised", "heartbeat", "labels changed", "state A", "state C", "state M", "gone", "filtered", "silence ended" */
+};
+
+struct action_list {
+	struct action	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+/*
+ * Appends to out the actions for pairs (in order).  Pairs needing
+ * nothing add nothing.  Never fails (allocation aborts).
+ */
+void	reconcile(const struct config *, const struct label_map *maps, size_t mapsz,
+	    const struct pair *pairs, size_t pairsz, time_t now,
+	    struct action_list *out);
+void	action_list_free(struct action_list *);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * util: small helpers shared by every module (allocation that aborts on
+ * exhaustion, a growable string buffer, time formatting and time zones).
+ * Allocation failure is fatal by design: a one-shot cron job has no better
+ * recovery than exiting and letting the next run retry.
+ */
+#ifndef ZMCSYNC_UTIL_H
+#define ZMCSYNC_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Allocators: never return NULL (print "out of memory" and exit 1). */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+/* Grows *v (of *cap elements of size sz) to hold at least n; doubles. */
+void	*xreallocarray_grow(void *v, size_t *cap, size_t n, size_t sz);
+/* xstrdup(NULL) returns NULL. */
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* Formatted allocation; caller frees. */
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growable NUL-terminated buffer; zero-initialise, buf_free when done. */
+struct buf {
+	char	*s;	/* contents, NUL-terminated once anything was added */
+	size_t	 len;	/* bytes used, excluding the NUL */
+	size_t	 cap;	/* bytes allocated */
+};
+void	 buf_add(struct buf *, const char *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Returns the contents (caller frees) and resets the buffer. */
+char	*buf_release(struct buf *);
+void	 buf_free(struct buf *);
+
+/* Case-insensitive ASCII comparison helpers. */
+int	 str_eq_ci(const char *, const char *);
+/* Splits s on commas, trims blanks, drops empty items; caller frees with strv_free. */
+char	**str_split_list(const char *s, size_t *n);
+void	 strv_free(char **, size_t);
+/* Parses a decimal integer in [min,max]; 0 ok, -1 not a number or out of range. */
+int	 str_to_int(const char *, long long min, long long max, long long *out);
+
+/* Formats t (UTC) as RFC 3339 "2024-01-15T10:30:00Z" into out (>= 21 bytes). */
+char	*time_rfc3339(time_t t, char out[32]);
+/* Parses RFC 3339 (Z or +hh:mm, optional fraction); 0 ok, -1 bad. */
+int	 time_parse_rfc3339(const char *, time_t *out);
+/*
+ * Time zone conversion for database DATE values, which carry no zone.
+ * tz is an IANA name ("Asia/Shanghai"); NULL or "" means the system zone.
+ * tz_to_utc: wall-clock fields in tz -> UTC epoch; in a DST gap or overlap
+ * the earlier (standard-time) interpretation wins.  0 ok, -1 unknown zone.
+ */
+int	 tz_to_utc(const char *tz, int year, int mon, int day, int hour,
+	    int min, int sec, time_t *out);
+/* tz_from_utc: UTC epoch -> wall-clock in tz, formatted "YYYY-MM-DD HH:MM:SS". 0/-1. */
+int	 tz_from_utc(const char *tz, time_t t, char out[32]);
+/* Parses "YYYY-MM-DD[ T]HH:MM:SS[.fff]" as wall-clock time in tz; 0/-1. */
+int	 tz_parse_local(const char *tz, const char *s, time_t *out);
+/* 1 if tz names a zone the system knows, else 0. */
+int	 tz_valid(const char *tz);
+/* Seconds since the epoch as a double with sub-second precision. */
+double	 now_monotonic(void);
+
+#endif

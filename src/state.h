@@ -35,6 +35,11 @@ int		 state_metric_get_all(struct state *,
 int		 state_metric_put(struct state *, const char *key, double v);
 int		 state_begin(struct state *);
 int		 state_commit(struct state *);
+/* Abandons the transaction opened by state_begin (after a failed step). */
+void		 state_rollback(struct state *);
+
+/* How many runs the history keeps. */
+#define STATE_RUNS_KEEP	1000
 
 /* One run of the history. */
 struct run_record {

@@ -1,0 +1,357 @@
+/*
+ * zmcsync: syncs ZMC alarms into Prometheus Alertmanager.
+ *
+ * main.c is the dispatcher (git's cmd_struct): it parses the global
+ * options, finds the command in the table, does the shared setup the
+ * command's flags ask for exactly once, calls it, and turns its result
+ * into the exit status after checking that stdout was really written.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "state.h"
+#include "syncstate.h"
+#include "util.h"
+
+static const struct cmd cmds[] = {
+	{ "run", cmd_run, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE | CMD_LOCK,
+	    "run [--dry-run] [--timeout SEC]", "one sync cycle (the cron job)" },
+	{ "check", cmd_check, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE,
+	    "check [--json]", "probe the database, the sync tables and each Alertmanager" },
+	{ "status", cmd_status, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE,
+	    "status [--json] [--runs N]", "settings in force, lock holder, the last runs" },
+	{ "alarms", cmd_alarms, CMD_DB | CMD_TABLECFG,
+	    "alarms [--status S] [--limit N] [--offset N] [--json]", "synced alarms" },
+	{ "logs", cmd_logs, CMD_DB | CMD_TABLECFG,
+	    "logs [--operation OP] [--alarm-id ID] [--event-id ID] [--errors] [--since HOURS] [--limit N] [--offset N] [--json]",
+	    "the sync log" },
+	{ "stats", cmd_stats, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE,
+	    "stats [--json]", "counts of synced alarms by status, errors, last 24h operations" },
+	{ "config", cmd_config, CMD_DB | CMD_DBSOFT,
+	    "config list [--group G] [--json] | get G.KEY | set G.KEY VALUE | unset G.KEY | show [--json]",
+	    "the NM_ALARM_SYNC_CONFIG table and the effective configuration" },
+	{ "cleanup", cmd_cleanup, CMD_DB | CMD_TABLECFG | CMD_LOCK,
+	    "cleanup [--days N] [--dry-run] [--json]", "delete old log rows and RESOLVED status rows" },
+	{ "silences", cmd_silences, CMD_DB | CMD_DBSOFT | CMD_TABLECFG,
+	    "silences [--all] [--json]", "silences created by zmcsync, from Alertmanager" },
+	{ "am-status", cmd_am_status, CMD_DB | CMD_DBSOFT | CMD_TABLECFG,
+	    "am-status [--json]", "version, cluster status, alert and silence counts of each Alertmanager" },
+	{ "enable", cmd_enable, CMD_DB,
+	    "enable", "set sync.enabled to true in the config table" },
+	{ "disable", cmd_disable, CMD_DB,
+	    "disable", "set sync.enabled to false in the config table" },
+	{ "init-db", cmd_init_db, CMD_DB | CMD_DBSOFT,
+	    "init-db [--print] [--demo] [--dialect D]",
+	    "create the sync tables and the source view" },
+	{ "version", cmd_version, CMD_NOCONFIG,
+	    "version", "version and library versions" },
+	{ "help", cmd_help, CMD_NOCONFIG,
+	    "help [COMMAND]", "this list, or one command's usage" },
+};
+
+const struct cmd *
+cmd_table(size_t *n)
+{
+	*n = sizeof(cmds) / sizeof(cmds[0]);
+	return cmds;
+}
+
+const struct cmd *
+cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+int
+cmd_usage(const struct cmd *c)
+{
+	fprintf(stderr, "usage: zmcsync [-c FILE] [-v | -q] %s\n", c->usage);
+	return EXIT_USAGE;
+}
+
+int
+cmd_badarg(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	const struct cmd *c;
+
+	fprintf(stderr, "zmcsync %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if ((c = cmd_find(cmd)) != NULL)
+		cmd_usage(c);
+	return EXIT_USAGE;
+}
+
+static void
+usage_global(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: zmcsync [-c FILE] [-v | -q] COMMAND [OPTIONS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nzmcsync help COMMAND shows a command's options; man zmcsync has the rest.\n");
+}
+
+int
+cmd_help(int argc, char **argv, struct ctx *ctx)
+{
+	const struct cmd *c;
+
+	if (argc > 2)
+		return cmd_badarg("help", "too many arguments");
+	if (argc == 2) {
+		if ((c = cmd_find(argv[1])) == NULL)
+			return cmd_badarg("help", "unknown command %s", argv[1]);
+		printf("usage: zmcsync [-c FILE] [-v | -q] %s\n\n%s\n", c->usage, c->summary);
+		return EXIT_OK;
+	}
+	usage_global(stdout);
+	return EXIT_OK;
+}
+
+/* Levenshtein distance of two short words, for "did you mean". */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[32][32];
+
+	if (la > 30 || lb > 30)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+static int
+unknown_command(const char *name)
+{
+	size_t i, best = 99, bi = 0, d;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		d = distance(name, cmds[i].name);
+		if (strncmp(name, cmds[i].name, strlen(name)) == 0 && name[0])
+			d = 1;
+		if (d < best) {
+			best = d;
+			bi = i;
+		}
+	}
+	fprintf(stderr, "zmcsync: unknown command %s", name);
+	if (best <= 2)
+		fprintf(stderr, "; did you mean %s?", cmds[bi].name);
+	fprintf(stderr, "\n");
+	usage_global(stderr);
+	return EXIT_USAGE;
+}
+
+/* 1 if argv (after the command) asks for help. */
+static int
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The shared setup of SPEC 4 by the command's flags.  Returns EXIT_OK or
+ * the exit status to stop with (the reason already printed).
+ */
+static int
+setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
+{
+	const struct config *conf;
+	long holder = 0;
+	char *err = NULL;
+	int r;
+
+	if ((ctx->cfg = config_load(cfgpath, cfgpath != NULL)) == NULL)
+		return EXIT_CONFIG;
+	if ((conf = config_resolve(ctx->cfg)) == NULL)
+		return EXIT_CONFIG;
+	ctx->conf = conf;
+	log_open(conf->log_file, conf->log_format, log_level_parse(conf->log_level));
+
+	/* The lock comes before the database, so overlapping cron runs never both connect. */
+	if (c->flags & CMD_LOCK) {
+		ctx->lockfd = state_lock(conf->state_dir, &holder, &err);
+		if (ctx->lockfd == -2) {
+			log_warn("%s: skipped, another run (pid %ld) holds %s/zmcsync.lock",
+			    c->name, holder, conf->state_dir);
+			return EXIT_LOCKED;
+		}
+		if (ctx->lockfd < 0) {
+			log_error("%s", err);
+			free(err);
+			return EXIT_CONFIG;
+		}
+	}
+	if (c->flags & CMD_STATE) {
+		if ((ctx->st = state_open(conf->state_dir, &ctx->st_err)) == NULL)
+			log_warn("%s", ctx->st_err);
+	}
+	if (c->flags & CMD_DB) {
+		if ((ctx->db = db_open(conf, &err)) == NULL) {
+			if (c->flags & CMD_DBSOFT) {
+				ctx->db_err = err;
+				return EXIT_OK;
+			}
+			log_error("%s", err);
+			free(err);
+			return EXIT_DB;
+		}
+	}
+	if ((c->flags & CMD_TABLECFG) && ctx->db != NULL) {
+		r = syncstate_config_load(ctx->db, ctx->cfg);
+		if (r == -2)
+			return EXIT_CONFIG;
+		if (r == -1) {
+			err = xasprintf("database: cannot read NM_ALARM_SYNC_CONFIG "
+			    "(run zmcsync init-db?): %s", db_error(ctx->db));
+			if (c->flags & CMD_DBSOFT) {
+				/* The command reports it; keep the connection for probes. */
+				ctx->db_err = err;
+			} else {
+				log_error("%s", err);
+				free(err);
+				return EXIT_DB;
+			}
+		}
+		if ((conf = config_resolve(ctx->cfg)) == NULL)
+			return EXIT_CONFIG;
+		ctx->conf = conf;
+		log_open(conf->log_file, conf->log_format,
+		    log_level_parse(conf->log_level));
+	}
+	return EXIT_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctx ctx;
+	const struct cmd *c;
+	const char *cfgpath = NULL;
+	int ch, rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lockfd = -1;
+	ctx.argv0 = argv[0];
+	signal(SIGPIPE, SIG_IGN);
+
+	/* "+" stops at the command: its options are its own. */
+	while ((ch = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'v':
+			if (ctx.verbose >= 0)
+				ctx.verbose++;
+			break;
+		case 'q':
+			ctx.verbose = -1;
+			break;
+		case 'h':
+			usage_global(stdout);
+			return EXIT_OK;
+		case 'V':
+			return cmd_version(1, argv, &ctx);
+		default:
+			usage_global(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage_global(stderr);
+		return EXIT_USAGE;
+	}
+	if ((c = cmd_find(argv[0])) == NULL)
+		return unknown_command(argv[0]);
+	if (wants_help(argc, argv)) {
+		printf("usage: zmcsync [-c FILE] [-v | -q] %s\n\n%s\n", c->usage, c->summary);
+		return EXIT_OK;
+	}
+
+	if (ctx.verbose < 0)
+		log_set_stderr_level(LOGL_ERROR);
+	else if (ctx.verbose == 1)
+		log_set_stderr_level(LOGL_INFO);
+	else if (ctx.verbose > 1)
+		log_set_stderr_level(LOGL_DEBUG);
+
+	rc = EXIT_OK;
+	if (!(c->flags & CMD_NOCONFIG))
+		rc = setup(c, &ctx, cfgpath);
+	if (rc == EXIT_OK) {
+		optind = 0;	/* glibc: full reinitialisation for the command's getopt */
+		rc = c->fn(argc, argv, &ctx);
+	}
+
+	if (ctx.db != NULL)
+		db_close(ctx.db);
+	if (ctx.st != NULL)
+		state_close(ctx.st);
+	if (ctx.lockfd >= 0)
+		state_unlock(ctx.lockfd);
+	free(ctx.db_err);
+	free(ctx.st_err);
+	if (ctx.cfg != NULL)
+		config_free(ctx.cfg);
+
+	/* A listing that did not reach its reader is a failure, not a success. */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno != EPIPE)
+			log_error("stdout: %s", strerror(errno));
+		if (rc == EXIT_OK)
+			rc = EXIT_PARTIAL;
+	}
+	log_close();
+	return rc;
+}

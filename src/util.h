@@ -39,7 +39,10 @@ void	 buf_free(struct buf *);
 
 /* Case-insensitive ASCII comparison helpers. */
 int	 str_eq_ci(const char *, const char *);
-/* Splits s on commas, trims blanks, drops empty items; caller frees with strv_free. */
+/*
+ * Splits s on commas, trims blanks, drops empty items; caller frees with
+ * strv_free.  Never NULL (NULL s gives n = 0); also NULL-terminated.
+ */
 char	**str_split_list(const char *s, size_t *n);
 void	 strv_free(char **, size_t);
 /* Parses a decimal integer in [min,max]; 0 ok, -1 not a number or out of range. */
@@ -52,18 +55,35 @@ int	 time_parse_rfc3339(const char *, time_t *out);
 /*
  * Time zone conversion for database DATE values, which carry no zone.
  * tz is an IANA name ("Asia/Shanghai"); NULL or "" means the system zone.
- * tz_to_utc: wall-clock fields in tz -> UTC epoch; in a DST gap or overlap
- * the earlier (standard-time) interpretation wins.  0 ok, -1 unknown zone.
+ * tz_to_utc: wall-clock fields in tz -> UTC epoch.  0 ok, -1 unknown zone
+ * or impossible fields (month 13, Feb 30).  One rule for both DST edges:
+ * the UTC offset in force just before the transition is used.
+ *  - overlap (clocks go back, the wall time happens twice): the earlier
+ *    instant wins.  America/New_York 2024-11-03 01:30 -> 05:30Z (EDT).
+ *  - gap (clocks go forward, the wall time never happens): read with the
+ *    old offset, i.e. it lands as far after the gap as it was into it.
+ *    America/New_York 2024-03-10 02:30 -> 07:30Z (= 03:30 EDT).
+ * This is what Python (fold=0) and java.time do.  The process zone is
+ * switched with setenv("TZ") and restored before returning (not
+ * thread-safe; zmcsync is single-threaded).
  */
 int	 tz_to_utc(const char *tz, int year, int mon, int day, int hour,
 	    int min, int sec, time_t *out);
 /* tz_from_utc: UTC epoch -> wall-clock in tz, formatted "YYYY-MM-DD HH:MM:SS". 0/-1. */
 int	 tz_from_utc(const char *tz, time_t t, char out[32]);
-/* Parses "YYYY-MM-DD[ T]HH:MM:SS[.fff]" as wall-clock time in tz; 0/-1. */
+/*
+ * Parses "YYYY-MM-DD[ T]HH:MM:SS[.fff]" (or a bare date, meaning midnight;
+ * surrounding blanks allowed; the fraction is dropped) as wall-clock time
+ * in tz, with tz_to_utc's DST rule; 0/-1.
+ */
 int	 tz_parse_local(const char *tz, const char *s, time_t *out);
-/* 1 if tz names a zone the system knows, else 0. */
+/*
+ * 1 if tz names a compiled zone file under $TZDIR or /usr/share/zoneinfo
+ * (NULL and "" -- the system zone -- are valid too), else 0.  The C
+ * library would silently treat an unknown name as UTC.
+ */
 int	 tz_valid(const char *tz);
-/* Seconds since the epoch as a double with sub-second precision. */
+/* CLOCK_MONOTONIC seconds (arbitrary origin) for measuring durations. */
 double	 now_monotonic(void);
 
 #endif

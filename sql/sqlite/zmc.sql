@@ -1,0 +1,85 @@
+-- zmc.sql (sqlite): reference copy of the ZMC alarm tables (SPEC 1.1).
+--
+-- A production ZMC already has these tables (on Oracle); this copy exists
+-- for the demo and the tests, and is only run by "zmcsync init-db --demo".
+-- Time columns hold local wall-clock time as text "YYYY-MM-DD HH:MM:SS";
+-- they are declared TIMESTAMP so the ODBC driver reports them as
+-- SQL_TYPE_TIMESTAMP.
+--
+-- Statement convention (dialect_split_script): each statement ends with
+-- ";" at the end of a line; lines starting with "--" are comments.
+
+CREATE TABLE IF NOT EXISTS SYS_DOMAIN (
+    DOMAIN_ID       INTEGER PRIMARY KEY,
+    DOMAIN_NAME     VARCHAR(100),
+    DOMAIN_TYPE     CHAR(1)                     -- A production, T test, D DR
+);
+
+CREATE TABLE IF NOT EXISTS DEVICE (
+    DEVICE_ID       INTEGER PRIMARY KEY,
+    DEVICE_NAME     VARCHAR(100),
+    IP_ADDR         VARCHAR(64),
+    DEVICE_MODEL    VARCHAR(100)
+);
+
+CREATE TABLE IF NOT EXISTS APP_ENV (
+    APP_ENV_ID      INTEGER PRIMARY KEY,
+    APP_NAME        VARCHAR(100),
+    DEVICE_ID       INTEGER,
+    SYS_DOMAIN_ID   INTEGER,
+    USERNAME        VARCHAR(60)
+);
+
+CREATE TABLE IF NOT EXISTS NM_ALARM_CODE_LIB (
+    ALARM_CODE      INTEGER PRIMARY KEY,
+    ALARM_NAME      VARCHAR(200),
+    WARN_LEVEL      INTEGER,
+    FAULT_REASON    VARCHAR(2000),
+    DEAL_SUGGEST    VARCHAR(2000),
+    ALARM_TYPE      INTEGER                     -- 0 Communication .. 4 Environmental
+);
+
+CREATE TABLE IF NOT EXISTS NM_ALARM_CDR (
+    ALARM_INST_ID   INTEGER PRIMARY KEY,        -- NUMBER(13)
+    ALARM_CODE      INTEGER NOT NULL,
+    APP_ENV_ID      INTEGER,
+    RES_INST_ID     INTEGER,
+    ALARM_STATE     CHAR(1) NOT NULL,           -- U, A, M, C
+    ALARM_LEVEL     INTEGER,                    -- 1 critical .. 4 warning
+    CREATE_DATE     TIMESTAMP,
+    RESET_DATE      TIMESTAMP,                  -- automatic recovery
+    CLEAR_DATE      TIMESTAMP,                  -- manual clear
+    CONFIRM_DATE    TIMESTAMP,
+    TOTAL_ALARM     INTEGER,
+    CLEAR_REASON    VARCHAR(1000)
+);
+
+CREATE TABLE IF NOT EXISTS NM_ALARM_EVENT (
+    EVENT_INST_ID   INTEGER PRIMARY KEY,        -- NUMBER(13)
+    ALARM_CODE      INTEGER NOT NULL,
+    APP_ENV_ID      INTEGER,
+    RES_INST_ID     INTEGER,
+    RESET_FLAG      CHAR(1),                    -- '1' alarm, '0' recovery
+    EVENT_TIME      TIMESTAMP,
+    CREATE_DATE     TIMESTAMP,
+    ALARM_LEVEL     INTEGER,
+    DETAIL_INFO     VARCHAR(4000),
+    DATA_1          VARCHAR(500),
+    DATA_2          VARCHAR(500),
+    DATA_3          VARCHAR(500),
+    DATA_4          VARCHAR(500),
+    DATA_5          VARCHAR(500),
+    DATA_6          VARCHAR(500),
+    DATA_7          VARCHAR(500),
+    DATA_8          VARCHAR(500),
+    DATA_9          VARCHAR(500),
+    DATA_10         VARCHAR(500),
+    TASK_TYPE       VARCHAR(50),
+    RES_INST_TYPE   VARCHAR(50)
+);
+
+-- The view looks up the latest raise event of each alarm by these columns.
+CREATE INDEX IF NOT EXISTS NM_ALARM_EVENT_SRC_IDX
+    ON NM_ALARM_EVENT (ALARM_CODE, APP_ENV_ID, RES_INST_ID, RESET_FLAG, EVENT_INST_ID);
+
+CREATE INDEX IF NOT EXISTS NM_ALARM_CDR_STATE_IDX ON NM_ALARM_CDR (ALARM_STATE);

@@ -10,8 +10,10 @@
 
 /*
  * Converts len bytes of s from charset (iconv name, e.g. "GBK"; NULL, ""
- * or "UTF-8" means already UTF-8) to valid UTF-8: invalid or unconvertible
- * sequences become U+FFFD.  The result is cut at a character boundary to
+ * or "UTF-8" means already UTF-8; Oracle NLS names such as ZHS16GBK and
+ * AL32UTF8 are understood) to valid UTF-8: each invalid or unconvertible
+ * byte (sequence), and each NUL byte, becomes U+FFFD and the rest of the
+ * text is kept.  The result is cut at a character boundary to
  * at most maxbytes bytes (0: no bound), ending in "..." when cut.
  * Returns a new string (caller frees); NULL only if charset is unknown.
  */

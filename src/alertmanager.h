@@ -47,9 +47,11 @@ void		 am_set_deadline(struct am *, time_t);
 /*
  * Posts n alerts (n <= batch_size; the caller batches) to every member.
  * accepted[i] is set to 1 when some member accepted alert i, else 0 and
- * errors[i] to an allocated reason (caller frees each).  A 400 answer
- * splits the batch in halves until the bad alert stands alone.
- * Returns the number accepted, or -1 if no member was reachable at all.
+ * errors[i] to an allocated reason (caller frees each; errors may be
+ * NULL, accepted alerts get NULL).  A 400 answer splits the batch in
+ * halves until the bad alert stands alone.  Returns the number accepted,
+ * or -1 if no member was reachable at all (every member: connection
+ * failure, 5xx or 429 after retries, or the deadline passed).
  */
 int		 am_push(struct am *, struct alert *const *alerts, size_t n,
 		    int *accepted, char **errors);
@@ -75,7 +77,10 @@ int		 am_healthy(struct am *, size_t i, char **err);
 /*
  * Status of member i: version, cluster status, active alerts and silences
  * counts, as a JSON object shaped like the guide's
- * /api/v1/admin/alertmanager/status; caller puts.  NULL + *err.
+ * /api/v1/admin/alertmanager/status {"url","healthy","version",
+ * "cluster_status","active_alerts","active_silences"}; caller puts.  An
+ * unreachable member still gives an object, with "healthy": false, null
+ * counts and "error"; NULL + *err only when i is out of range.
  */
 struct json_object *am_status(struct am *, size_t i, char **err);
 

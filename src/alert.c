@@ -1,0 +1,498 @@
+/*
+ * alert: turns a ZMC row into an Alertmanager alert (SPEC 2).
+ *
+ * Pure: no I/O, no clock (now is a parameter), no database.  Every value
+ * that leaves here is valid UTF-8 and bounded (text_to_utf8), so one bad
+ * byte in DETAIL_INFO never makes Alertmanager reject a whole batch.
+ *
+ * Decisions where SPEC 2 is silent:
+ * - alertname is ALARM_NAME, else "ZMC_<ALARM_CODE>", else "ZMC_ALARM",
+ *   so an alert always has a name.
+ * - Label-mapping rows (NM_ALARM_LABEL_MAPPING) are applied after the
+ *   built-in labels and may replace them, except the identity labels
+ *   alarm_id and alertname: those would change the alert's fingerprint
+ *   behind the sync table's back.  A mapping whose column is NULL or empty
+ *   adds nothing (and removes nothing).  Mapped annotations may replace
+ *   any built-in annotation (an operator may want their own summary).
+ * - summary is "<alertname> on <host>" (HOST_NAME, else HOST_IP), or just
+ *   the alertname when the row names no host.
+ * - Annotations beyond the SPEC, when present: clear_reason,
+ *   total_alarm, resource_type (RES_INST_TYPE), zmc_level.
+ * - generatorURL is alertmanager.generator_url with every "{alarm_id}"
+ *   replaced by the alarm id; "" sends none.
+ * - sync.alert_ttl <= 0 sends no endsAt on a firing alert (Alertmanager
+ *   then applies its own resolve_timeout).
+ * - sync.history_hours <= 0 disables the history window.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "alert.h"
+#include "config.h"
+#include "source.h"
+#include "syncstate.h"
+#include "text.h"
+#include "util.h"
+
+/* SPEC 2 severity defaults, used when the configuration leaves a level empty. */
+static const char *const severity_default[5] = {
+	"warning", "critical", "error", "warning", "info"
+};
+
+int
+alert_label_name_valid(const char *s)
+{
+	const char	*p;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (p = s; *p != '\0'; p++) {
+		int c = (unsigned char)*p;
+		int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '_';
+		if (!alpha && (p == s || c < '0' || c > '9'))
+			return 0;
+	}
+	return 1;
+}
+
+const char *
+alert_severity(const struct config *cfg, int level)
+{
+	if (level < 0 || level > 4)
+		level = 0;
+	if (cfg != NULL && cfg->severity[level] != NULL &&
+	    cfg->severity[level][0] != '\0')
+		return cfg->severity[level];
+	return severity_default[level];
+}
+
+int
+alert_passes_filters(const struct config *cfg, const struct zmc_row *row)
+{
+	const char	*sev;
+	size_t		 i;
+	int		 level;
+
+	/* An unknown level is ZMC's "undefined" level 0. */
+	level = row->level < 0 || row->level > 4 ? 0 : row->level;
+	if (!cfg->sync_levels[level])
+		return 0;
+	if (cfg->sync_severity_filtersz == 0)
+		return 1;
+	sev = alert_severity(cfg, row->level);
+	for (i = 0; i < cfg->sync_severity_filtersz; i++)
+		if (str_eq_ci(cfg->sync_severity_filter[i], sev))
+			return 1;
+	return 0;
+}
+
+int
+alert_in_window(const struct config *cfg, const struct zmc_row *row,
+    time_t now)
+{
+	time_t	 t;
+
+	t = row->event_time != 0 ? row->event_time : row->create_date;
+	if (t == 0 || cfg->sync_history_hours <= 0)
+		return 1;
+	/* Future times (clock skew) are in the window. */
+	return t >= now - (time_t)cfg->sync_history_hours * 3600;
+}
+
+/*
+ * Finds name in the sorted array v of n; returns its index, or -1 and the
+ * insertion point in *at.
+ */
+static long
+lset_find(const struct label *v, size_t n, const char *name, size_t *at)
+{
+	size_t	 lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t	 mid = lo + (hi - lo) / 2;
+		int	 c = strcmp(v[mid].name, name);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (at != NULL)
+		*at = lo;
+	return -1;
+}
+
+/* Sets name to value in the sorted array *v, taking ownership of value. */
+static void
+lset_put(struct label **v, size_t *n, const char *name, char *value)
+{
+	size_t	 at = 0;
+	long	 i;
+
+	if ((i = lset_find(*v, *n, name, &at)) >= 0) {
+		free((*v)[i].value);
+		(*v)[i].value = value;
+		return;
+	}
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	memmove(*v + at + 1, *v + at, (*n - at) * sizeof(**v));
+	(*v)[at].name = xstrdup(name);
+	(*v)[at].value = value;
+	(*n)++;
+}
+
+/* Removes name from the sorted array *v if present. */
+static void
+lset_del(struct label **v, size_t *n, const char *name)
+{
+	long	 i;
+
+	if ((i = lset_find(*v, *n, name, NULL)) < 0)
+		return;
+	free((*v)[i].name);
+	free((*v)[i].value);
+	memmove(*v + i, *v + i + 1, (*n - (size_t)i - 1) * sizeof(**v));
+	(*n)--;
+}
+
+static void
+lset_free(struct label *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+}
+
+/*
+ * Repairs and bounds value, then sets it in *v; NULL or empty values (also
+ * after repair) are left out.  Returns 1 if set, else 0.
+ */
+static int
+lset_set_text(struct label **v, size_t *n, const char *name,
+    const char *value, size_t max)
+{
+	char	*clean;
+
+	if (value == NULL || *value == '\0')
+		return 0;
+	clean = text_to_utf8(value, strlen(value), NULL, max);
+	if (clean == NULL || *clean == '\0') {
+		free(clean);
+		return 0;
+	}
+	lset_put(v, n, name, clean);
+	return 1;
+}
+
+static void
+set_label(struct alert *a, const char *name, const char *value)
+{
+	lset_set_text(&a->labels, &a->labelsz, name, value, ALERT_LABEL_MAX);
+}
+
+static void
+set_annot(struct alert *a, const char *name, const char *value)
+{
+	lset_set_text(&a->annotations, &a->annotationsz, name, value,
+	    ALERT_TEXT_MAX);
+}
+
+/* Replaces every "{alarm_id}" in tmpl; caller frees. */
+static char *
+generator_url(const char *tmpl, int64_t alarm_id)
+{
+	static const char	 key[] = "{alarm_id}";
+	struct buf		 b = { 0 };
+	const char		*p, *q;
+
+	for (p = tmpl; (q = strstr(p, key)) != NULL; p = q + sizeof(key) - 1) {
+		buf_add(&b, p, (size_t)(q - p));
+		buf_printf(&b, "%lld", (long long)alarm_id);
+	}
+	buf_puts(&b, p);
+	return buf_release(&b);
+}
+
+struct alert *
+alert_build(const struct config *cfg, const struct label_map *maps,
+    size_t mapsz, const struct zmc_row *row, time_t now)
+{
+	struct alert	*a;
+	const char	*host;
+	char		*s, num[32], st[2];
+	size_t		 i;
+
+	a = xcalloc(1, sizeof(*a));
+
+	/* Labels: the alert's identity, stable for the life of the alarm. */
+	if (row->alarm_name != NULL && row->alarm_name[0] != '\0')
+		set_label(a, "alertname", row->alarm_name);
+	else if (row->alarm_code != NULL && row->alarm_code[0] != '\0') {
+		s = xasprintf("ZMC_%s", row->alarm_code);
+		set_label(a, "alertname", s);
+		free(s);
+	}
+	if (alert_label(a, "alertname") == NULL)
+		set_label(a, "alertname", "ZMC_ALARM");
+	set_label(a, "severity", alert_severity(cfg, row->level));
+	if (row->host_ip != NULL && row->host_ip[0] != '\0')
+		set_label(a, "instance", row->host_ip);
+	else
+		set_label(a, "instance", row->host_name);
+	set_label(a, "host", row->host_name);
+	snprintf(num, sizeof(num), "%lld", (long long)row->alarm_id);
+	set_label(a, "alarm_id", num);
+	set_label(a, "alarm_code", row->alarm_code);
+	set_label(a, "application", row->app_name);
+	set_label(a, "domain", row->business_domain);
+	set_label(a, "env", row->environment);
+	set_label(a, "source", cfg->label_source);
+	set_label(a, "cluster", cfg->label_cluster);
+	set_label(a, "datacenter", cfg->label_datacenter);
+
+	/* Annotations: everything a human wants that must not be identity. */
+	host = row->host_name != NULL && row->host_name[0] != '\0' ?
+	    row->host_name : row->host_ip;
+	if (host != NULL && host[0] != '\0') {
+		s = xasprintf("%s on %s", alert_label(a, "alertname"), host);
+		set_annot(a, "summary", s);
+		free(s);
+	} else
+		set_annot(a, "summary", alert_label(a, "alertname"));
+	set_annot(a, "description", row->detail_info);
+	set_annot(a, "runbook", row->deal_suggest);
+	set_annot(a, "fault_reason", row->fault_reason);
+	set_annot(a, "clear_reason", row->clear_reason);
+	set_annot(a, "total_alarm", row->total_alarm);
+	set_annot(a, "resource_type", row->res_inst_type);
+	if (row->event_id != 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)row->event_id);
+		set_annot(a, "event_id", num);
+	}
+	if (row->state != '\0') {
+		st[0] = row->state;
+		st[1] = '\0';
+		set_annot(a, "zmc_state", st);
+	}
+	if (row->level >= 0) {
+		snprintf(num, sizeof(num), "%d", row->level);
+		set_annot(a, "zmc_level", num);
+	}
+
+	/* NM_ALARM_LABEL_MAPPING rows; identity labels are not theirs. */
+	for (i = 0; maps != NULL && i < mapsz; i++) {
+		const char *v;
+
+		if (!alert_label_name_valid(maps[i].target_name) ||
+		    maps[i].source_field == NULL)
+			continue;
+		v = zmc_row_field(row, maps[i].source_field);
+		if (maps[i].annotation)
+			set_annot(a, maps[i].target_name, v);
+		else if (strcmp(maps[i].target_name, "alarm_id") != 0 &&
+		    strcmp(maps[i].target_name, "alertname") != 0)
+			set_label(a, maps[i].target_name, v);
+	}
+
+	if (row->event_time != 0)
+		a->starts_at = row->event_time;
+	else if (row->create_date != 0)
+		a->starts_at = row->create_date;
+	else
+		a->starts_at = now;
+	if (cfg->sync_alert_ttl > 0) {
+		a->ends_at = now + cfg->sync_alert_ttl;
+		/*
+		 * Alertmanager rejects endsAt before startsAt; a raise time
+		 * beyond the lease (clock skew) is sent as now.
+		 */
+		if (a->starts_at > a->ends_at)
+			a->starts_at = now;
+	}
+	if (cfg->am_generator_url != NULL && cfg->am_generator_url[0] != '\0')
+		a->generator_url = generator_url(cfg->am_generator_url,
+		    row->alarm_id);
+	return a;
+}
+
+/* Object of the name/value pairs, in array (sorted) order. */
+static struct json_object *
+lset_json(const struct label *v, size_t n)
+{
+	struct json_object	*o;
+	size_t			 i;
+
+	o = json_object_new_object();
+	for (i = 0; i < n; i++)
+		json_object_object_add(o, v[i].name,
+		    json_object_new_string(v[i].value));
+	return o;
+}
+
+char *
+alert_labels_json(const struct alert *a)
+{
+	struct json_object	*o;
+	char			*s;
+
+	/* Labels are kept sorted, so insertion order is canonical order. */
+	o = lset_json(a->labels, a->labelsz);
+	s = xstrdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}
+
+struct alert *
+alert_from_labels_json(const char *json)
+{
+	struct json_tokener	*tok;
+	struct json_object	*o;
+	struct alert		*a;
+	size_t			 len;
+
+	if (json == NULL)
+		return NULL;
+	len = strlen(json);
+	if ((tok = json_tokener_new()) == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, json, (int)len);
+	/* Trailing bytes other than blanks mean it is not our JSON. */
+	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success) {
+		size_t off = json_tokener_get_parse_end(tok);
+		while (off < len && strchr(" \t\r\n", json[off]) != NULL)
+			off++;
+		if (off != len) {
+			json_object_put(o);
+			o = NULL;
+		}
+	} else if (o != NULL) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+
+	a = xcalloc(1, sizeof(*a));
+	json_object_object_foreach(o, key, val) {
+		const char	*s;
+
+		if (!json_object_is_type(val, json_type_string) ||
+		    !alert_label_name_valid(key)) {
+			alert_free(a);
+			json_object_put(o);
+			return NULL;
+		}
+		s = json_object_get_string(val);
+		/* An embedded NUL cannot be a label value of ours. */
+		if ((size_t)json_object_get_string_len(val) != strlen(s)) {
+			alert_free(a);
+			json_object_put(o);
+			return NULL;
+		}
+		if (*s != '\0')
+			lset_put(&a->labels, &a->labelsz, key, xstrdup(s));
+	}
+	json_object_put(o);
+	return a;
+}
+
+static struct label *
+lset_dup(const struct label *v, size_t n)
+{
+	struct label	*d;
+	size_t		 i;
+
+	if (n == 0)
+		return NULL;
+	d = xcalloc(n, sizeof(*d));
+	for (i = 0; i < n; i++) {
+		d[i].name = xstrdup(v[i].name);
+		d[i].value = xstrdup(v[i].value);
+	}
+	return d;
+}
+
+struct alert *
+alert_dup(const struct alert *a)
+{
+	struct alert	*d;
+
+	d = xcalloc(1, sizeof(*d));
+	d->labels = lset_dup(a->labels, a->labelsz);
+	d->labelsz = a->labelsz;
+	d->annotations = lset_dup(a->annotations, a->annotationsz);
+	d->annotationsz = a->annotationsz;
+	d->starts_at = a->starts_at;
+	d->ends_at = a->ends_at;
+	d->generator_url = xstrdup(a->generator_url);
+	return d;
+}
+
+const char *
+alert_label(const struct alert *a, const char *name)
+{
+	long	 i;
+
+	if ((i = lset_find(a->labels, a->labelsz, name, NULL)) < 0)
+		return NULL;
+	return a->labels[i].value;
+}
+
+/*
+ * Sets or replaces an annotation, repaired and bounded like every other;
+ * a NULL or empty value removes it.
+ */
+void
+alert_set_annotation(struct alert *a, const char *name, const char *value)
+{
+	if (!lset_set_text(&a->annotations, &a->annotationsz, name, value,
+	    ALERT_TEXT_MAX))
+		lset_del(&a->annotations, &a->annotationsz, name);
+}
+
+struct json_object *
+alert_to_json(const struct alert *a)
+{
+	struct json_object	*o;
+	char			 t[32];
+
+	o = json_object_new_object();
+	json_object_object_add(o, "labels", lset_json(a->labels, a->labelsz));
+	json_object_object_add(o, "annotations",
+	    lset_json(a->annotations, a->annotationsz));
+	if (a->starts_at != 0)
+		json_object_object_add(o, "startsAt",
+		    json_object_new_string(time_rfc3339(a->starts_at, t)));
+	if (a->ends_at != 0)
+		json_object_object_add(o, "endsAt",
+		    json_object_new_string(time_rfc3339(a->ends_at, t)));
+	if (a->generator_url != NULL)
+		json_object_object_add(o, "generatorURL",
+		    json_object_new_string(a->generator_url));
+	return o;
+}
+
+void
+alert_free(struct alert *a)
+{
+	if (a == NULL)
+		return;
+	lset_free(a->labels, a->labelsz);
+	lset_free(a->annotations, a->annotationsz);
+	free(a->generator_url);
+	free(a);
+}

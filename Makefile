@@ -52,6 +52,9 @@ $(BUILD)/zmcsync: $(OBJS)
 $(BUILD)/test_%: test/unit/test_%.c test/unit/t.h $(LIBOBJS)
 	$(CC) $(CFLAGS) -Isrc -Itest/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
 
+$(BUILD)/%_driver: test/%_driver.c $(LIBOBJS)
+	$(CC) $(CFLAGS) -Isrc -Itest/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
+
 $(BUILD)/freeport: test/freeport.c | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $<
 
@@ -71,15 +74,15 @@ bootstrap:
 	sh scripts/bootstrap
 
 check: bootstrap
-	$(MAKE) all unit $(BUILD)/freeport
+	$(MAKE) all unit $(BUILD)/freeport $(BUILD)/am_driver
 	sh test/run
 
-check-fast: all unit $(BUILD)/freeport
+check-fast: all unit $(BUILD)/freeport $(BUILD)/am_driver
 	ZMCSYNC_NO_SANITIZE=1 sh test/run
 
 sanitize:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" all unit build-asan/freeport
+	    LDFLAGS="-fsanitize=address,undefined" all unit build-asan/freeport build-asan/am_driver
 
 demo: bootstrap
 	$(MAKE) all $(BUILD)/freeport

@@ -32,6 +32,23 @@ void	log_close(void);
 /* Adds a key=value field to every following message (e.g. batch id); NULL value removes it. */
 void	log_set_context(const char *key, const char *value);
 
+/*
+ * Test hook: while fn is set, every message (any level, regardless of
+ * the stderr threshold) goes to fn instead of stderr; the file sink is
+ * unaffected.  fn(NULL, ...) restores stderr.
+ */
+typedef void	(*log_hook)(void *arg, enum log_level, const char *msg);
+void	log_set_hook(log_hook fn, void *arg);
+
+/*
+ * Stderr: "zmcsync: message" ("zmcsync: warning: message" for warnings).
+ * File, text: "2026-11-23T05:55:00Z LEVEL message key=value ..." (UTC,
+ * LEVEL is DEBUG/INFO/WARN/ERROR, newlines escaped, values quoted when
+ * they hold blanks).  File, json: one object per line
+ * {"time":..,"level":"info",..,"msg":..,<context keys>}.
+ * The file is opened O_APPEND, mode 0640, one write(2) per line.
+ * errno is preserved.
+ */
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

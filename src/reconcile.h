@@ -43,10 +43,13 @@ struct action {
 	int64_t			 alarm_id;
 	const struct zmc_row	*row;		/* NULL if the row is gone */
 	const struct sync_row	*sync;		/* NULL if never synced */
-	struct alert		*alert;		/* to push: firing (lease) or resolved (endsAt); owned; NULL for silence-only actions */
+	struct alert		*alert;		/* to push: firing (lease) or resolved (endsAt); owned; NULL for
+					   ACT_EXPIRE_SILENCE / ACT_SILENCE_ENDED, and for an ACT_RESOLVE of a gone
+					   row whose label set was never stored (nothing to address: bookkeeping only) */
 	struct alert		*old_alert;	/* ACT_RELABEL: old label set, resolved; owned */
 	enum sync_status	 new_status;	/* status after success */
-	const char		*reason;	/* static: "new", "re-raised", "heartbeat", "labels changed", "state A", "state C", "state M", "gone", "filtered", "silence ended" */
+	const char		*reason;	/* static: "new", "retry", "re-raised", "back", "heartbeat", "labels changed",
+					   "state A", "state C", "state M", "gone", "filtered", "silence ended" */
 };
 
 struct action_list {

@@ -1,0 +1,388 @@
+/*
+ * reconcile: the state machine of SPEC 3 as a pure function of the ZMC
+ * row, the sync row, the configuration and now.  cmd_run.c carries out
+ * the actions; a failed action leaves the sync row as it was, so the next
+ * run decides the same thing again.
+ *
+ * The table, top to bottom (first match wins):
+ *
+ *  SILENCED, silence_end != 0 and <= now   SILENCE_ENDED        RESOLVED
+ *  row gone, FIRING or PENDING             RESOLVE "gone"       RESOLVED
+ *  row gone, SILENCED                      EXPIRE_SILENCE or
+ *                                          SILENCE_ENDED "gone" RESOLVED
+ *  U not passing filters, FIRING/PENDING   RESOLVE "filtered"   RESOLVED
+ *  U passing, in window, none              FIRE "new"           FIRING
+ *  U passing, PENDING                      FIRE "retry"         FIRING
+ *  U passing, FIRING, labels changed       RELABEL              FIRING
+ *  U passing, FIRING, heartbeat due        HEARTBEAT            FIRING
+ *  U passing, in window, RESOLVED or
+ *    SILENCED, newer raise time or a
+ *    different non-zero event id           FIRE "re-raised"     FIRING
+ *  U passing, in window, RESOLVED with
+ *    ZMC state U when resolved             FIRE "back"          FIRING
+ *  A/C, FIRING or PENDING                  RESOLVE "state X"    RESOLVED
+ *  A/C, SILENCED                           EXPIRE_SILENCE or
+ *                                          SILENCE_ENDED        RESOLVED
+ *  M, FIRING or PENDING                    SILENCE "state M"    SILENCED
+ *                                          (RESOLVE "state M" and RESOLVED
+ *                                          when silence.use_silence_api
+ *                                          is off)
+ *  anything else                           nothing
+ *
+ * Decisions where SPEC 3 is silent:
+ * - A state other than U/A/C/M ('?') does nothing: it is neither a
+ *   reason to fire nor proof that the alarm cleared.
+ * - A PENDING row (failed first push) is retried without re-checking the
+ *   history window: it was in the window when first seen.
+ * - A heartbeat is due when now - last_push >= heartbeat_interval, when
+ *   last_push is 0, or when last_push lies in the future (the clock went
+ *   back, so the lease we sent may be wrong).
+ * - A label change wins over the heartbeat.  A FIRING row whose stored
+ *   label set is missing or unparsable follows the plain heartbeat rule;
+ *   the executor stores the new label set with the push.
+ * - Resolved alerts carry the label set last pushed (ALERT_LABELS) and,
+ *   when the row is still in the view, the annotations of the row so the
+ *   resolve notification reads like the firing one.  startsAt is the
+ *   startsAt last pushed (LAST_EVENT_TIME) and never after endsAt, which
+ *   Alertmanager would reject.
+ * - A resolve whose label set is unknown (row gone and ALERT_LABELS empty
+ *   or unparsable) carries no alert: there is nothing we could address
+ *   in Alertmanager, so it is bookkeeping only.
+ * - An expired or ended silence carries no alert.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "config.h"
+#include "reconcile.h"
+#include "source.h"
+#include "syncstate.h"
+#include "util.h"
+
+static const struct {
+	const char	*name;		/* zmc_alarms_processed_total{action} */
+	const char	*operation;	/* NM_ALARM_SYNC_LOG.OPERATION */
+} action_names[ACT__COUNT] = {
+	[ACT_FIRE] =		{ "fire",		"PUSH_FIRING" },
+	[ACT_HEARTBEAT] =	{ "heartbeat",		"HEARTBEAT" },
+	[ACT_RELABEL] =		{ "relabel",		"RELABEL" },
+	[ACT_RESOLVE] =		{ "resolve",		"PUSH_RESOLVED" },
+	[ACT_SILENCE] =		{ "silence",		"SILENCE" },
+	[ACT_EXPIRE_SILENCE] =	{ "expire_silence",	"EXPIRE_SILENCE" },
+	[ACT_SILENCE_ENDED] =	{ "silence_ended",	"SILENCE_ENDED" },
+};
+
+const char *
+action_name(enum action_kind k)
+{
+	if ((unsigned)k >= ACT__COUNT)
+		return "unknown";
+	return action_names[k].name;
+}
+
+const char *
+action_operation(enum action_kind k)
+{
+	if ((unsigned)k >= ACT__COUNT)
+		return "UNKNOWN";
+	return action_names[k].operation;
+}
+
+/* Appends one action; alert and old_alert pass to the list. */
+static void
+emit(struct action_list *out, enum action_kind kind, const struct pair *p,
+    struct alert *alert, struct alert *old_alert, enum sync_status st,
+    const char *reason)
+{
+	struct action	*a;
+
+	out->v = xreallocarray_grow(out->v, &out->cap, out->n + 1,
+	    sizeof(*out->v));
+	a = &out->v[out->n++];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->alarm_id = p->row != NULL ? p->row->alarm_id : p->sync->alarm_id;
+	a->row = p->row;
+	a->sync = p->sync;
+	a->alert = alert;
+	a->old_alert = old_alert;
+	a->new_status = st;
+	a->reason = reason;
+}
+
+/*
+ * The resolved alert of an alarm: the label set last pushed (else the
+ * labels of built), the annotations of built (if any), endsAt = end and
+ * startsAt = the startsAt last pushed, clamped to end.  NULL when neither
+ * the stored labels nor built are there.
+ */
+static struct alert *
+resolved_alert(const struct sync_row *sync, const struct alert *built,
+    time_t end)
+{
+	struct alert	*a = NULL;
+	size_t		 i;
+
+	if (sync != NULL && sync->labels != NULL)
+		a = alert_from_labels_json(sync->labels);
+	if (a == NULL && built == NULL)
+		return NULL;
+	if (a == NULL)
+		a = alert_dup(built);
+	else if (built != NULL) {
+		for (i = 0; i < built->annotationsz; i++)
+			alert_set_annotation(a, built->annotations[i].name,
+			    built->annotations[i].value);
+		a->generator_url = xstrdup(built->generator_url);
+	}
+	if (sync != NULL && sync->event_time != 0)
+		a->starts_at = sync->event_time;
+	else if (built != NULL)
+		a->starts_at = built->starts_at;
+	else
+		a->starts_at = 0;
+	a->ends_at = end;
+	if (a->starts_at > a->ends_at)
+		a->starts_at = a->ends_at;
+	return a;
+}
+
+/* Resolve time for a row that left state U: STATE_TIME unless in the future. */
+static time_t
+resolve_time(const struct zmc_row *row, time_t now)
+{
+	if (row != NULL && row->state_time != 0 && row->state_time <= now)
+		return row->state_time;
+	return now;
+}
+
+/* Reason text for a state change (static strings). */
+static const char *
+state_reason(char state)
+{
+	switch (state) {
+	case 'A':
+		return "state A";
+	case 'C':
+		return "state C";
+	case 'M':
+		return "state M";
+	default:
+		return "state ?";
+	}
+}
+
+/* Silence of a cleared alarm: expire it if we may and know it, else just forget it. */
+static void
+clear_silence(const struct config *cfg, const struct pair *p,
+    struct action_list *out, const char *reason)
+{
+	if (cfg->silence_auto_remove && p->sync->silence_id != NULL &&
+	    p->sync->silence_id[0] != '\0')
+		emit(out, ACT_EXPIRE_SILENCE, p, NULL, NULL, SS_RESOLVED,
+		    reason);
+	else
+		emit(out, ACT_SILENCE_ENDED, p, NULL, NULL, SS_RESOLVED,
+		    reason);
+}
+
+/* 1 if the stored label set of sync differs from a's; -1 if unknown. */
+static int
+labels_changed(const struct sync_row *sync, const struct alert *a)
+{
+	struct alert	*old;
+	char		*o, *n;
+	int		 changed;
+
+	if (sync->labels == NULL ||
+	    (old = alert_from_labels_json(sync->labels)) == NULL)
+		return -1;
+	/* Compare canonical forms, whatever spacing the stored text has. */
+	o = alert_labels_json(old);
+	n = alert_labels_json(a);
+	changed = strcmp(o, n) != 0;
+	free(o);
+	free(n);
+	alert_free(old);
+	return changed;
+}
+
+/* 1 if a RESOLVED/SILENCED alarm in state U was raised again since our push. */
+static int
+reraised(const struct zmc_row *row, const struct sync_row *sync)
+{
+	time_t	 t;
+
+	t = row->event_time != 0 ? row->event_time : row->create_date;
+	if (t != 0 && sync->event_time != 0 && t > sync->event_time)
+		return 1;
+	if (row->event_id != 0 && row->event_id != sync->event_id)
+		return 1;
+	return 0;
+}
+
+/* The U branch of the table; built is the row's firing alert (consumed). */
+static void
+decide_active(const struct config *cfg, const struct pair *p,
+    enum sync_status st, struct alert *built, time_t now,
+    struct action_list *out)
+{
+	const struct sync_row	*sync = p->sync;
+	time_t			 since;
+	int			 changed;
+
+	if (!alert_passes_filters(cfg, p->row)) {
+		if (st == SS_FIRING || st == SS_PENDING)
+			emit(out, ACT_RESOLVE, p,
+			    resolved_alert(sync, built, now), NULL,
+			    SS_RESOLVED, "filtered");
+		alert_free(built);
+		return;
+	}
+
+	switch (st) {
+	case SS_NONE:
+		if (alert_in_window(cfg, p->row, now)) {
+			emit(out, ACT_FIRE, p, built, NULL, SS_FIRING, "new");
+			return;
+		}
+		break;
+	case SS_PENDING:
+		emit(out, ACT_FIRE, p, built, NULL, SS_FIRING, "retry");
+		return;
+	case SS_FIRING:
+		changed = labels_changed(sync, built);
+		if (changed == 1) {
+			emit(out, ACT_RELABEL, p, built,
+			    resolved_alert(sync, built, now), SS_FIRING,
+			    "labels changed");
+			return;
+		}
+		since = now - sync->last_push;
+		if (sync->last_push == 0 || sync->last_push > now ||
+		    since >= (time_t)cfg->sync_heartbeat_interval) {
+			emit(out, ACT_HEARTBEAT, p, built, NULL, SS_FIRING,
+			    "heartbeat");
+			return;
+		}
+		break;
+	case SS_RESOLVED:
+	case SS_SILENCED:
+		if (!alert_in_window(cfg, p->row, now))
+			break;
+		if (reraised(p->row, sync)) {
+			emit(out, ACT_FIRE, p, built, NULL, SS_FIRING,
+			    "re-raised");
+			return;
+		}
+		if (st == SS_RESOLVED && sync->zmc_state == 'U') {
+			emit(out, ACT_FIRE, p, built, NULL, SS_FIRING, "back");
+			return;
+		}
+		break;
+	}
+	alert_free(built);
+}
+
+/* The A/C/M branch of the table; built is the row's alert (consumed). */
+static void
+decide_cleared(const struct config *cfg, const struct pair *p,
+    enum sync_status st, struct alert *built, time_t now,
+    struct action_list *out)
+{
+	const char	*reason = state_reason(p->row->state);
+	struct alert	*res;
+
+	switch (st) {
+	case SS_FIRING:
+	case SS_PENDING:
+		res = resolved_alert(p->sync, built,
+		    resolve_time(p->row, now));
+		if (p->row->state == 'M' && cfg->silence_use_api)
+			emit(out, ACT_SILENCE, p, res, NULL, SS_SILENCED,
+			    reason);
+		else
+			emit(out, ACT_RESOLVE, p, res, NULL, SS_RESOLVED,
+			    reason);
+		break;
+	case SS_SILENCED:
+		/* M keeps its silence until it ends. */
+		if (p->row->state != 'M')
+			clear_silence(cfg, p, out, reason);
+		break;
+	default:
+		break;
+	}
+	alert_free(built);
+}
+
+void
+reconcile(const struct config *cfg, const struct label_map *maps,
+    size_t mapsz, const struct pair *pairs, size_t pairsz, time_t now,
+    struct action_list *out)
+{
+	const struct pair	*p;
+	enum sync_status	 st;
+	size_t			 i;
+
+	for (i = 0; i < pairsz; i++) {
+		p = &pairs[i];
+		if (p->row == NULL && p->sync == NULL)
+			continue;
+		st = p->sync != NULL ? p->sync->status : SS_NONE;
+
+		/* A silence that ran out ends whatever ZMC says now. */
+		if (st == SS_SILENCED && p->sync->silence_end != 0 &&
+		    p->sync->silence_end <= now) {
+			emit(out, ACT_SILENCE_ENDED, p, NULL, NULL,
+			    SS_RESOLVED, "silence ended");
+			continue;
+		}
+
+		if (p->row == NULL) {
+			if (st == SS_FIRING || st == SS_PENDING)
+				emit(out, ACT_RESOLVE, p,
+				    resolved_alert(p->sync, NULL, now), NULL,
+				    SS_RESOLVED, "gone");
+			else if (st == SS_SILENCED)
+				clear_silence(cfg, p, out, "gone");
+			continue;
+		}
+
+		switch (p->row->state) {
+		case 'U':
+			decide_active(cfg, p, st,
+			    alert_build(cfg, maps, mapsz, p->row, now), now,
+			    out);
+			break;
+		case 'A':
+		case 'C':
+		case 'M':
+			if (st == SS_NONE || st == SS_RESOLVED)
+				break;
+			decide_cleared(cfg, p, st,
+			    alert_build(cfg, maps, mapsz, p->row, now), now,
+			    out);
+			break;
+		default:
+			/* Unknown state: neither raise nor clear. */
+			break;
+		}
+	}
+}
+
+void
+action_list_free(struct action_list *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++) {
+		alert_free(l->v[i].alert);
+		alert_free(l->v[i].old_alert);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}

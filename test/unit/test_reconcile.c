@@ -1,0 +1,1060 @@
+/*
+ * test_reconcile: the state machine of SPEC 3, one or more tests per row
+ * of the table in reconcile.c, asserting the action kind, the status
+ * after, the reason and the alert that would be pushed.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "config.h"
+#include "reconcile.h"
+#include "source.h"
+#include "syncstate.h"
+#include "util.h"
+#include "t.h"
+
+#define NOW	((time_t)1700000000)
+
+static char *sev_default[5] = { "warning", "critical", "error", "warning", "info" };
+static char *filter_critical[] = { "critical" };
+
+static void
+cfg_init(struct config *c)
+{
+	int	 i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < 5; i++)
+		c->severity[i] = sev_default[i];
+	c->sync_levels[1] = c->sync_levels[2] = c->sync_levels[3] =
+	    c->sync_levels[4] = 1;
+	c->sync_history_hours = 24;
+	c->sync_heartbeat_interval = 120;
+	c->sync_alert_ttl = 600;
+	c->label_source = "zmc";
+	c->label_cluster = "";
+	c->label_datacenter = "";
+	c->am_generator_url = "";
+	c->silence_use_api = 1;
+	c->silence_auto_remove = 1;
+}
+
+/* An active alarm raised ten minutes ago. */
+static void
+row_init(struct zmc_row *r, char state)
+{
+	memset(r, 0, sizeof(*r));
+	r->alarm_id = 4242;
+	r->event_id = 900;
+	r->state = state;
+	r->level = 1;
+	r->alarm_code = "1001";
+	r->alarm_name = "CPU_Usage_High";
+	r->host_name = "app01";
+	r->host_ip = "10.1.1.1";
+	r->event_time = NOW - 600;
+	r->create_date = NOW - 86400 * 100;
+	r->detail_info = "cpu at 95%";
+}
+
+/*
+ * A sync row as the executor leaves it after pushing r (firing) at
+ * last_push: same labels, event and startsAt.  Free labels with sync_done.
+ */
+static void
+sync_init(struct sync_row *s, const struct config *c,
+    const struct zmc_row *r, enum sync_status st, time_t last_push)
+{
+	struct alert	*a;
+
+	memset(s, 0, sizeof(*s));
+	a = alert_build(c, NULL, 0, r, NOW);
+	s->sync_id = 1;
+	s->alarm_id = r->alarm_id;
+	s->event_id = r->event_id;
+	s->status = st;
+	s->zmc_state = 'U';
+	s->last_push = last_push;
+	s->event_time = a->starts_at;
+	s->labels = alert_labels_json(a);
+	s->push_count = 1;
+	alert_free(a);
+}
+
+static void
+sync_done(struct sync_row *s)
+{
+	free(s->labels);
+	s->labels = NULL;
+}
+
+/* Runs reconcile on one pair; returns the number of actions. */
+static size_t
+run1(const struct config *c, const struct zmc_row *r,
+    const struct sync_row *s, struct action_list *out)
+{
+	struct pair	 p;
+
+	memset(out, 0, sizeof(*out));
+	p.row = r;
+	p.sync = s;
+	reconcile(c, NULL, 0, &p, 1, NOW, out);
+	return out->n;
+}
+
+/* Checks kind, status after and reason of the single action in l. */
+#define CHECK_ACT(l, k, st, why) do {					\
+	CHECK_INT((l).n, 1);						\
+	if ((l).n == 1) {						\
+		CHECK_STR(action_name((l).v[0].kind), action_name(k));	\
+		CHECK_INT((l).v[0].new_status, (st));			\
+		CHECK_STR((l).v[0].reason, (why));			\
+	}								\
+} while (0)
+
+/* The single action's alert, or NULL. */
+static const struct alert *
+act_alert(const struct action_list *l)
+{
+	return l->n == 1 ? l->v[0].alert : NULL;
+}
+
+static const char *
+label_of(const struct alert *a, const char *name)
+{
+	return a != NULL ? alert_label(a, name) : NULL;
+}
+
+/* ---- U, passes, in window, none: FIRE "new" ---- */
+TEST(t_new_fires)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct action_list	 l;
+	const struct alert	*a;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	run1(&c, &r, NULL, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "new");
+	a = act_alert(&l);
+	CHECK(a != NULL);
+	CHECK_STR(label_of(a, "alarm_id"), "4242");
+	CHECK_STR(label_of(a, "alertname"), "CPU_Usage_High");
+	CHECK(a == NULL || a->starts_at == NOW - 600);
+	CHECK(a == NULL || a->ends_at == NOW + 600);
+	CHECK(l.n != 1 || (l.v[0].row == &r && l.v[0].sync == NULL &&
+	    l.v[0].alarm_id == 4242 && l.v[0].old_alert == NULL));
+	action_list_free(&l);
+	CHECK(l.v == NULL && l.n == 0);
+}
+
+/* ---- U outside the window or not passing, none: nothing ---- */
+TEST(t_new_outside_window_nothing)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	r.event_time = NOW - 25 * 3600;
+	CHECK_INT(run1(&c, &r, NULL, &l), 0);
+	action_list_free(&l);
+	/* Old CDR row without EVENT_TIME: CREATE_DATE decides. */
+	r.event_time = 0;
+	CHECK_INT(run1(&c, &r, NULL, &l), 0);
+	action_list_free(&l);
+	r.create_date = NOW - 3600;
+	run1(&c, &r, NULL, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "new");
+	CHECK(act_alert(&l) == NULL || act_alert(&l)->starts_at == NOW - 3600);
+	action_list_free(&l);
+}
+
+TEST(t_new_not_passing_nothing)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	r.level = 0;
+	CHECK_INT(run1(&c, &r, NULL, &l), 0);
+	action_list_free(&l);
+	r.level = -1;
+	CHECK_INT(run1(&c, &r, NULL, &l), 0);
+	action_list_free(&l);
+}
+
+/* ---- U, PENDING: FIRE "retry", window not re-checked ---- */
+TEST(t_pending_retry)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_PENDING, 0);
+	r.event_time = NOW - 48 * 3600;	/* out of window now */
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "retry");
+	CHECK(act_alert(&l) == NULL || act_alert(&l)->ends_at == NOW + 600);
+	CHECK(l.n != 1 || l.v[0].sync == &s);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+/* ---- U, FIRING, heartbeat due: HEARTBEAT ---- */
+TEST(t_heartbeat_due)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	const struct alert	*a;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 120);
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_HEARTBEAT, SS_FIRING, "heartbeat");
+	a = act_alert(&l);
+	CHECK(a != NULL && a->ends_at == NOW + 600);
+	CHECK(a != NULL && a->starts_at == NOW - 600);
+	CHECK_STR(label_of(a, "alarm_id"), "4242");
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_heartbeat_not_yet_due)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 119);
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	/* Even an out-of-window alarm keeps its heartbeat once firing. */
+	r.event_time = NOW - 48 * 3600;
+	sync_done(&s);
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 3600);
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_HEARTBEAT, SS_FIRING, "heartbeat");
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_heartbeat_last_push_zero_or_future)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, 0);
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_HEARTBEAT, SS_FIRING, "heartbeat");
+	action_list_free(&l);
+	/* The clock went back: refresh the lease. */
+	s.last_push = NOW + 3600;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_HEARTBEAT, SS_FIRING, "heartbeat");
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+/* ---- U, FIRING, labels changed: RELABEL, wins over heartbeat ---- */
+TEST(t_relabel)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	const struct alert	*a, *o;
+	int			 due;
+
+	cfg_init(&c);
+	for (due = 0; due <= 1; due++) {
+		row_init(&r, 'U');
+		sync_init(&s, &c, &r, SS_FIRING, due ? NOW - 600 : NOW - 10);
+		r.host_ip = "10.9.9.9";		/* device moved */
+		r.level = 2;			/* and got less severe */
+		run1(&c, &r, &s, &l);
+		CHECK_ACT(l, ACT_RELABEL, SS_FIRING, "labels changed");
+		a = act_alert(&l);
+		o = l.n == 1 ? l.v[0].old_alert : NULL;
+		CHECK(a != NULL && o != NULL);
+		CHECK_STR(label_of(a, "instance"), "10.9.9.9");
+		CHECK_STR(label_of(a, "severity"), "error");
+		CHECK(a == NULL || a->ends_at == NOW + 600);
+		CHECK_STR(label_of(o, "instance"), "10.1.1.1");
+		CHECK_STR(label_of(o, "severity"), "critical");
+		CHECK_STR(label_of(o, "alarm_id"), "4242");
+		CHECK(o == NULL || o->ends_at == NOW);
+		CHECK(o == NULL || o->starts_at == NOW - 600);
+		action_list_free(&l);
+		sync_done(&s);
+	}
+}
+
+TEST(t_relabel_same_set_other_spacing)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	struct alert		*a;
+	struct buf		 b = { 0 };
+	size_t			 i;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 10);
+	/* Same set stored in reverse order with blanks: not a change. */
+	a = alert_build(&c, NULL, 0, &r, NOW);
+	buf_puts(&b, "{ ");
+	for (i = a->labelsz; i-- > 0;)
+		buf_printf(&b, "\"%s\" : \"%s\"%s", a->labels[i].name,
+		    a->labels[i].value, i > 0 ? ", " : " }");
+	free(s.labels);
+	s.labels = buf_release(&b);
+	alert_free(a);
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_relabel_unknown_labels_is_heartbeat)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 10);
+	free(s.labels);
+	s.labels = xstrdup("not json");
+	CHECK_INT(run1(&c, &r, &s, &l), 0);	/* heartbeat not due */
+	action_list_free(&l);
+	s.last_push = NOW - 300;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_HEARTBEAT, SS_FIRING, "heartbeat");
+	CHECK(l.n != 1 || l.v[0].old_alert == NULL);
+	action_list_free(&l);
+	free(s.labels);
+	s.labels = NULL;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_HEARTBEAT, SS_FIRING, "heartbeat");
+	action_list_free(&l);
+}
+
+/* ---- A or C, FIRING or PENDING: RESOLVE "state X" ---- */
+TEST(t_resolve_state_a)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	const struct alert	*a;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	r.state = 'A';
+	r.state_time = NOW - 45;
+	r.host_ip = "10.2.2.2";	/* the stored label set is what we resolve */
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "state A");
+	a = act_alert(&l);
+	CHECK(a != NULL);
+	CHECK_STR(label_of(a, "instance"), "10.1.1.1");
+	CHECK_STR(label_of(a, "alarm_id"), "4242");
+	CHECK(a == NULL || a->ends_at == NOW - 45);
+	CHECK(a == NULL || a->starts_at == NOW - 600);
+	/* The notification keeps its text. */
+	CHECK(a == NULL || a->annotationsz > 0);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_resolve_state_c_pending)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	const struct alert	*a;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_PENDING, 0);
+	r.state = 'C';
+	r.state_time = NOW - 5;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "state C");
+	a = act_alert(&l);
+	CHECK(a == NULL || a->ends_at == NOW - 5);
+	action_list_free(&l);
+	/* No stored label set: the row's own labels are resolved. */
+	free(s.labels);
+	s.labels = NULL;
+	s.event_time = 0;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "state C");
+	a = act_alert(&l);
+	CHECK_STR(label_of(a, "alertname"), "CPU_Usage_High");
+	CHECK(a == NULL || (a->starts_at == NOW - 600 && a->ends_at == NOW - 5));
+	action_list_free(&l);
+}
+
+TEST(t_resolve_state_time_future_or_unset)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	r.state = 'A';
+	r.state_time = NOW + 300;	/* database clock ahead */
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "state A");
+	CHECK(act_alert(&l) == NULL || act_alert(&l)->ends_at == NOW);
+	action_list_free(&l);
+	r.state_time = 0;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "state A");
+	CHECK(act_alert(&l) == NULL || act_alert(&l)->ends_at == NOW);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_resolve_starts_never_after_ends)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	const struct alert	*a;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	r.state = 'C';
+	r.state_time = NOW - 3600;	/* before the startsAt we pushed */
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "state C");
+	a = act_alert(&l);
+	CHECK(a == NULL || (a->ends_at == NOW - 3600 &&
+	    a->starts_at == a->ends_at));
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+/* ---- M, FIRING or PENDING: SILENCE (or RESOLVE without the API) ---- */
+TEST(t_silence_state_m)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	const struct alert	*a;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	r.state = 'M';
+	r.state_time = NOW - 20;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE, SS_SILENCED, "state M");
+	a = act_alert(&l);
+	CHECK_STR(label_of(a, "alertname"), "CPU_Usage_High");
+	CHECK_STR(label_of(a, "instance"), "10.1.1.1");
+	CHECK_STR(label_of(a, "alarm_code"), "1001");
+	CHECK(a == NULL || a->ends_at == NOW - 20);
+	action_list_free(&l);
+	s.status = SS_PENDING;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE, SS_SILENCED, "state M");
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_silence_api_off_resolves)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	c.silence_use_api = 0;
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	r.state = 'M';
+	r.state_time = NOW - 20;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "state M");
+	CHECK(act_alert(&l) == NULL || act_alert(&l)->ends_at == NOW - 20);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+/* ---- row gone or filtered, FIRING or PENDING: RESOLVE ---- */
+TEST(t_gone_firing)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	const struct alert	*a;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	run1(&c, NULL, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "gone");
+	a = act_alert(&l);
+	CHECK(a != NULL);
+	CHECK_STR(label_of(a, "alarm_id"), "4242");
+	CHECK_STR(label_of(a, "instance"), "10.1.1.1");
+	CHECK(a == NULL || a->ends_at == NOW);
+	CHECK(a == NULL || a->starts_at == NOW - 600);
+	CHECK(l.n != 1 || (l.v[0].row == NULL && l.v[0].alarm_id == 4242));
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_gone_pending)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_PENDING, 0);
+	run1(&c, NULL, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "gone");
+	CHECK_STR(label_of(act_alert(&l), "alarm_id"), "4242");
+	action_list_free(&l);
+	/* Never stored a label set: bookkeeping only. */
+	free(s.labels);
+	s.labels = NULL;
+	run1(&c, NULL, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "gone");
+	CHECK(l.n == 1 && l.v[0].alert == NULL);
+	action_list_free(&l);
+}
+
+TEST(t_filtered_level_change)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	const struct alert	*a;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	r.level = 4;
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	c.sync_levels[4] = 0;	/* operator dropped level 4 */
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "filtered");
+	a = act_alert(&l);
+	CHECK_STR(label_of(a, "severity"), "info");
+	CHECK(a == NULL || a->ends_at == NOW);
+	action_list_free(&l);
+	s.status = SS_PENDING;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "filtered");
+	action_list_free(&l);
+	/* Already resolved: nothing more. */
+	s.status = SS_RESOLVED;
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_severity_filter)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	c.sync_severity_filter = filter_critical;
+	c.sync_severity_filtersz = 1;
+	row_init(&r, 'U');
+	r.level = 1;
+	run1(&c, &r, NULL, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "new");
+	action_list_free(&l);
+	r.level = 3;		/* warning: filtered out */
+	CHECK_INT(run1(&c, &r, NULL, &l), 0);
+	action_list_free(&l);
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "filtered");
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+/* ---- A/C or gone, SILENCED: EXPIRE_SILENCE or SILENCE_ENDED ---- */
+TEST(t_silenced_cleared_expire)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_SILENCED, NOW - 300);
+	s.zmc_state = 'M';
+	s.silence_id = "5e1a-0001";
+	s.silence_end = NOW + 3600;
+	r.state = 'A';
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_EXPIRE_SILENCE, SS_RESOLVED, "state A");
+	CHECK(l.n == 1 && l.v[0].alert == NULL);
+	action_list_free(&l);
+	r.state = 'C';
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_EXPIRE_SILENCE, SS_RESOLVED, "state C");
+	action_list_free(&l);
+	s.silence_id = NULL;
+	sync_done(&s);
+}
+
+TEST(t_silenced_auto_remove_off)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	c.silence_auto_remove = 0;
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_SILENCED, NOW - 300);
+	s.silence_id = "5e1a-0001";
+	s.silence_end = NOW + 3600;
+	r.state = 'A';
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE_ENDED, SS_RESOLVED, "state A");
+	CHECK(l.n == 1 && l.v[0].alert == NULL);
+	action_list_free(&l);
+	/* auto_remove on but no silence id known: nothing to expire. */
+	c.silence_auto_remove = 1;
+	s.silence_id = NULL;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE_ENDED, SS_RESOLVED, "state A");
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_silenced_gone)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_SILENCED, NOW - 300);
+	s.silence_id = "5e1a-0002";
+	s.silence_end = NOW + 3600;
+	run1(&c, NULL, &s, &l);
+	CHECK_ACT(l, ACT_EXPIRE_SILENCE, SS_RESOLVED, "gone");
+	action_list_free(&l);
+	c.silence_auto_remove = 0;
+	run1(&c, NULL, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE_ENDED, SS_RESOLVED, "gone");
+	action_list_free(&l);
+	s.silence_id = NULL;
+	sync_done(&s);
+}
+
+/* ---- any, SILENCED, silence end passed: SILENCE_ENDED ---- */
+TEST(t_silence_end_passed)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_SILENCED, NOW - 86400);
+	s.silence_id = "5e1a-0003";
+	s.silence_end = NOW;	/* ends exactly now */
+	r.state = 'M';		/* still masked in ZMC */
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE_ENDED, SS_RESOLVED, "silence ended");
+	CHECK(l.n == 1 && l.v[0].alert == NULL);
+	action_list_free(&l);
+	/* Checked before the re-raise row. */
+	r.state = 'U';
+	r.event_time = NOW - 10;
+	r.event_id = 901;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE_ENDED, SS_RESOLVED, "silence ended");
+	action_list_free(&l);
+	/* And before the expire row (no call for an ended silence). */
+	r.state = 'A';
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE_ENDED, SS_RESOLVED, "silence ended");
+	action_list_free(&l);
+	run1(&c, NULL, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE_ENDED, SS_RESOLVED, "silence ended");
+	action_list_free(&l);
+	s.silence_id = NULL;
+	sync_done(&s);
+}
+
+/* ---- M, SILENCED, silence not ended: nothing ---- */
+TEST(t_silenced_still_m_nothing)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_SILENCED, NOW - 300);
+	s.silence_id = "5e1a-0004";
+	s.silence_end = NOW + 1;
+	r.state = 'M';
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	/* silence_end unknown (0) never ends by itself. */
+	s.silence_end = 0;
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	/* Same raise still U under a silence: nothing either. */
+	s.silence_end = NOW + 1;
+	r.state = 'U';
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	s.silence_id = NULL;
+	sync_done(&s);
+}
+
+/* ---- U re-raised, RESOLVED or SILENCED: FIRE "re-raised" ---- */
+TEST(t_reraise_by_event_time)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	const struct alert	*a;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_RESOLVED, NOW - 3000);
+	s.zmc_state = 'A';
+	r.event_time = NOW - 60;	/* same event id, newer time */
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "re-raised");
+	a = act_alert(&l);
+	CHECK(a == NULL || a->starts_at == NOW - 60);
+	CHECK(a == NULL || a->ends_at == NOW + 600);
+	CHECK_STR(label_of(a, "alarm_id"), "4242");
+	action_list_free(&l);
+	/* From SILENCED too. */
+	s.status = SS_SILENCED;
+	s.silence_end = NOW + 3600;
+	s.silence_id = "5e1a-0005";
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "re-raised");
+	action_list_free(&l);
+	/* An older or equal time is no re-raise. */
+	r.event_time = s.event_time;
+	s.status = SS_RESOLVED;
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	s.silence_id = NULL;
+	sync_done(&s);
+}
+
+TEST(t_reraise_by_event_id)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_RESOLVED, NOW - 3000);
+	s.zmc_state = 'C';
+	r.event_id = 901;		/* same time, new event */
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "re-raised");
+	action_list_free(&l);
+	/* A NULL event id (0) is no evidence. */
+	r.event_id = 0;
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_reraise_outside_window_nothing)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	r.event_time = NOW - 30 * 3600;
+	sync_init(&s, &c, &r, SS_RESOLVED, NOW - 40 * 3600);
+	s.event_time = NOW - 35 * 3600;
+	s.zmc_state = 'A';
+	r.event_id = 901;
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+/* ---- U, RESOLVED while ZMC still said U: FIRE "back" ---- */
+TEST(t_back_after_gone_or_filtered)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_RESOLVED, NOW - 300);
+	s.zmc_state = 'U';
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "back");
+	CHECK(act_alert(&l) == NULL || act_alert(&l)->starts_at == NOW - 600);
+	action_list_free(&l);
+	/* Resolved because ZMC cleared it: the same raise stays resolved. */
+	s.zmc_state = 'A';
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	/* Back but outside the window: nothing. */
+	s.zmc_state = 'U';
+	r.event_time = NOW - 30 * 3600;
+	s.event_time = r.event_time;
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	/* Back but still filtered: nothing. */
+	r.event_time = NOW - 600;
+	s.event_time = r.event_time;
+	r.level = 0;
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+/* ---- A, C or M with none (or RESOLVED): nothing ---- */
+TEST(t_cleared_never_pushed_nothing)
+{
+	static const char states[] = "ACM";
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	size_t			 i;
+
+	cfg_init(&c);
+	for (i = 0; i < 3; i++) {
+		row_init(&r, states[i]);
+		r.state_time = NOW - 10;
+		CHECK_INT(run1(&c, &r, NULL, &l), 0);
+		action_list_free(&l);
+		sync_init(&s, &c, &r, SS_RESOLVED, NOW - 300);
+		s.zmc_state = states[i];
+		CHECK_INT(run1(&c, &r, &s, &l), 0);
+		action_list_free(&l);
+		sync_done(&s);
+	}
+	/* Gone and never pushed, or gone and resolved: nothing. */
+	sync_init(&s, &c, &r, SS_RESOLVED, NOW - 300);
+	CHECK_INT(run1(&c, NULL, &s, &l), 0);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+/* ---- unknown ZMC state: no action whatever the sync status ---- */
+TEST(t_unknown_state_nothing)
+{
+	static const enum sync_status sts[] = { SS_PENDING, SS_FIRING,
+	    SS_RESOLVED, SS_SILENCED };
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	size_t			 i;
+
+	cfg_init(&c);
+	row_init(&r, '?');
+	CHECK_INT(run1(&c, &r, NULL, &l), 0);
+	action_list_free(&l);
+	for (i = 0; i < 4; i++) {
+		sync_init(&s, &c, &r, sts[i], NOW - 3600);
+		s.silence_end = NOW + 3600;
+		r.event_id = 999;
+		CHECK_INT(run1(&c, &r, &s, &l), 0);
+		action_list_free(&l);
+		r.event_id = 900;
+		sync_done(&s);
+	}
+}
+
+TEST(t_many_pairs_in_order)
+{
+	struct config		 c;
+	struct zmc_row		 r[3];
+	struct sync_row		 s[3];
+	struct pair		 p[5];
+	struct action_list	 l = { 0 };
+
+	cfg_init(&c);
+	row_init(&r[0], 'U');
+	r[0].alarm_id = 1;
+	row_init(&r[1], 'U');
+	r[1].alarm_id = 2;
+	sync_init(&s[1], &c, &r[1], SS_FIRING, NOW - 10);	/* nothing */
+	row_init(&r[2], 'A');
+	r[2].alarm_id = 3;
+	sync_init(&s[2], &c, &r[2], SS_FIRING, NOW - 10);
+	sync_init(&s[0], &c, &r[0], SS_FIRING, NOW - 10);
+	s[0].alarm_id = 4;					/* gone */
+	p[0] = (struct pair){ &r[0], NULL };
+	p[1] = (struct pair){ &r[1], &s[1] };
+	p[2] = (struct pair){ NULL, NULL };			/* ignored */
+	p[3] = (struct pair){ &r[2], &s[2] };
+	p[4] = (struct pair){ NULL, &s[0] };
+	reconcile(&c, NULL, 0, p, 5, NOW, &l);
+	CHECK_INT(l.n, 3);
+	if (l.n == 3) {
+		CHECK_INT(l.v[0].alarm_id, 1);
+		CHECK_INT(l.v[0].kind, ACT_FIRE);
+		CHECK_INT(l.v[1].alarm_id, 3);
+		CHECK_INT(l.v[1].kind, ACT_RESOLVE);
+		CHECK_INT(l.v[2].alarm_id, 4);
+		CHECK_INT(l.v[2].kind, ACT_RESOLVE);
+		CHECK_STR(l.v[2].reason, "gone");
+	}
+	/* Appends to what is there. */
+	reconcile(&c, NULL, 0, p, 1, NOW, &l);
+	CHECK_INT(l.n, 4);
+	action_list_free(&l);
+	sync_done(&s[0]);
+	sync_done(&s[1]);
+	sync_done(&s[2]);
+}
+
+TEST(t_mapping_change_relabels)
+{
+	static const char *const names[] = { "RACK" };
+	char			*vals[] = { "R2" };
+	struct label_map	 maps[] = { { "RACK", "rack", 0 } };
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct pair		 p;
+	struct action_list	 l = { 0 };
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	r.names = names;
+	r.vals = vals;
+	r.ncols = 1;
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 10);	/* pushed without the mapping */
+	p.row = &r;
+	p.sync = &s;
+	reconcile(&c, maps, 1, &p, 1, NOW, &l);
+	CHECK_ACT(l, ACT_RELABEL, SS_FIRING, "labels changed");
+	CHECK_STR(label_of(act_alert(&l), "rack"), "R2");
+	CHECK(l.n != 1 || label_of(l.v[0].old_alert, "rack") == NULL);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+TEST(t_action_names)
+{
+	static const char *const names[] = { "fire", "heartbeat", "relabel",
+	    "resolve", "silence", "expire_silence", "silence_ended" };
+	static const char *const ops[] = { "PUSH_FIRING", "HEARTBEAT",
+	    "RELABEL", "PUSH_RESOLVED", "SILENCE", "EXPIRE_SILENCE",
+	    "SILENCE_ENDED" };
+	int	 k;
+
+	CHECK_INT(ACT__COUNT, 7);
+	for (k = 0; k < ACT__COUNT; k++) {
+		CHECK_STR(action_name((enum action_kind)k), names[k]);
+		CHECK_STR(action_operation((enum action_kind)k), ops[k]);
+	}
+	CHECK_STR(action_name(ACT__COUNT), "unknown");
+	CHECK_STR(action_operation(ACT__COUNT), "UNKNOWN");
+}
+
+int
+main(void)
+{
+	RUN(t_new_fires);
+	RUN(t_new_outside_window_nothing);
+	RUN(t_new_not_passing_nothing);
+	RUN(t_pending_retry);
+	RUN(t_heartbeat_due);
+	RUN(t_heartbeat_not_yet_due);
+	RUN(t_heartbeat_last_push_zero_or_future);
+	RUN(t_relabel);
+	RUN(t_relabel_same_set_other_spacing);
+	RUN(t_relabel_unknown_labels_is_heartbeat);
+	RUN(t_resolve_state_a);
+	RUN(t_resolve_state_c_pending);
+	RUN(t_resolve_state_time_future_or_unset);
+	RUN(t_resolve_starts_never_after_ends);
+	RUN(t_silence_state_m);
+	RUN(t_silence_api_off_resolves);
+	RUN(t_gone_firing);
+	RUN(t_gone_pending);
+	RUN(t_filtered_level_change);
+	RUN(t_severity_filter);
+	RUN(t_silenced_cleared_expire);
+	RUN(t_silenced_auto_remove_off);
+	RUN(t_silenced_gone);
+	RUN(t_silence_end_passed);
+	RUN(t_silenced_still_m_nothing);
+	RUN(t_reraise_by_event_time);
+	RUN(t_reraise_by_event_id);
+	RUN(t_reraise_outside_window_nothing);
+	RUN(t_back_after_gone_or_filtered);
+	RUN(t_cleared_never_pushed_nothing);
+	RUN(t_unknown_state_nothing);
+	RUN(t_many_pairs_in_order);
+	RUN(t_mapping_change_relabels);
+	RUN(t_action_names);
+	return DONE();
+}

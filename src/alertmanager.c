@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -257,6 +258,21 @@ sleep_ms(long ms)
 }
 
 /*
+ * 1 if a DELETE of a silence answered "nothing left to expire".  Besides
+ * 404, Alertmanager 0.25 answers 500 "silence <id> already expired" and
+ * 500 "silence not found": final answers, not transient failures.
+ */
+static int
+expire_done(const struct resp *r)
+{
+	if (r->code == 404)
+		return 1;
+	return r->code == 500 &&
+	    (strstr(resp_text(r), "already expired") != NULL ||
+	    strstr(resp_text(r), "not found") != NULL);
+}
+
+/*
  * One attempt: method on endpoint with an optional body.  Fills r (reset
  * first) and reports the attempt to the observer.  Returns 1 if the
  * failure is worth retrying, else 0.
@@ -343,13 +359,8 @@ attempt(struct am *am, struct member *m, const char *method,
 
 	if (rc != CURLE_OK)
 		return curl_retryable(rc);
-	if (r->code >= 500) {
-		/* expiring an expired silence answers 500: final, not transient */
-		if (strcmp(method, "DELETE") == 0 &&
-		    strstr(resp_text(r), "already expired") != NULL)
-			return 0;
-		return 1;
-	}
+	if (r->code >= 500)
+		return !(strcmp(method, "DELETE") == 0 && expire_done(r));
 	return r->code == 429;
 }
 
@@ -1092,8 +1103,7 @@ am_silence_expire(struct am *am, const char *id, char **err)
 		free(e);
 		request(am, m, "DELETE", path, NULL, 0, &r);
 		free(path);
-		if (resp_ok(&r) || r.code == 404 ||
-		    strstr(resp_text(&r), "already expired") != NULL) {
+		if (resp_ok(&r) || expire_done(&r)) {
 			resp_clear(&r);
 			free(*err);
 			*err = NULL;

@@ -48,7 +48,9 @@ int		 alert_in_window(const struct config *, const struct zmc_row *, time_t now)
 /*
  * Builds the firing alert of row: labels, annotations, startsAt =
  * EVENT_TIME (else CREATE_DATE, else now), endsAt = now + alert_ttl.
- * maps may be NULL.  Never fails (allocation aborts).  Free with alert_free.
+ * maps may be NULL; mapped labels never replace alarm_id or alertname
+ * (see alert.c for the other rules).  Never fails (allocation aborts).
+ * Free with alert_free.
  */
 struct alert	*alert_build(const struct config *, const struct label_map *maps,
 		    size_t mapsz, const struct zmc_row *, time_t now);
@@ -63,7 +65,7 @@ struct alert	*alert_from_labels_json(const char *json);
 struct alert	*alert_dup(const struct alert *);
 /* Value of a label, or NULL. */
 const char	*alert_label(const struct alert *, const char *name);
-/* Sets or replaces an annotation (copied). */
+/* Sets or replaces an annotation (copied, repaired, bounded); NULL or "" removes it. */
 void		 alert_set_annotation(struct alert *, const char *name, const char *value);
 /* Alertmanager v2 JSON object of the alert (postableAlert); caller puts. */
 struct json_object *alert_to_json(const struct alert *);

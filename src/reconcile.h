@@ -59,8 +59,10 @@ struct action_list {
 };
 
 /*
- * Appends to out the actions for pairs (in order).  Pairs needing
- * nothing add nothing.  Never fails (allocation aborts).
+ * Appends to out the actions for pairs (in order), following the table
+ * at the top of reconcile.c.  Pairs needing nothing add nothing.  Never
+ * fails (allocation aborts).  out must be zeroed or hold earlier actions;
+ * free with action_list_free.
  */
 void	reconcile(const struct config *, const struct label_map *maps, size_t mapsz,
 	    const struct pair *pairs, size_t pairsz, time_t now,

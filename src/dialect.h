@@ -66,11 +66,27 @@ char		*dialect_sql(enum dialect, enum sql_id, const char *view);
 /* Name of the statement id, for golden files ("SOURCE_PAGE"). */
 const char	*dialect_sql_name(enum sql_id);
 /*
- * The init script for init-db: sync tables, sequences, indexes, view;
- * with demo, also the reference ZMC tables and sample alarms.  Statements
- * are separated by a line holding only "/" (Oracle) or ";" conventions as
- * the file in sql/<dialect>/ has them.  Allocated; NULL if the file is
- * missing (message printed with the path searched).
+ * Number of "?" markers of the statement (the same in every dialect);
+ * -1 for a bad id.  Ids run from 0 to SQL__COUNT - 1, so golden files can
+ * enumerate them all.
+ */
+int		 dialect_sql_nparams(enum sql_id);
+/*
+ * Values for the two trailing paging markers of ALARMS_LIST and
+ * LOGS_LIST: sqlite/postgresql "LIMIT ? OFFSET ?" take (limit, offset);
+ * oracle's ROWNUM window takes (limit + offset, offset).  Keyset pages
+ * (SOURCE_PAGE, STATUS_PAGE, CLEANUP_*_IDS) end with one marker, the limit.
+ */
+void		 dialect_page_values(enum dialect, long long limit,
+		    long long offset, long long out[2]);
+/*
+ * The init script for init-db, from the scripts compiled in from
+ * sql/<dialect>/ (sqlfiles[]): init.sql (sync tables, sequences, indexes,
+ * view); with demo, zmc.sql (reference ZMC tables) first and demo.sql
+ * (sample alarms) last.  Statements end with ";" at the end of a line
+ * (sqlite, postgresql) or are followed by a line holding only "/"
+ * (oracle); see sql/README.md.  Allocated (caller frees); NULL if a file
+ * is not built in (error logged naming it).
  */
 char		*dialect_init_script(enum dialect, int demo);
 /* Splits a script into statements for execution; caller frees with strv_free. */

@@ -1,0 +1,1046 @@
+/*
+ * db: the ODBC edge (unixODBC).  Every value is a bound parameter; text
+ * is converted between database.charset and UTF-8 here, and DATE /
+ * TIMESTAMP values are read as ODBC timestamp structs (never as the
+ * driver's character form, which depends on NLS settings) and carried as
+ * canonical "YYYY-MM-DD HH:MM:SS" wall-clock text of database.timezone.
+ * Diagnostics never contain the password or the connection string.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sql.h>
+#include <sqlext.h>
+
+#include "config.h"
+#include "db.h"
+#include "dialect.h"
+#include "text.h"
+#include "util.h"
+
+struct db {
+	SQLHENV		 env;
+	SQLHDBC		 dbc;
+	int		 connected;	/* SQLDriverConnect succeeded */
+	int		 in_txn;	/* autocommit off */
+	enum dialect	 dialect;
+	char		*name;		/* "dsn" or driver name, for messages */
+	char		*password;	/* to mask it in driver messages */
+	char		*tz;		/* database.timezone ("" system) */
+	char		*charset;	/* database.charset ("" UTF-8) */
+	int		 timeout;	/* query timeout, seconds */
+	char		 dbms[128];	/* SQL_DBMS_NAME */
+	char		 dbms_ver[128];	/* SQL_DBMS_VER */
+	char		*err;		/* last error, "database NAME: ..." */
+	int		 lost;		/* last error means the connection is gone */
+};
+
+/* One bound parameter; bound to the driver only at execute time. */
+struct db_param {
+	enum {
+		P_UNSET = 0,	/* never bound: execute fails */
+		P_TEXT,		/* text (database charset) */
+		P_INT,		/* 64-bit integer */
+		P_DECIMAL,	/* integer as decimal text (oracle) */
+		P_NULLTEXT,	/* NULL of a text/time parameter */
+		P_NULLINT	/* NULL of an integer parameter */
+	}		 kind;
+	char		*text;		/* P_TEXT, P_DECIMAL */
+	SQLBIGINT	 i;		/* P_INT */
+	SQLLEN		 ind;		/* length indicator / SQL_NULL_DATA */
+};
+
+struct db_stmt {
+	struct db	*db;
+	SQLHSTMT	 h;
+	struct db_param	*params;	/* 1-based index - 1 */
+	size_t		 paramsz;
+	size_t		 paramcap;
+	int		 ncols;		/* columns of the result, 0 if none */
+	char		**colnames;
+	SQLSMALLINT	*coltypes;	/* SQL data type per column */
+	char		**vals;		/* current row, UTF-8 text, NULL = SQL NULL */
+	int		 open;		/* a cursor may be open */
+};
+
+/* Replaces the value of KEY=... up to ';' with "****" in s (in place copy). */
+static char *
+mask_key(char *s, const char *key)
+{
+	struct buf b = { 0 };
+	size_t klen = strlen(key);
+	const char *p = s;
+
+	while (*p != '\0') {
+		if (strncasecmp(p, key, klen) == 0 &&
+		    (p == s || !isalnum((unsigned char)p[-1]))) {
+			buf_add(&b, p, klen);
+			buf_puts(&b, "****");
+			p += klen;
+			if (*p == '{') {
+				while (*p != '\0' && *p != '}')
+					p++;
+				if (*p == '}')
+					p++;
+			} else
+				while (*p != '\0' && *p != ';')
+					p++;
+			continue;
+		}
+		buf_add(&b, p, 1);
+		p++;
+	}
+	free(s);
+	if (b.s == NULL)
+		return xstrdup("");
+	return buf_release(&b);
+}
+
+/* Removes every trace of a secret from a driver message; returns a new string. */
+static char *
+mask_secrets(const char *msg, const char *password)
+{
+	char *s = xstrdup(msg), *hit;
+	size_t plen;
+
+	s = mask_key(s, "PWD=");
+	s = mask_key(s, "PASSWORD=");
+	if (password != NULL && (plen = strlen(password)) >= 3) {
+		while ((hit = strstr(s, password)) != NULL) {
+			char *n = xasprintf("%.*s****%s", (int)(hit - s), s,
+			    hit + plen);
+			free(s);
+			s = n;
+		}
+	}
+	return s;
+}
+
+/* 1 if a SQLSTATE / message pair means the connection is gone. */
+static int
+state_lost(const char *state, const char *msg)
+{
+	if (strncmp(state, "08", 2) == 0)
+		return 1;
+	/* PostgreSQL: admin shutdown, crash shutdown, cannot connect now. */
+	if (strncmp(state, "57P0", 4) == 0)
+		return 1;
+	if (strcmp(state, "HY000") == 0 &&
+	    (strstr(msg, "no connection") != NULL ||
+	    strstr(msg, "could not send") != NULL ||
+	    strstr(msg, "server closed the connection") != NULL ||
+	    strstr(msg, "connection to the server was lost") != NULL ||
+	    strstr(msg, "ORA-03113") != NULL || strstr(msg, "ORA-03114") != NULL ||
+	    strstr(msg, "ORA-03135") != NULL))
+		return 1;
+	if (strstr(msg, "ORA-03113") != NULL || strstr(msg, "ORA-03114") != NULL ||
+	    strstr(msg, "ORA-03135") != NULL || strstr(msg, "ORA-12541") != NULL)
+		return 1;
+	return 0;
+}
+
+/*
+ * Collects all diagnostic records of handle into an allocated
+ * "[STATE] message; [STATE] message" string (secrets masked) and tells
+ * whether one means a lost connection.
+ */
+static char *
+diag_text(SQLSMALLINT type, SQLHANDLE h, const char *password, int *lost)
+{
+	struct buf b = { 0 };
+	SQLCHAR state[6], msg[1024];
+	SQLINTEGER native;
+	SQLSMALLINT len;
+	SQLSMALLINT i;
+	char *clean, *out;
+
+	*lost = 0;
+	for (i = 1; i < 20; i++) {
+		SQLRETURN rc = SQLGetDiagRec(type, h, i, state, &native, msg,
+		    sizeof(msg), &len);
+		if (!SQL_SUCCEEDED(rc))
+			break;
+		if (state_lost((char *)state, (char *)msg))
+			*lost = 1;
+		if (b.len > 0)
+			buf_puts(&b, "; ");
+		buf_printf(&b, "[%s] %s", (char *)state, (char *)msg);
+	}
+	if (b.s == NULL)
+		buf_puts(&b, "unknown error (no diagnostics)");
+	clean = mask_secrets(b.s, password);
+	buf_free(&b);
+	/* Drivers may answer in the database charset. */
+	out = text_to_utf8(clean, strlen(clean), NULL, 0);
+	if (out == NULL)
+		return clean;
+	free(clean);
+	return out;
+}
+
+/* Records the diagnostics of a failed call as the last error. */
+static void
+db_seterr(struct db *db, SQLSMALLINT type, SQLHANDLE h, const char *what)
+{
+	char *d = diag_text(type, h, db->password, &db->lost);
+
+	free(db->err);
+	if (what != NULL)
+		db->err = xasprintf("database %s: %s: %s", db->name, what, d);
+	else
+		db->err = xasprintf("database %s: %s", db->name, d);
+	free(d);
+}
+
+/* Sets a plain message as the last error. */
+static void
+db_setmsg(struct db *db, const char *fmt, ...)
+{
+	va_list ap;
+	char m[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	free(db->err);
+	db->err = xasprintf("database %s: %s", db->name, m);
+	db->lost = 0;
+}
+
+/* Appends KEY=value; to b, brace-quoting values that need it. */
+static void
+connstr_add(struct buf *b, const char *key, const char *val)
+{
+	const char *p;
+
+	if (val == NULL || *val == '\0')
+		return;
+	if (strpbrk(val, ";{}= ") == NULL && !isspace((unsigned char)val[0])) {
+		buf_printf(b, "%s=%s;", key, val);
+		return;
+	}
+	buf_printf(b, "%s={", key);
+	for (p = val; *p != '\0'; p++) {
+		if (*p == '}')
+			buf_puts(b, "}}");
+		else
+			buf_add(b, p, 1);
+	}
+	buf_puts(b, "};");
+}
+
+/* Value of KEY= in a connection string (braces removed), or NULL; caller frees. */
+static char *
+connstr_get(const char *cs, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = cs, *e;
+
+	while (*p != '\0') {
+		while (*p == ';' || *p == ' ')
+			p++;
+		if (strncasecmp(p, key, klen) == 0 && p[klen] == '=') {
+			p += klen + 1;
+			if (*p == '{') {
+				p++;
+				e = strchr(p, '}');
+			} else
+				e = strchr(p, ';');
+			if (e == NULL)
+				e = p + strlen(p);
+			return xstrndup(p, (size_t)(e - p));
+		}
+		if ((e = strchr(p, ';')) == NULL)
+			break;
+		p = e + 1;
+	}
+	return NULL;
+}
+
+/* Builds the connection string and the display name; NULL + *err if not configured. */
+static char *
+build_connstr(const struct config *cfg, char **name, char **err)
+{
+	struct buf b = { 0 };
+	char *v;
+
+	*name = NULL;
+	if (cfg->db_connection != NULL && cfg->db_connection[0] != '\0') {
+		buf_puts(&b, cfg->db_connection);
+		if (b.len > 0 && b.s[b.len - 1] != ';')
+			buf_puts(&b, ";");
+		if ((v = connstr_get(cfg->db_connection, "DSN")) != NULL)
+			*name = v;
+		else if ((v = connstr_get(cfg->db_connection, "DRIVER")) != NULL)
+			*name = v;
+		else
+			*name = xstrdup("odbc");
+		if ((v = connstr_get(cfg->db_connection, "UID")) == NULL)
+			connstr_add(&b, "UID", cfg->db_username);
+		free(v);
+		if ((v = connstr_get(cfg->db_connection, "PWD")) == NULL)
+			connstr_add(&b, "PWD", cfg->db_password);
+		free(v);
+		return buf_release(&b);
+	}
+	if (cfg->db_dsn != NULL && cfg->db_dsn[0] != '\0') {
+		connstr_add(&b, "DSN", cfg->db_dsn);
+		*name = xstrdup(cfg->db_dsn);
+	} else if (cfg->db_host != NULL && cfg->db_host[0] != '\0') {
+		char *dbq;
+
+		if (cfg->db_driver == NULL || cfg->db_driver[0] == '\0') {
+			*err = xstrdup("database: database.host is set but "
+			    "database.driver (the ODBC driver name) is empty");
+			return NULL;
+		}
+		dbq = xasprintf("//%s:%d/%s", cfg->db_host,
+		    cfg->db_port > 0 ? cfg->db_port : 1521,
+		    cfg->db_service_name ? cfg->db_service_name : "");
+		connstr_add(&b, "DRIVER", cfg->db_driver);
+		connstr_add(&b, "DBQ", dbq);
+		*name = xasprintf("%s %s", cfg->db_driver, dbq);
+		free(dbq);
+	} else {
+		*err = xstrdup("database: none configured (set database.dsn, "
+		    "database.connection or database.host)");
+		return NULL;
+	}
+	connstr_add(&b, "UID", cfg->db_username);
+	connstr_add(&b, "PWD", cfg->db_password);
+	return buf_release(&b);
+}
+
+struct db *
+db_open(const struct config *cfg, char **err)
+{
+	struct db *db;
+	char *cs, *name;
+	SQLCHAR out[1024];
+	SQLSMALLINT outlen;
+	SQLRETURN rc;
+	int d;
+
+	*err = NULL;
+	if ((cs = build_connstr(cfg, &name, err)) == NULL)
+		return NULL;
+	db = xcalloc(1, sizeof(*db));
+	db->name = name;
+	db->password = xstrdup(cfg->db_password ? cfg->db_password : "");
+	db->tz = xstrdup(cfg->db_timezone ? cfg->db_timezone : "");
+	db->charset = xstrdup(cfg->db_charset ? cfg->db_charset : "");
+	db->timeout = cfg->db_timeout;
+
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &db->env)) ||
+	    !SQL_SUCCEEDED(SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION,
+	    (SQLPOINTER)SQL_OV_ODBC3, 0)) ||
+	    !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, db->env, &db->dbc))) {
+		*err = xasprintf("database %s: cannot allocate ODBC handles", name);
+		goto fail;
+	}
+	if (db->timeout > 0) {
+		SQLSetConnectAttr(db->dbc, SQL_ATTR_LOGIN_TIMEOUT,
+		    (SQLPOINTER)(SQLULEN)db->timeout, 0);
+		SQLSetConnectAttr(db->dbc, SQL_ATTR_CONNECTION_TIMEOUT,
+		    (SQLPOINTER)(SQLULEN)db->timeout, 0);
+	}
+	rc = SQLDriverConnect(db->dbc, NULL, (SQLCHAR *)cs, SQL_NTS, out,
+	    sizeof(out), &outlen, SQL_DRIVER_NOPROMPT);
+	explicit_bzero(out, sizeof(out));
+	if (!SQL_SUCCEEDED(rc)) {
+		db_seterr(db, SQL_HANDLE_DBC, db->dbc, "connect");
+		*err = db->err;
+		db->err = NULL;
+		goto fail;
+	}
+	db->connected = 1;
+	explicit_bzero(cs, strlen(cs));
+	free(cs);
+	cs = NULL;
+
+	if (!SQL_SUCCEEDED(SQLGetInfo(db->dbc, SQL_DBMS_NAME, db->dbms,
+	    sizeof(db->dbms), NULL)))
+		db->dbms[0] = '\0';
+	if (!SQL_SUCCEEDED(SQLGetInfo(db->dbc, SQL_DBMS_VER, db->dbms_ver,
+	    sizeof(db->dbms_ver), NULL)))
+		db->dbms_ver[0] = '\0';
+	if (cfg->db_dialect != NULL && cfg->db_dialect[0] != '\0' &&
+	    !str_eq_ci(cfg->db_dialect, "auto")) {
+		if ((d = dialect_parse(cfg->db_dialect)) < 0) {
+			*err = xasprintf("database %s: database.dialect: %s: "
+			    "not one of sqlite, postgresql, oracle", name,
+			    cfg->db_dialect);
+			goto fail;
+		}
+	} else if ((d = dialect_from_dbms(db->dbms)) < 0) {
+		*err = xasprintf("database %s: unknown DBMS \"%s\" "
+		    "(set database.dialect)", name, db->dbms);
+		goto fail;
+	}
+	db->dialect = (enum dialect)d;
+	db->err = xasprintf("database %s: no error", name);
+	return db;
+fail:
+	if (cs != NULL) {
+		explicit_bzero(cs, strlen(cs));
+		free(cs);
+	}
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->connected) {
+		if (db->in_txn)
+			SQLEndTran(SQL_HANDLE_DBC, db->dbc, SQL_ROLLBACK);
+		SQLDisconnect(db->dbc);
+	}
+	if (db->dbc != NULL)
+		SQLFreeHandle(SQL_HANDLE_DBC, db->dbc);
+	if (db->env != NULL)
+		SQLFreeHandle(SQL_HANDLE_ENV, db->env);
+	if (db->password != NULL) {
+		explicit_bzero(db->password, strlen(db->password));
+		free(db->password);
+	}
+	free(db->name);
+	free(db->tz);
+	free(db->charset);
+	free(db->err);
+	free(db);
+}
+
+enum dialect
+db_dialect(const struct db *db)
+{
+	return db->dialect;
+}
+
+const char *
+db_dbms_name(const struct db *db)
+{
+	return db->dbms;
+}
+
+const char *
+db_dbms_version(const struct db *db)
+{
+	return db->dbms_ver;
+}
+
+const char *
+db_error(const struct db *db)
+{
+	if (db == NULL)
+		return "database: not connected";
+	return db->err ? db->err : "database: no error";
+}
+
+int
+db_lost(const struct db *db)
+{
+	return db != NULL && db->lost;
+}
+
+/* The text to send for UTF-8 s: converted to database.charset; caller frees. */
+static char *
+to_db_charset(struct db *db, const char *s)
+{
+	char *t;
+
+	if (db->charset[0] == '\0' || str_eq_ci(db->charset, "UTF-8") ||
+	    str_eq_ci(db->charset, "UTF8"))
+		return xstrdup(s);
+	if ((t = text_from_utf8(s, db->charset)) == NULL)
+		return xstrdup(s);
+	return t;
+}
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	SQLHSTMT h;
+	SQLRETURN rc;
+	char *t;
+
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, db->dbc, &h))) {
+		db_seterr(db, SQL_HANDLE_DBC, db->dbc, NULL);
+		return -1;
+	}
+	if (db->timeout > 0)
+		SQLSetStmtAttr(h, SQL_ATTR_QUERY_TIMEOUT,
+		    (SQLPOINTER)(SQLULEN)db->timeout, 0);
+	t = to_db_charset(db, sql);
+	rc = SQLExecDirect(h, (SQLCHAR *)t, SQL_NTS);
+	free(t);
+	if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+		db_seterr(db, SQL_HANDLE_STMT, h, NULL);
+		SQLFreeHandle(SQL_HANDLE_STMT, h);
+		return -1;
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, h);
+	return 0;
+}
+
+int
+db_begin(struct db *db)
+{
+	if (db->in_txn) {
+		db_setmsg(db, "transaction already open");
+		return -1;
+	}
+	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, SQL_ATTR_AUTOCOMMIT,
+	    (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0))) {
+		db_seterr(db, SQL_HANDLE_DBC, db->dbc, "begin");
+		return -1;
+	}
+	db->in_txn = 1;
+	return 0;
+}
+
+/* Ends the transaction with how (SQL_COMMIT / SQL_ROLLBACK); 0/-1. */
+static int
+db_end(struct db *db, SQLSMALLINT how)
+{
+	int r = 0;
+
+	if (!db->in_txn)
+		return 0;
+	if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, db->dbc, how))) {
+		db_seterr(db, SQL_HANDLE_DBC, db->dbc,
+		    how == SQL_COMMIT ? "commit" : "rollback");
+		r = -1;
+		if (how == SQL_COMMIT)
+			SQLEndTran(SQL_HANDLE_DBC, db->dbc, SQL_ROLLBACK);
+	}
+	db->in_txn = 0;
+	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, SQL_ATTR_AUTOCOMMIT,
+	    (SQLPOINTER)SQL_AUTOCOMMIT_ON, 0)) && r == 0) {
+		db_seterr(db, SQL_HANDLE_DBC, db->dbc, "autocommit");
+		r = -1;
+	}
+	return r;
+}
+
+int
+db_commit(struct db *db)
+{
+	return db_end(db, SQL_COMMIT);
+}
+
+int
+db_rollback(struct db *db)
+{
+	/* Keep the error that made the caller roll back. */
+	char *keep = db->err ? xstrdup(db->err) : NULL;
+	int lost = db->lost, r;
+
+	r = db_end(db, SQL_ROLLBACK);
+	if (r == 0 && keep != NULL) {
+		free(db->err);
+		db->err = keep;
+		db->lost = lost;
+	} else
+		free(keep);
+	return r;
+}
+
+struct db_stmt *
+db_prepare(struct db *db, const char *sql)
+{
+	struct db_stmt *st;
+	char *t;
+	SQLRETURN rc;
+
+	st = xcalloc(1, sizeof(*st));
+	st->db = db;
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, db->dbc, &st->h))) {
+		db_seterr(db, SQL_HANDLE_DBC, db->dbc, NULL);
+		free(st);
+		return NULL;
+	}
+	if (db->timeout > 0)
+		SQLSetStmtAttr(st->h, SQL_ATTR_QUERY_TIMEOUT,
+		    (SQLPOINTER)(SQLULEN)db->timeout, 0);
+	t = to_db_charset(db, sql);
+	rc = SQLPrepare(st->h, (SQLCHAR *)t, SQL_NTS);
+	free(t);
+	if (!SQL_SUCCEEDED(rc)) {
+		db_seterr(db, SQL_HANDLE_STMT, st->h, NULL);
+		SQLFreeHandle(SQL_HANDLE_STMT, st->h);
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Frees the current row's values. */
+static void
+row_clear(struct db_stmt *st)
+{
+	int i;
+
+	if (st->vals == NULL)
+		return;
+	for (i = 0; i < st->ncols; i++) {
+		free(st->vals[i]);
+		st->vals[i] = NULL;
+	}
+}
+
+/* Forgets the result set description. */
+static void
+cols_clear(struct db_stmt *st)
+{
+	int i;
+
+	row_clear(st);
+	for (i = 0; i < st->ncols && st->colnames != NULL; i++)
+		free(st->colnames[i]);
+	free(st->colnames);
+	free(st->coltypes);
+	free(st->vals);
+	st->colnames = NULL;
+	st->coltypes = NULL;
+	st->vals = NULL;
+	st->ncols = 0;
+}
+
+/* Frees parameter buffers (after SQL_RESET_PARAMS). */
+static void
+params_clear(struct db_stmt *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->paramsz; i++)
+		free(st->params[i].text);
+	free(st->params);
+	st->params = NULL;
+	st->paramsz = st->paramcap = 0;
+}
+
+void
+db_stmt_free(struct db_stmt *st)
+{
+	if (st == NULL)
+		return;
+	SQLFreeStmt(st->h, SQL_CLOSE);
+	SQLFreeHandle(SQL_HANDLE_STMT, st->h);
+	cols_clear(st);
+	params_clear(st);
+	free(st);
+}
+
+/* The cleared slot of 1-based parameter idx; NULL if idx < 1. */
+static struct db_param *
+param_slot(struct db_stmt *st, int idx)
+{
+	struct db_param *p;
+	size_t i, old;
+
+	if (idx < 1) {
+		db_setmsg(st->db, "bad parameter index %d", idx);
+		return NULL;
+	}
+	if ((size_t)idx > st->paramsz) {
+		old = st->paramcap;
+		st->params = xreallocarray_grow(st->params, &st->paramcap,
+		    (size_t)idx, sizeof(*st->params));
+		for (i = old; i < st->paramcap; i++)
+			memset(&st->params[i], 0, sizeof(st->params[i]));
+		st->paramsz = (size_t)idx;
+	}
+	p = &st->params[idx - 1];
+	free(p->text);
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+/* Binds every parameter to the driver (buffers are stable now); 0/-1. */
+static int
+bind_all(struct db_stmt *st)
+{
+	struct db_param *p;
+	SQLRETURN rc = SQL_SUCCESS;
+	SQLUSMALLINT n;
+	size_t i, len;
+	static char empty[1];
+
+	for (i = 0; i < st->paramsz; i++) {
+		p = &st->params[i];
+		n = (SQLUSMALLINT)(i + 1);
+		switch (p->kind) {
+		case P_UNSET:
+			db_setmsg(st->db, "parameter %zu not bound", i + 1);
+			return -1;
+		case P_TEXT:
+		case P_DECIMAL:
+			len = strlen(p->text);
+			p->ind = (SQLLEN)len;
+			rc = SQLBindParameter(st->h, n, SQL_PARAM_INPUT,
+			    SQL_C_CHAR, p->kind == P_DECIMAL ? SQL_DECIMAL :
+			    SQL_VARCHAR, p->kind == P_DECIMAL ? 20 :
+			    (len > 0 ? len : 1), 0, p->text, (SQLLEN)len + 1,
+			    &p->ind);
+			break;
+		case P_INT:
+			p->ind = 0;
+			rc = SQLBindParameter(st->h, n, SQL_PARAM_INPUT,
+			    SQL_C_SBIGINT, SQL_BIGINT, 0, 0, &p->i, 0, &p->ind);
+			break;
+		case P_NULLTEXT:
+			p->ind = SQL_NULL_DATA;
+			rc = SQLBindParameter(st->h, n, SQL_PARAM_INPUT,
+			    SQL_C_CHAR, SQL_VARCHAR, 1, 0, empty, 1, &p->ind);
+			break;
+		case P_NULLINT:
+			p->ind = SQL_NULL_DATA;
+			if (st->db->dialect == DIALECT_ORACLE)
+				rc = SQLBindParameter(st->h, n, SQL_PARAM_INPUT,
+				    SQL_C_CHAR, SQL_DECIMAL, 20, 0, empty, 1,
+				    &p->ind);
+			else
+				rc = SQLBindParameter(st->h, n, SQL_PARAM_INPUT,
+				    SQL_C_SBIGINT, SQL_BIGINT, 0, 0, &p->i, 0,
+				    &p->ind);
+			break;
+		}
+		if (!SQL_SUCCEEDED(rc)) {
+			db_seterr(st->db, SQL_HANDLE_STMT, st->h, "bind");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+db_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+	struct db_param *p;
+
+	if ((p = param_slot(st, idx)) == NULL)
+		return -1;
+	if (s == NULL)
+		p->kind = P_NULLTEXT;
+	else {
+		p->kind = P_TEXT;
+		p->text = to_db_charset(st->db, s);
+	}
+	return 0;
+}
+
+int
+db_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+	struct db_param *p;
+
+	if ((p = param_slot(st, idx)) == NULL)
+		return -1;
+	if (st->db->dialect == DIALECT_ORACLE) {
+		/* Numbers as decimal text: every Oracle driver converts those. */
+		p->kind = P_DECIMAL;
+		p->text = xasprintf("%lld", (long long)v);
+	} else {
+		p->kind = P_INT;
+		p->i = (SQLBIGINT)v;
+	}
+	return 0;
+}
+
+int
+db_bind_null_int(struct db_stmt *st, int idx)
+{
+	struct db_param *p;
+
+	if ((p = param_slot(st, idx)) == NULL)
+		return -1;
+	p->kind = P_NULLINT;
+	return 0;
+}
+
+int
+db_bind_time(struct db_stmt *st, int idx, time_t t)
+{
+	char s[32];
+
+	if (t == 0)
+		return db_bind_text(st, idx, NULL);
+	if (tz_from_utc(st->db->tz, t, s) != 0) {
+		if (param_slot(st, idx) != NULL)
+			db_setmsg(st->db, "database.timezone %s: unknown zone",
+			    st->db->tz);
+		return -1;
+	}
+	return db_bind_text(st, idx, s);
+}
+
+/* 1 if the SQL type is read as a timestamp struct. */
+static int
+type_is_time(SQLSMALLINT t)
+{
+	return t == SQL_TYPE_TIMESTAMP || t == SQL_TYPE_DATE ||
+	    t == SQL_TIMESTAMP || t == SQL_DATE;
+}
+
+/* Reads the result set description after execute. */
+static int
+cols_describe(struct db_stmt *st)
+{
+	SQLSMALLINT n, namelen, type, digits, nullable, i;
+	SQLULEN size;
+	SQLCHAR name[256];
+
+	cols_clear(st);
+	if (!SQL_SUCCEEDED(SQLNumResultCols(st->h, &n))) {
+		db_seterr(st->db, SQL_HANDLE_STMT, st->h, NULL);
+		return -1;
+	}
+	if (n <= 0)
+		return 0;
+	st->ncols = n;
+	st->colnames = xcalloc((size_t)n, sizeof(*st->colnames));
+	st->coltypes = xcalloc((size_t)n, sizeof(*st->coltypes));
+	st->vals = xcalloc((size_t)n, sizeof(*st->vals));
+	for (i = 0; i < n; i++) {
+		if (!SQL_SUCCEEDED(SQLDescribeCol(st->h, (SQLUSMALLINT)(i + 1),
+		    name, sizeof(name), &namelen, &type, &size, &digits,
+		    &nullable))) {
+			db_seterr(st->db, SQL_HANDLE_STMT, st->h, NULL);
+			return -1;
+		}
+		st->colnames[i] = xstrdup((char *)name);
+		st->coltypes[i] = type;
+	}
+	return 0;
+}
+
+int
+db_execute(struct db_stmt *st)
+{
+	SQLRETURN rc;
+
+	if (st->open) {
+		SQLFreeStmt(st->h, SQL_CLOSE);
+		st->open = 0;
+	}
+	if (bind_all(st) != 0)
+		return -1;
+	rc = SQLExecute(st->h);
+	if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+		db_seterr(st->db, SQL_HANDLE_STMT, st->h, NULL);
+		return -1;
+	}
+	st->open = 1;
+	return cols_describe(st);
+}
+
+long long
+db_rowcount(struct db_stmt *st)
+{
+	SQLLEN n;
+
+	if (!SQL_SUCCEEDED(SQLRowCount(st->h, &n)))
+		return -1;
+	return (long long)n;
+}
+
+int
+db_stmt_reset(struct db_stmt *st)
+{
+	SQLFreeStmt(st->h, SQL_CLOSE);
+	SQLFreeStmt(st->h, SQL_RESET_PARAMS);
+	st->open = 0;
+	cols_clear(st);
+	params_clear(st);
+	return 0;
+}
+
+/* Reads column i (0-based) as text into st->vals[i]; 0/-1. */
+static int
+get_text(struct db_stmt *st, int i)
+{
+	struct buf b = { 0 };
+	char chunk[4096];
+	SQLLEN ind;
+	SQLRETURN rc;
+	int isnull = 0;
+
+	for (;;) {
+		rc = SQLGetData(st->h, (SQLUSMALLINT)(i + 1), SQL_C_CHAR, chunk,
+		    sizeof(chunk), &ind);
+		if (rc == SQL_NO_DATA)
+			break;
+		if (!SQL_SUCCEEDED(rc)) {
+			db_seterr(st->db, SQL_HANDLE_STMT, st->h, st->colnames[i]);
+			buf_free(&b);
+			return -1;
+		}
+		if (ind == SQL_NULL_DATA) {
+			isnull = 1;
+			break;
+		}
+		if (rc == SQL_SUCCESS_WITH_INFO &&
+		    (ind == SQL_NO_TOTAL || ind >= (SQLLEN)sizeof(chunk))) {
+			/* truncated: a full chunk minus its NUL, more follows */
+			buf_add(&b, chunk, sizeof(chunk) - 1);
+			continue;
+		}
+		buf_add(&b, chunk, (size_t)ind);
+		break;
+	}
+	if (isnull) {
+		buf_free(&b);
+		st->vals[i] = NULL;
+		return 0;
+	}
+	if (b.s == NULL)
+		buf_puts(&b, "");
+	st->vals[i] = text_to_utf8(b.s, b.len,
+	    st->db->charset[0] ? st->db->charset : NULL, 0);
+	if (st->vals[i] == NULL)	/* unknown charset: repair as UTF-8 */
+		st->vals[i] = text_to_utf8(b.s, b.len, NULL, 0);
+	buf_free(&b);
+	return 0;
+}
+
+/* Reads column i as a timestamp struct, formatted canonically; 0/-1. */
+static int
+get_time(struct db_stmt *st, int i)
+{
+	SQL_TIMESTAMP_STRUCT ts;
+	SQLLEN ind;
+	SQLRETURN rc;
+
+	rc = SQLGetData(st->h, (SQLUSMALLINT)(i + 1), SQL_C_TYPE_TIMESTAMP,
+	    &ts, sizeof(ts), &ind);
+	if (!SQL_SUCCEEDED(rc))
+		return get_text(st, i);	/* unparsable: keep the raw text */
+	if (ind == SQL_NULL_DATA) {
+		st->vals[i] = NULL;
+		return 0;
+	}
+	st->vals[i] = xasprintf("%04d-%02u-%02u %02u:%02u:%02u", (int)ts.year,
+	    (unsigned)ts.month, (unsigned)ts.day, (unsigned)ts.hour,
+	    (unsigned)ts.minute, (unsigned)ts.second);
+	return 0;
+}
+
+int
+db_fetch(struct db_stmt *st)
+{
+	SQLRETURN rc;
+	int i;
+
+	row_clear(st);
+	if (st->ncols == 0)
+		return 0;
+	rc = SQLFetch(st->h);
+	if (rc == SQL_NO_DATA)
+		return 0;
+	if (!SQL_SUCCEEDED(rc)) {
+		db_seterr(st->db, SQL_HANDLE_STMT, st->h, NULL);
+		return -1;
+	}
+	for (i = 0; i < st->ncols; i++) {
+		if ((type_is_time(st->coltypes[i]) ? get_time(st, i) :
+		    get_text(st, i)) != 0) {
+			row_clear(st);
+			return -1;
+		}
+	}
+	return 1;
+}
+
+int
+db_col_count(struct db_stmt *st)
+{
+	return st->ncols;
+}
+
+const char *
+db_col_name(struct db_stmt *st, int i)
+{
+	if (i < 0 || i >= st->ncols)
+		return NULL;
+	return st->colnames[i];
+}
+
+const char *
+db_col_text(struct db_stmt *st, int i)
+{
+	if (i < 0 || i >= st->ncols || st->vals == NULL)
+		return NULL;
+	return st->vals[i];
+}
+
+int
+db_col_int64(struct db_stmt *st, int i, int64_t *out)
+{
+	const char *s = db_col_text(st, i), *p;
+	long long v;
+
+	*out = 0;
+	if (s == NULL)
+		return 1;
+	while (isspace((unsigned char)*s))
+		s++;
+	/* Drivers may render integral NUMBERs as "12.0" or with blanks. */
+	p = s;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.') {
+		const char *q = p + 1;
+		while (*q == '0')
+			q++;
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q != '\0')
+			return -1;
+	} else {
+		const char *q = p;
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q != '\0')
+			return -1;
+	}
+	{
+		char *num = xstrndup(s, (size_t)(p - s));
+		int r = str_to_int(num, INT64_MIN, INT64_MAX, &v);
+		free(num);
+		if (r != 0)
+			return -1;
+	}
+	*out = (int64_t)v;
+	return 0;
+}
+
+int
+db_col_time(struct db_stmt *st, int i, time_t *out)
+{
+	const char *s = db_col_text(st, i);
+
+	*out = 0;
+	if (s == NULL)
+		return 1;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return 1;
+	if (tz_parse_local(st->db->tz, s, out) != 0) {
+		*out = 0;
+		return -1;
+	}
+	return 0;
+}

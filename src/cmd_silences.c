@@ -1,0 +1,130 @@
+/*
+ * cmd_silences: the silences zmcsync created, as Alertmanager has them
+ * (active and pending by default; --all adds expired ones).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "alertmanager.h"
+#include "cmd.h"
+#include "log.h"
+#include "out.h"
+#include "util.h"
+
+static const char *
+jget(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, k, &v) || v == NULL)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* "name=value, ..." of a silence's matchers; caller frees. */
+static char *
+matchers_text(struct json_object *s)
+{
+	struct json_object *ms, *m, *v;
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_puts(&b, "");
+	if (!json_object_object_get_ex(s, "matchers", &ms) ||
+	    !json_object_is_type(ms, json_type_array))
+		return buf_release(&b);
+	for (i = 0; i < json_object_array_length(ms); i++) {
+		m = json_object_array_get_idx(ms, i);
+		int eq = !json_object_object_get_ex(m, "isEqual", &v) || json_object_get_boolean(v);
+		int re = json_object_object_get_ex(m, "isRegex", &v) && json_object_get_boolean(v);
+		buf_printf(&b, "%s%s%s%s%s", i ? ", " : "", jget(m, "name"),
+		    eq ? "" : "!", re ? "=~" : "=", jget(m, "value"));
+	}
+	return buf_release(&b);
+}
+
+/* Local-time rendering of an RFC 3339 string. */
+static const char *
+local(const char *rfc, char buf[32])
+{
+	time_t t;
+
+	if (rfc == NULL || time_parse_rfc3339(rfc, &t) != 0)
+		return rfc;
+	return out_time(t, buf);
+}
+
+int
+cmd_silences(int argc, char **argv, struct ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const head[] = { "ID", "STATE", "ENDS", "MATCHERS", "COMMENT" };
+	struct json_object *all, *out, *s, *st;
+	struct table *t;
+	struct am *am;
+	char *err = NULL, *mt, tb[32];
+	const char *cells[5], *state;
+	size_t i;
+	int ch, json = 0, every = 0;
+
+	while ((ch = getopt_long(argc, argv, "ja", opts, NULL)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else if (ch == 'a')
+			every = 1;
+		else
+			return cmd_usage(cmd_find("silences"));
+	}
+	if (optind < argc)
+		return cmd_badarg("silences", "unexpected argument %s", argv[optind]);
+	if ((am = am_new(ctx->conf, &err)) == NULL) {
+		log_error("%s", err);
+		free(err);
+		return EXIT_CONFIG;
+	}
+	if ((all = am_silences(am, &err)) == NULL) {
+		log_error("%s", err);
+		free(err);
+		am_free(am);
+		return EXIT_NOAM;
+	}
+	out = json_object_new_array();
+	for (i = 0; i < json_object_array_length(all); i++) {
+		s = json_object_array_get_idx(all, i);
+		state = json_object_object_get_ex(s, "status", &st) ? jget(st, "state") : NULL;
+		if (!every && state != NULL && strcmp(state, "expired") == 0)
+			continue;
+		json_object_array_add(out, json_object_get(s));
+	}
+	if (json)
+		out_json(json_object_get(out));
+	else {
+		t = table_new(5, head);
+		for (i = 0; i < json_object_array_length(out); i++) {
+			s = json_object_array_get_idx(out, i);
+			mt = matchers_text(s);
+			cells[0] = jget(s, "id");
+			cells[1] = json_object_object_get_ex(s, "status", &st) ? jget(st, "state") : NULL;
+			cells[2] = local(jget(s, "endsAt"), tb);
+			cells[3] = mt;
+			cells[4] = jget(s, "comment");
+			table_add(t, cells);
+			free(mt);
+		}
+		table_print(t, stdout, every ? "no silences created by zmcsync" :
+		    "no active silences created by zmcsync");
+		table_free(t);
+	}
+	json_object_put(out);
+	json_object_put(all);
+	am_free(am);
+	return EXIT_OK;
+}

@@ -21,7 +21,8 @@ with 400, like Alertmanager rejecting an invalid alert.  Every request
 except /-/control is appended to the log file as one JSON line: method,
 path, query, bytes, alerts, auth ("basic", "bearer", "none"), auth_ok
 (whether it matched FAKE_AM_USER/FAKE_AM_PASSWORD or FAKE_AM_TOKEN from
-the environment), user_agent, and the X-* headers.  Secret values are
+the environment), user_agent, peer_port (the client's port: one port for
+many requests shows connection reuse), and the X-* headers.  Secret values are
 never written.  The process exits by itself after --max-lifetime seconds.
 """
 import argparse
@@ -40,6 +41,7 @@ STATE = {}
 
 
 def reset_state():
+    STATE["gen"] = STATE.get("gen", 0) + 1
     STATE.update(fail503=0, fail429=0, retry_after=None, status400=False,
                  delay=0, garbage=False, alerts={}, silences={})
 
@@ -89,6 +91,7 @@ class Handler(BaseHTTPRequestHandler):
             "method": self.command, "path": path, "query": query,
             "bytes": len(body), "alerts": nalerts, "auth": kind,
             "auth_ok": ok, "user_agent": self.headers.get("User-Agent", ""),
+            "peer_port": self.client_address[1],
             "headers": {k: v for k, v in self.headers.items()
                         if k.lower().startswith("x-")},
         }
@@ -117,9 +120,14 @@ class Handler(BaseHTTPRequestHandler):
                     len(alerts) if isinstance(alerts, list) else 0)
         with LOCK:
             delay = STATE["delay"]
+            gen = STATE["gen"]
         if delay:
             time.sleep(delay)
         with LOCK:
+            if STATE["gen"] != gen:
+                # a reset came while this request slept: it must not
+                # leak alerts into the next scenario
+                return self.send(503, "reset while delayed\n", "text/plain")
             ra = STATE["retry_after"]
             extra = {"Retry-After": str(ra)} if ra is not None else None
             if STATE["fail503"] > 0:
@@ -204,7 +212,7 @@ class Handler(BaseHTTPRequestHandler):
                 reset_state()
                 open(self.server.logpath, "w").close()
             for k, v in c.items():
-                if k in STATE and k not in ("alerts", "silences"):
+                if k in STATE and k not in ("alerts", "silences", "gen"):
                     STATE[k] = v
         return self.send(200, "ok\n", "text/plain")
 

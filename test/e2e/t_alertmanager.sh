@@ -226,6 +226,7 @@ check "fake: split: alert 4 carries the 400 body" \
 check_eq "fake: split: the good six stored" "$(curl -fsS "$FURL/api/v2/alerts" | jq '[.[] | select(.labels.alertname=="AmDriverTest")] | length')" 6
 n=$(jq -s '[.[] | select(.method=="POST")] | length' "$FLOG")
 check "fake: split bounded ($n POSTs <= 2*7)" test "$n" -le 14
+check_eq "fake: split requests reuse one connection" "$(jq -s '[.[] | select(.method=="POST") | .peer_port] | unique | length' "$FLOG")" 1
 check_eq "fake: split: a single-alert request isolates BAD" \
     "$(jq -s '[.[] | select(.method=="POST" and .alerts==1)] | length >= 1' "$FLOG")" true
 ctl '{"reset":true}'

@@ -14,6 +14,7 @@ prefix), a JSON object whose keys replace the current settings:
     status400     every POST /api/v2/alerts answers 400
     delay         seconds to wait before answering any API request
     garbage       GET answers carry a body that is not JSON
+    filter400     GET /api/v2/silences with a filter answers 400
     reset         true: forget requests, alerts and silences, clear faults
 
 Alerts whose label alertname is "BAD" make a POST /api/v2/alerts batch fail
@@ -43,7 +44,8 @@ STATE = {}
 def reset_state():
     STATE["gen"] = STATE.get("gen", 0) + 1
     STATE.update(fail503=0, fail429=0, retry_after=None, status400=False,
-                 delay=0, garbage=False, alerts={}, silences={})
+                 delay=0, garbage=False, filter400=False, alerts={},
+                 silences={})
 
 
 def now_iso():
@@ -174,6 +176,11 @@ class Handler(BaseHTTPRequestHandler):
                         STATE["alerts"][key] = a
                 return self.send(200, "")
         if path == "/api/v2/silences":
+            if m == "GET" and "filter=" in urlsplit(self.path).query:
+                with LOCK:
+                    if STATE["filter400"]:
+                        return self.send(400, json.dumps(
+                            "bad matcher format"))
             if m == "GET":
                 with LOCK:
                     out = list(STATE["silences"].values())

@@ -90,6 +90,16 @@ check_eq "real: one active zmcsync silence with these matchers" \
     "$(am_silences | jq '[.[] | select(.createdBy=="zmcsync" and .status.state=="active")] | length')" 1
 got=$(am_silences | jq -r --arg id "$SID1" '.[] | select(.id==$id) | [.comment, (.matchers|map(.name+"="+.value)|sort|join(","))] | join("|")')
 check_eq "real: silence comment and matchers" "$got" "屏蔽 by test|alarm_code=告警-7,alertname=ZmcTest,instance=10.0.0.1"
+# values the server-side filter syntax must escape
+drv silence-create 'alertname=x "q" \ b, c}=~{' "instance=it's 中文"
+SIDQ=$(sed -n 's/^silence //p' "$T_TMP/out")
+drv silence-create "instance=it's 中文" 'alertname=x "q" \ b, c}=~{'
+check_eq "real: quoted values reuse the silence" "$(sed -n 's/^silence //p' "$T_TMP/out")" "$SIDQ"
+check_eq "real: quoted values: one filtered GET, no POST" "$(grep -c '^request GET .*filter=.* code=200' "$TRACE"),$(grep -c '^request POST' "$TRACE")" "1,0"
+check_eq "real: quoted values stored byte-exact" \
+    "$(am_silences | jq -r --arg id "$SIDQ" '.[] | select(.id==$id) | .matchers | map(.name+"="+.value) | sort | join("|")')" \
+    'alertname=x "q" \ b, c}=~{|instance=it'"'"'s 中文'
+drv silence-expire "$SIDQ"
 drv silence-create alertname=ZmcTest instance=10.0.0.1
 SID3=$(sed -n 's/^silence //p' "$T_TMP/out")
 check "real: a subset of the matchers is a different silence" test -n "$SID3" -a "$SID3" != "$SID1"
@@ -102,7 +112,7 @@ check_eq "real: operator's silence not reused" \
     "$(am_silences | jq -r --arg id "$SID4" '.[] | select(.id==$id) | .createdBy')" "zmcsync"
 drv silences
 check_eq "real: silences lists only ours" "$(jq -r '[.[].createdBy] | unique | join(",")' "$T_TMP/out")" "zmcsync"
-check_eq "real: silences lists all three of ours" "$(jq length "$T_TMP/out")" 3
+check_eq "real: silences lists all four of ours (any state)" "$(jq length "$T_TMP/out")" 4
 
 drv silence-expire "$SID1"
 check_eq "real: expire" "$OUT" "expired"
@@ -281,7 +291,15 @@ check_eq "fake: expire" "$OUT" "expired"
 drv silence-expire "$SIDF"
 check_eq "fake: 500 already expired counts as done" "$OUT" "expired"
 check_eq "fake: already expired not retried" "$(grep -c '^request DELETE' "$TRACE")" 1
-ctl '{"fail503":1}'
+drv silence-create alertname=A instance=h1
+SIDF2=$(sed -n 's/^silence //p' "$T_TMP/out")
+check "fake: expired silence replaced by a new one" test -n "$SIDF2" -a "$SIDF2" != "$SIDF"
+ctl '{"filter400":true}'
+drv silence-create alertname=A instance=h1
+check_eq "fake: filter refused: falls back to the full list and reuses" "$(sed -n 's/^silence //p' "$T_TMP/out")" "$SIDF2"
+check_eq "fake: filter refused: requests" "$(awk '{ f = ($3 ~ /filter=/) ? "filter=" : ""; sub("code=", "", $4); printf "%s %s%s ", $2, f, $4 }' "$TRACE")" \
+    "GET filter=400 GET 200 "
+ctl '{"filter400":false,"fail503":1}'
 drv silence-create alertname=A instance=h1
 check "fake: silence create retried past a 503" grep -q '^silence ' "$T_TMP/out"
 

@@ -149,8 +149,15 @@ struct cfg	*config_load(const char *path, int path_explicit);
  */
 int	 config_apply_table(struct cfg *, const char *group, const char *key,
 	    const char *value);
-/* Sets a value from a command-line flag ("sync.heartbeat_interval"); 0/-1. */
+/*
+ * Sets a value from a command-line flag ("sync.heartbeat_interval"); 0/-1
+ * (message printed).  config_set_flag_as names the flag the user typed
+ * ("--timeout") in messages and in config_value's where; plain
+ * config_set_flag uses "--group.key".
+ */
 int	 config_set_flag(struct cfg *, const char *dotted, const char *value);
+int	 config_set_flag_as(struct cfg *, const char *dotted, const char *value,
+	    const char *flag);
 /*
  * Validates everything and fills the typed struct (also reads *_file
  * secrets).  Call after every change.  NULL on error (message printed).

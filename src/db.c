@@ -197,8 +197,8 @@ db_seterr(struct db *db, SQLSMALLINT type, SQLHANDLE h, const char *what)
 }
 
 /* Sets a plain message as the last error. */
-static void
-db_setmsg(struct db *db, const char *fmt, ...)
+void
+db_set_error(struct db *db, const char *fmt, ...)
 {
 	va_list ap;
 	char m[1024];
@@ -494,7 +494,7 @@ int
 db_begin(struct db *db)
 {
 	if (db->in_txn) {
-		db_setmsg(db, "transaction already open");
+		db_set_error(db, "transaction already open");
 		return -1;
 	}
 	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, SQL_ATTR_AUTOCOMMIT,
@@ -647,7 +647,7 @@ param_slot(struct db_stmt *st, int idx)
 	size_t i, old;
 
 	if (idx < 1) {
-		db_setmsg(st->db, "bad parameter index %d", idx);
+		db_set_error(st->db, "bad parameter index %d", idx);
 		return NULL;
 	}
 	if ((size_t)idx > st->paramsz) {
@@ -679,7 +679,7 @@ bind_all(struct db_stmt *st)
 		n = (SQLUSMALLINT)(i + 1);
 		switch (p->kind) {
 		case P_UNSET:
-			db_setmsg(st->db, "parameter %zu not bound", i + 1);
+			db_set_error(st->db, "parameter %zu not bound", i + 1);
 			return -1;
 		case P_TEXT:
 		case P_DECIMAL:
@@ -775,7 +775,7 @@ db_bind_time(struct db_stmt *st, int idx, time_t t)
 		return db_bind_text(st, idx, NULL);
 	if (tz_from_utc(st->db->tz, t, s) != 0) {
 		if (param_slot(st, idx) != NULL)
-			db_setmsg(st->db, "database.timezone %s: unknown zone",
+			db_set_error(st->db, "database.timezone %s: unknown zone",
 			    st->db->tz);
 		return -1;
 	}

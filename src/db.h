@@ -29,9 +29,16 @@ enum dialect	 db_dialect(const struct db *);
 /* DBMS name and version as reported by the driver. */
 const char	*db_dbms_name(const struct db *);
 const char	*db_dbms_version(const struct db *);
-/* Last error, "odbc: [SQLSTATE] message" form; never NULL. */
+/* Last error, "database NAME: [SQLSTATE] message" form; never NULL. */
 const char	*db_error(const struct db *);
-/* 1 if the last error means the connection is gone (SQLSTATE 08xxx). */
+/*
+ * Records a message as the last error, "database NAME: message", for
+ * callers that fail before reaching the driver (bad view name, ...).
+ */
+void		 db_set_error(struct db *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* 1 if the last error means the connection is gone (SQLSTATE class 08,
+ * psqlODBC's lost-connection states, HY000 "no connection"). */
 int		 db_lost(const struct db *);
 
 /* Runs SQL with no parameters and no result (DDL); 0/-1. */

@@ -1,0 +1,274 @@
+/*
+ * source: reads the source view in keyset pages (ALARM_INST_ID > after,
+ * ordered, bounded).  Known columns are parsed; every column is also kept
+ * as text for NM_ALARM_LABEL_MAPPING.  A value that cannot be parsed is
+ * warned about and cleared: the alarm itself is never dropped.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "dialect.h"
+#include "log.h"
+#include "source.h"
+#include "util.h"
+
+/* The view columns zmcsync understands (SPEC 1.2). */
+enum col {
+	C_ALARM_INST_ID = 0, C_EVENT_INST_ID, C_ALARM_STATE, C_ALARM_LEVEL,
+	C_ALARM_CODE, C_ALARM_NAME, C_HOST_NAME, C_HOST_IP, C_APP_NAME,
+	C_BUSINESS_DOMAIN, C_ENVIRONMENT, C_RES_INST_TYPE, C_EVENT_TIME,
+	C_STATE_TIME, C_CREATE_DATE, C_DETAIL_INFO, C_FAULT_REASON,
+	C_DEAL_SUGGEST, C_CLEAR_REASON, C_TOTAL_ALARM, C__COUNT
+};
+
+static const char *const colnames[C__COUNT] = {
+	"ALARM_INST_ID", "EVENT_INST_ID", "ALARM_STATE", "ALARM_LEVEL",
+	"ALARM_CODE", "ALARM_NAME", "HOST_NAME", "HOST_IP", "APP_NAME",
+	"BUSINESS_DOMAIN", "ENVIRONMENT", "RES_INST_TYPE", "EVENT_TIME",
+	"STATE_TIME", "CREATE_DATE", "DETAIL_INFO", "FAULT_REASON",
+	"DEAL_SUGGEST", "CLEAR_REASON", "TOTAL_ALARM"
+};
+
+const char *
+zmc_row_field(const struct zmc_row *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++)
+		if (str_eq_ci(r->names[i], name))
+			return r->vals[i];
+	return NULL;
+}
+
+/* Copy of a column value, "" and NULL both meaning absent. */
+static char *
+textcol(struct db_stmt *st, int i)
+{
+	const char *s;
+
+	if (i < 0 || (s = db_col_text(st, i)) == NULL || *s == '\0')
+		return NULL;
+	return xstrdup(s);
+}
+
+/* A short, printable excerpt of a bad value for a warning. */
+static char *
+excerpt(const char *s)
+{
+	if (s == NULL)
+		return xstrdup("NULL");
+	if (strlen(s) > 40)
+		return xasprintf("%.40s...", s);
+	return xstrdup(s);
+}
+
+/* Warns about a value of column col of alarm id that could not be parsed. */
+static void
+warn_bad(const char *view, long long id, const char *col, const char *what,
+    const char *val)
+{
+	char *e = excerpt(val);
+
+	log_warn("source %s: alarm %lld: %s: %s \"%s\", ignored", view, id,
+	    col, what, e);
+	free(e);
+}
+
+/* Reads a time column; bad values are warned about and cleared. */
+static time_t
+timecol(struct db_stmt *st, int i, const char *view, long long id)
+{
+	time_t t;
+
+	if (i < 0)
+		return 0;
+	switch (db_col_time(st, i, &t)) {
+	case 0:
+		return t;
+	case 1:
+		return 0;
+	default:
+		warn_bad(view, id, db_col_name(st, i), "not a time",
+		    db_col_text(st, i));
+		return 0;
+	}
+}
+
+/* Fills r from the current row; 0 ok, -1 row has no usable ALARM_INST_ID. */
+static int
+row_read(struct db_stmt *st, const int *ix, const char *view,
+    const struct source_page *pg, struct zmc_row *r)
+{
+	const char *s;
+	int64_t v;
+	size_t i;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (db_col_int64(st, ix[C_ALARM_INST_ID], &v) != 0) {
+		char *e = excerpt(db_col_text(st, ix[C_ALARM_INST_ID]));
+		log_warn("source %s: row with ALARM_INST_ID \"%s\": not an id, "
+		    "row skipped", view, e);
+		free(e);
+		return -1;
+	}
+	r->alarm_id = v;
+	if (ix[C_EVENT_INST_ID] >= 0) {
+		rc = db_col_int64(st, ix[C_EVENT_INST_ID], &v);
+		if (rc == 0)
+			r->event_id = v;
+		else if (rc < 0)
+			warn_bad(view, (long long)r->alarm_id, "EVENT_INST_ID",
+			    "not a number", db_col_text(st, ix[C_EVENT_INST_ID]));
+	}
+	r->state = '?';
+	s = ix[C_ALARM_STATE] >= 0 ? db_col_text(st, ix[C_ALARM_STATE]) : NULL;
+	if (s != NULL) {
+		while (isspace((unsigned char)*s))
+			s++;
+		char c = (char)toupper((unsigned char)*s);
+		if (c == 'U' || c == 'A' || c == 'C' || c == 'M')
+			r->state = c;
+		else
+			warn_bad(view, (long long)r->alarm_id, "ALARM_STATE",
+			    "not one of U, A, C, M", s);
+	} else if (ix[C_ALARM_STATE] >= 0)
+		warn_bad(view, (long long)r->alarm_id, "ALARM_STATE",
+		    "missing", NULL);
+	r->level = -1;
+	if (ix[C_ALARM_LEVEL] >= 0) {
+		rc = db_col_int64(st, ix[C_ALARM_LEVEL], &v);
+		if (rc == 0 && v >= 0 && v <= 4)
+			r->level = (int)v;
+		else if (rc != 1)
+			warn_bad(view, (long long)r->alarm_id, "ALARM_LEVEL",
+			    "not a level 0-4", db_col_text(st, ix[C_ALARM_LEVEL]));
+	}
+	r->alarm_code = textcol(st, ix[C_ALARM_CODE]);
+	r->alarm_name = textcol(st, ix[C_ALARM_NAME]);
+	r->host_name = textcol(st, ix[C_HOST_NAME]);
+	r->host_ip = textcol(st, ix[C_HOST_IP]);
+	r->app_name = textcol(st, ix[C_APP_NAME]);
+	r->business_domain = textcol(st, ix[C_BUSINESS_DOMAIN]);
+	r->environment = textcol(st, ix[C_ENVIRONMENT]);
+	r->res_inst_type = textcol(st, ix[C_RES_INST_TYPE]);
+	r->event_time = timecol(st, ix[C_EVENT_TIME], view, (long long)r->alarm_id);
+	r->state_time = timecol(st, ix[C_STATE_TIME], view, (long long)r->alarm_id);
+	r->create_date = timecol(st, ix[C_CREATE_DATE], view, (long long)r->alarm_id);
+	r->detail_info = textcol(st, ix[C_DETAIL_INFO]);
+	r->fault_reason = textcol(st, ix[C_FAULT_REASON]);
+	r->deal_suggest = textcol(st, ix[C_DEAL_SUGGEST]);
+	r->clear_reason = textcol(st, ix[C_CLEAR_REASON]);
+	r->total_alarm = textcol(st, ix[C_TOTAL_ALARM]);
+	r->ncols = pg->ncols;
+	r->names = (const char *const *)pg->names;
+	r->vals = xcalloc(pg->ncols ? pg->ncols : 1, sizeof(*r->vals));
+	for (i = 0; i < pg->ncols; i++)
+		r->vals[i] = textcol(st, (int)i);
+	return 0;
+}
+
+/* Frees what row_read allocated. */
+static void
+row_free(struct zmc_row *r)
+{
+	size_t i;
+
+	free(r->alarm_code);
+	free(r->alarm_name);
+	free(r->host_name);
+	free(r->host_ip);
+	free(r->app_name);
+	free(r->business_domain);
+	free(r->environment);
+	free(r->res_inst_type);
+	free(r->detail_info);
+	free(r->fault_reason);
+	free(r->deal_suggest);
+	free(r->clear_reason);
+	free(r->total_alarm);
+	for (i = 0; i < r->ncols && r->vals != NULL; i++)
+		free(r->vals[i]);
+	free(r->vals);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+source_page_read(struct db *db, const struct config *cfg, int64_t after,
+    size_t limit, struct source_page *out)
+{
+	const char *view = cfg->zmc_source && cfg->zmc_source[0] ?
+	    cfg->zmc_source : "NM_ALARM_SYNC_SOURCE";
+	struct db_stmt *st;
+	char *sql, *p;
+	int ix[C__COUNT];
+	size_t cap = 0, i;
+	int k, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!dialect_ident_valid(view)) {
+		db_set_error(db, "zmc.source %s: not a valid view name", view);
+		return -1;
+	}
+	sql = dialect_sql(db_dialect(db), SQL_SOURCE_PAGE, view);
+	st = db_prepare(db, sql);
+	free(sql);
+	if (st == NULL)
+		return -1;
+	if (db_bind_int64(st, 1, after) != 0 ||
+	    db_bind_int64(st, 2, (int64_t)limit) != 0 ||
+	    db_execute(st) != 0) {
+		db_stmt_free(st);
+		return -1;
+	}
+	out->ncols = (size_t)db_col_count(st);
+	out->names = xcalloc(out->ncols ? out->ncols : 1, sizeof(*out->names));
+	for (i = 0; i < out->ncols; i++) {
+		out->names[i] = xstrdup(db_col_name(st, (int)i));
+		for (p = out->names[i]; *p != '\0'; p++)
+			*p = (char)toupper((unsigned char)*p);
+	}
+	for (k = 0; k < C__COUNT; k++) {
+		ix[k] = -1;
+		for (i = 0; i < out->ncols; i++)
+			if (strcmp(out->names[i], colnames[k]) == 0) {
+				ix[k] = (int)i;
+				break;
+			}
+	}
+	if (ix[C_ALARM_INST_ID] < 0) {
+		db_set_error(db, "source %s: no ALARM_INST_ID column", view);
+		db_stmt_free(st);
+		source_page_free(out);
+		return -1;
+	}
+	while ((rc = db_fetch(st)) == 1) {
+		out->rows = xreallocarray_grow(out->rows, &cap, out->rowsz + 1,
+		    sizeof(*out->rows));
+		if (row_read(st, ix, view, out, &out->rows[out->rowsz]) == 0)
+			out->rowsz++;
+	}
+	db_stmt_free(st);
+	if (rc < 0) {
+		source_page_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void
+source_page_free(struct source_page *pg)
+{
+	size_t i;
+
+	for (i = 0; i < pg->rowsz; i++)
+		row_free(&pg->rows[i]);
+	free(pg->rows);
+	for (i = 0; i < pg->ncols && pg->names != NULL; i++)
+		free(pg->names[i]);
+	free(pg->names);
+	memset(pg, 0, sizeof(*pg));
+}

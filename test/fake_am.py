@@ -2,8 +2,10 @@
 """fake_am.py: a fault-injecting fake Alertmanager for the client tests.
 
     fake_am.py --port PORT --log FILE [--prefix /path] [--max-lifetime SEC]
+               [--tls-cert PEM --tls-key PEM [--client-ca PEM]]
 
-Listens on 127.0.0.1:PORT and serves the parts of the Alertmanager v2 API
+Listens on 127.0.0.1:PORT (HTTPS with --tls-cert; --client-ca also
+demands a client certificate signed by it) and serves the parts of the Alertmanager v2 API
 that zmcsync uses (alerts, silences, status, /-/healthy) under an optional
 path prefix.  Faults are switched with POST /-/control (never under the
 prefix), a JSON object whose keys replace the current settings:
@@ -30,6 +32,7 @@ import argparse
 import base64
 import json
 import os
+import ssl
 import threading
 import time
 import uuid
@@ -232,6 +235,9 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--prefix", default="")
     ap.add_argument("--max-lifetime", type=float, default=120)
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--client-ca")
     a = ap.parse_args()
     reset_state()
     open(a.log, "w").close()
@@ -241,6 +247,13 @@ def main():
     t.start()
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
+    if a.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        if a.client_ca:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(a.client_ca)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.prefix = a.prefix.rstrip("/")
     srv.logpath = a.log
     srv.serve_forever()

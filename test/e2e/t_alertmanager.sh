@@ -316,4 +316,50 @@ drv status
 check_eq "fake: status after garbage" "$(jq -c '[.healthy,.version,.cluster_status,.active_alerts,.active_silences]' "$T_TMP/out")" \
     '[true,"0.0.0-fake","ready",0,0]'
 
+# ---------------------------------------------------------------------
+# TLS: server verified through ca_file, insecure_skip_verify, client cert
+need openssl
+P=$T_TMP/pki
+mkdir -p "$P"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca \
+    -keyout "$P/ca.key" -out "$P/ca.pem" >/dev/null 2>&1 || die "openssl: CA"
+for n in server client; do
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$n" -keyout "$P/$n.key" -out "$P/$n.csr" >/dev/null 2>&1 &&
+	printf 'subjectAltName=IP:127.0.0.1\n' > "$P/$n.ext" &&
+	openssl x509 -req -in "$P/$n.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" -CAcreateserial \
+	    -days 2 -extfile "$P/$n.ext" -out "$P/$n.pem" >/dev/null 2>&1 || die "openssl: $n cert"
+done
+TP=$(freeport)
+python3 "$TOP/test/fake_am.py" --port "$TP" --log "$T_TMP/tls.jsonl" --max-lifetime 120 \
+    --tls-cert "$P/server.pem" --tls-key "$P/server.key" > "$T_TMP/tls.log" 2>&1 &
+T_PIDS="$T_PIDS $!"
+TP2=$(freeport)
+python3 "$TOP/test/fake_am.py" --port "$TP2" --log "$T_TMP/mtls.jsonl" --max-lifetime 120 \
+    --tls-cert "$P/server.pem" --tls-key "$P/server.key" --client-ca "$P/ca.pem" > "$T_TMP/mtls.log" 2>&1 &
+T_PIDS="$T_PIDS $!"
+wait_http_tls() {
+	i=0
+	while [ $i -lt 100 ]; do
+		curl -ksS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
+		sleep 0.1; i=$((i+1))
+	done
+	return 1
+}
+wait_http_tls "https://127.0.0.1:$TP/-/healthy" || die "fake_am.py (TLS) did not start"
+export AM_URLS=https://127.0.0.1:$TP AM_RETRY_COUNT=2
+drv healthy
+check_eq "tls: unknown CA refused" "$RC" 1
+check "tls: certificate error reported" grep -qi "certificate" "$T_TMP/out"
+check_eq "tls: certificate errors are not retried" "$(grep -c '^request' "$TRACE")" 1
+AM_CA_FILE=$P/ca.pem drv push-n 2
+check_eq "tls: ca_file verifies the server" "$(head -1 "$T_TMP/out")" "accepted 2"
+AM_INSECURE=1 drv healthy
+check_eq "tls: insecure_skip_verify" "$OUT" "healthy https://127.0.0.1:$TP"
+export AM_URLS=https://127.0.0.1:$TP2 AM_CA_FILE=$P/ca.pem
+drv healthy
+check_eq "mtls: no client certificate refused" "$RC" 1
+AM_CERT_FILE=$P/client.pem AM_KEY_FILE=$P/client.key drv push-n 1
+check_eq "mtls: client certificate accepted" "$(head -1 "$T_TMP/out")" "accepted 1"
+check_eq "mtls: request recorded" "$(jq -r .path "$T_TMP/mtls.jsonl" | tail -1)" "/api/v2/alerts"
+
 t_done

@@ -330,12 +330,14 @@ metrics_observe(const char *name, const char *lname, const char *lvalue, double 
 
 /*
  * Formats v the way Prometheus writes numbers: integers without a
- * fraction, otherwise the shortest of %.15g / %.17g that reads back
- * exactly; +Inf, -Inf, NaN.
+ * fraction, otherwise the shortest decimal that reads back exactly;
+ * +Inf, -Inf, NaN.
  */
 static const char *
 fmt_num(double v, char out[40])
 {
+	int p;
+
 	if (v != v)
 		return "NaN";
 	if (v > 1.7976931348623157e308)
@@ -346,9 +348,12 @@ fmt_num(double v, char out[40])
 		snprintf(out, 40, "%lld", (long long)v);
 		return out;
 	}
-	snprintf(out, 40, "%.15g", v);
-	if (strtod(out, NULL) != v)
-		snprintf(out, 40, "%.17g", v);
+	/* the shortest %g that reads back exactly, like Go's FormatFloat */
+	for (p = 1; p <= 17; p++) {
+		snprintf(out, 40, "%.*g", p, v);
+		if (strtod(out, NULL) == v)
+			break;
+	}
 	return out;
 }
 

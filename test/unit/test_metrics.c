@@ -150,6 +150,7 @@ TEST(test_values_and_escaping)
 	metrics_set("zmc_active_alarms", "severity", "warning", 2);
 	metrics_set("zmc_alarms_in_error", NULL, NULL, 0.1);
 	metrics_set("zmc_state_file_ok", NULL, NULL, 1e20);
+	metrics_set("zmc_last_success_timestamp_seconds", NULL, NULL, 0.1 + 0.2);
 	/* programming errors: ignored, no series created */
 	metrics_add("zmc_no_such_family", NULL, NULL, 1);
 	metrics_add("zmc_sync_service_up", NULL, NULL, 1);	/* gauge */
@@ -167,6 +168,8 @@ TEST(test_values_and_escaping)
 	CHECK(strstr(t, "severity=\"critical\"") == NULL);
 	CHECK(has_line(t, "zmc_alarms_in_error 0.1"));
 	CHECK(has_line(t, "zmc_state_file_ok 1e+20"));
+	/* shortest form that reads back exactly */
+	CHECK(has_line(t, "zmc_last_success_timestamp_seconds 0.30000000000000004"));
 	CHECK(strstr(t, "zmc_no_such_family") == NULL);
 	CHECK(strstr(t, "zmc_sync_total{type") == NULL);
 	CHECK(strstr(t, "\nzmc_sync_total ") == NULL);

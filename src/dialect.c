@@ -410,8 +410,10 @@ dialect_sql(enum dialect d, enum sql_id id, const char *view)
 	if ((int)id < 0 || id >= SQL__COUNT || (int)d < 0 ||
 	    d >= DIALECT__COUNT)
 		return NULL;
-	if (view == NULL || !dialect_ident_valid(view))
+	if (view == NULL)
 		view = "NM_ALARM_SYNC_SOURCE";
+	if (!dialect_ident_valid(view))
+		return NULL;
 	def = &defs[id];
 	for (p = def->tmpl; *p != '\0'; p++) {
 		if (*p == '{' && (e = strchr(p, '}')) != NULL) {

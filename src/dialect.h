@@ -59,8 +59,9 @@ int		 dialect_from_dbms(const char *);
 /* 1 if s is a safe SQL identifier (letters, digits, _ $ #, optional schema.) */
 int		 dialect_ident_valid(const char *);
 /*
- * Statement text for id, with view substituted for the source view where
- * used.  Returns an allocated string (caller frees).
+ * Statement text for id, with view (NULL: NM_ALARM_SYNC_SOURCE) substituted
+ * for the source view where used.  Returns an allocated string (caller
+ * frees); NULL for a bad id or a view name dialect_ident_valid rejects.
  */
 char		*dialect_sql(enum dialect, enum sql_id, const char *view);
 /* Name of the statement id, for golden files ("SOURCE_PAGE"). */

@@ -29,6 +29,8 @@ LIBOBJS	 = $(filter-out $(BUILD)/main.o,$(OBJS))
 SQLFILES = $(sort $(wildcard sql/*/*.sql))
 UNITSRC	 = $(sort $(wildcard test/unit/test_*.c))
 UNITBIN	 = $(patsubst test/unit/%.c,$(BUILD)/%,$(UNITSRC))
+# Helper programs the end-to-end tests run.
+TESTBIN	 = $(BUILD)/freeport $(patsubst test/%.c,$(BUILD)/%,$(wildcard test/*_driver.c))
 
 all: $(BUILD)/zmcsync $(BUILD)/zmcsync.1 $(BUILD)/zmcsync.conf.5
 
@@ -65,6 +67,8 @@ $(BUILD)/%: man/% | $(BUILD)
 
 unit: $(UNITBIN)
 
+testbin: $(TESTBIN)
+
 # The whole suite: unit tests, then end-to-end tests against real
 # Alertmanager / SQLite ODBC / PostgreSQL / node_exporter, then the same
 # under AddressSanitizer+UBSan.
@@ -74,21 +78,21 @@ bootstrap:
 	sh scripts/bootstrap
 
 check: bootstrap
-	$(MAKE) all unit $(BUILD)/freeport $(BUILD)/am_driver
+	$(MAKE) all unit testbin
 	sh test/run
 
-check-fast: all unit $(BUILD)/freeport $(BUILD)/am_driver
+check-fast: all unit testbin
 	ZMCSYNC_NO_SANITIZE=1 sh test/run
 
 sanitize:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" all unit build-asan/freeport build-asan/am_driver
+	    LDFLAGS="-fsanitize=address,undefined" all unit testbin
 
 demo: bootstrap
-	$(MAKE) all $(BUILD)/freeport
+	$(MAKE) all testbin
 	sh scripts/demo
 
-bench: all $(BUILD)/freeport
+bench: all testbin
 	sh test/bench/run
 
 install: all
@@ -114,4 +118,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: bootstrap all unit check check-fast sanitize demo bench install uninstall clean
+.PHONY: bootstrap all unit testbin check check-fast sanitize demo bench install uninstall clean

@@ -770,6 +770,9 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	syncstate_batch_id(r.now, r.batch_id);
 	log_set_context("batch", r.batch_id);
 	metrics_init(ctx->st);
+	/* Counters stay monotonic even when state.db was lost: the last textfile is a floor. */
+	if (r.c->metrics_textfile[0] != '\0')
+		metrics_load_textfile(r.c->metrics_textfile);
 	metrics_set("zmc_state_file_ok", NULL, NULL, ctx->st != NULL);
 	if (ctx->st == NULL)
 		metrics_add("zmc_errors_total", "type", "state", 1);

@@ -21,6 +21,7 @@ static int		 nwarn, nerr;
 static void
 capture(void *arg, enum log_level l, const char *msg)
 {
+	(void)arg;
 	if (l == LOGL_WARN)
 		nwarn++;
 	if (l >= LOGL_ERROR)

@@ -116,6 +116,7 @@ static char	 lastmsg[256];
 static void
 hookfn(void *arg, enum log_level l, const char *msg)
 {
+	(void)arg;
 	hooked[l]++;
 	snprintf(lastmsg, sizeof(lastmsg), "%s", msg);
 }

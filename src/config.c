@@ -840,6 +840,7 @@ load_file(struct cfg *c, const char *path, int explicit)
 		log_error("config %s: %s", path, strerror(errno));
 		return -1;
 	}
+	memset(&st, 0, sizeof(st));
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(f);
 		log_error("config %s: is a directory", path);
@@ -1267,6 +1268,7 @@ read_secret(struct cfg *c, int i)
 		log_error("%s: %s: %s", prefix(c, i), path, strerror(errno));
 		return NULL;
 	}
+	memset(&st, 0, sizeof(st));
 	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
 		fclose(f);
 		log_error("%s: %s: not a regular file", prefix(c, i), path);

@@ -21,6 +21,10 @@ CFLAGS	+= -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -DZMCSYNC_STATEDIR='"$(STATEDIR)"' \
 	   -DZMCSYNC_DATADIR='"$(DATADIR)"'
 LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -liniparser
+# Extra flags for both compiling and linking (the sanitizer build sets them).
+SANFLAGS ?=
+CFLAGS	+= $(SANFLAGS)
+LDFLAGS	+= $(SANFLAGS)
 
 BUILD	?= build
 SRCS	 = $(sort $(wildcard src/*.c)) $(BUILD)/sqlfiles.c
@@ -52,7 +56,7 @@ $(BUILD)/zmcsync: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 $(BUILD)/test_%: test/unit/test_%.c test/unit/t.h $(LIBOBJS)
-	$(CC) $(CFLAGS) -Isrc -Itest/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -Itest/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 $(BUILD)/%_driver: test/%_driver.c $(LIBOBJS)
 	$(CC) $(CFLAGS) -Isrc -Itest/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
@@ -85,8 +89,9 @@ check-fast: all unit testbin
 	ZMCSYNC_NO_SANITIZE=1 sh test/run
 
 sanitize:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" all unit testbin
+	$(MAKE) BUILD=build-asan \
+	    SANFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    all unit testbin
 
 demo: bootstrap
 	$(MAKE) all testbin

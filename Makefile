@@ -29,7 +29,8 @@ LDFLAGS	+= $(SANFLAGS)
 BUILD	?= build
 SRCS	 = $(sort $(wildcard src/*.c)) $(BUILD)/sqlfiles.c
 OBJS	 = $(patsubst %.c,$(BUILD)/%.o,$(notdir $(SRCS)))
-LIBOBJS	 = $(filter-out $(BUILD)/main.o,$(OBJS))
+# Unit tests and drivers link the modules, not the commands.
+LIBOBJS	 = $(filter-out $(BUILD)/main.o $(BUILD)/cmd_%.o,$(OBJS))
 SQLFILES = $(sort $(wildcard sql/*/*.sql))
 UNITSRC	 = $(sort $(wildcard test/unit/test_*.c))
 UNITBIN	 = $(patsubst test/unit/%.c,$(BUILD)/%,$(UNITSRC))
@@ -59,7 +60,7 @@ $(BUILD)/test_%: test/unit/test_%.c test/unit/t.h $(LIBOBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -Itest/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 $(BUILD)/%_driver: test/%_driver.c $(LIBOBJS)
-	$(CC) $(CFLAGS) -Isrc -Itest/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -Itest/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 $(BUILD)/freeport: test/freeport.c | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $<

@@ -1,0 +1,707 @@
+/*
+ * test_syncstate: the view reader and the bookkeeping tables against a
+ * real SQLite file through the sqliteodbc driver, with the demo alarms
+ * of sql/sqlite/ and database.timezone Asia/Shanghai.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "dialect.h"
+#include "source.h"
+#include "syncstate.h"
+#include "util.h"
+#include "t.h"
+
+static char dbpath[64];
+static char *connstr;
+static struct config conf;
+static struct db *db;
+static time_t now;
+
+static void
+conf_init(void)
+{
+	memset(&conf, 0, sizeof(conf));
+	conf.db_connection = connstr;
+	conf.db_dsn = "";
+	conf.db_username = "";
+	conf.db_password = "";
+	conf.db_dialect = "auto";
+	conf.db_timezone = "Asia/Shanghai";
+	conf.db_charset = "";
+	conf.db_timeout = 10;
+	conf.db_host = "";
+	conf.db_service_name = "";
+	conf.db_driver = "";
+	conf.zmc_source = "NM_ALARM_SYNC_SOURCE";
+}
+
+static long long
+count(const char *sql)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	int64_t v = -1;
+
+	if (st != NULL && db_execute(st) == 0 && db_fetch(st) == 1)
+		db_col_int64(st, 0, &v);
+	db_stmt_free(st);
+	return v;
+}
+
+static int
+setup(void)
+{
+	char *err = NULL, *s, **v;
+	size_t n, i;
+
+	conf_init();
+	if ((db = db_open(&conf, &err)) == NULL) {
+		fprintf(stderr, "db_open: %s\n", err);
+		free(err);
+		return -1;
+	}
+	s = dialect_init_script(DIALECT_SQLITE, 1);
+	v = dialect_split_script(DIALECT_SQLITE, s, &n);
+	for (i = 0; i < n; i++)
+		if (db_exec(db, v[i]) != 0) {
+			fprintf(stderr, "init: %s\n", db_error(db));
+			break;
+		}
+	strv_free(v, n);
+	free(s);
+	return i == n ? 0 : -1;
+}
+
+/* Reads the whole view in pages of limit; returns the number of rows. */
+static size_t
+read_all(size_t limit, int64_t *ids, size_t idcap, size_t *pages)
+{
+	struct source_page p;
+	int64_t after = 0;
+	size_t total = 0, i;
+
+	*pages = 0;
+	for (;;) {
+		if (source_page_read(db, &conf, after, limit, &p) != 0) {
+			fprintf(stderr, "source_page_read: %s\n", db_error(db));
+			return 0;
+		}
+		(*pages)++;
+		for (i = 0; i < p.rowsz; i++) {
+			if (total < idcap)
+				ids[total] = p.rows[i].alarm_id;
+			total++;
+		}
+		if (p.rowsz < limit) {
+			source_page_free(&p);
+			break;
+		}
+		after = p.rows[p.rowsz - 1].alarm_id;
+		source_page_free(&p);
+		if (*pages > 100)
+			break;
+	}
+	return total;
+}
+
+TEST(source_paging)
+{
+	int64_t ids[64];
+	size_t n, pages, i;
+
+	/* 22 U alarms, pages of 5: 5 pages, the last one short */
+	n = read_all(5, ids, 64, &pages);
+	CHECK_INT(n, 22);
+	CHECK_INT(pages, 5);
+	for (i = 1; i < n && i < 64; i++)
+		CHECK(ids[i] > ids[i - 1]);
+	/* an exact multiple: 22 rows in pages of 11 need a third, empty page */
+	n = read_all(11, ids, 64, &pages);
+	CHECK_INT(n, 22);
+	CHECK_INT(pages, 3);
+	n = read_all(1000, ids, 64, &pages);
+	CHECK_INT(n, 22);
+	CHECK_INT(pages, 1);
+}
+
+TEST(source_fields)
+{
+	struct source_page p;
+	const struct zmc_row *r = NULL;
+	size_t i;
+
+	CHECK_INT(source_page_read(db, &conf, 0, 100, &p), 0);
+	CHECK(p.ncols >= 20);
+	CHECK_STR(p.names[0], "ALARM_INST_ID");
+	for (i = 0; i < p.rowsz; i++) {
+		CHECK(p.rows[i].state == 'U');
+		CHECK(p.rows[i].level >= 1 && p.rows[i].level <= 4);
+		/* demo events are at most a few hours old; the zone round trip holds */
+		CHECK(p.rows[i].event_time > now - 8 * 3600);
+		CHECK(p.rows[i].event_time <= now + 60);
+		CHECK(p.rows[i].create_date != 0);
+		CHECK(p.rows[i].state_time == 0);	/* NULL for U */
+		CHECK(p.rows[i].event_id != 0);
+		if (p.rows[i].alarm_code != NULL && strcmp(p.rows[i].alarm_code, "10004") == 0)
+			r = &p.rows[i];
+	}
+	CHECK(r != NULL);
+	if (r != NULL) {
+		CHECK_STR(r->alarm_name, "数据库连接池耗尽");
+		CHECK_STR(r->fault_reason, "慢SQL或连接未释放");
+		CHECK(r->host_ip != NULL && strncmp(r->host_ip, "10.", 3) == 0);
+		CHECK(r->environment != NULL);
+		CHECK(r->clear_reason == NULL);
+		CHECK_STR(zmc_row_field(r, "alarm_name"), "数据库连接池耗尽");
+		CHECK_STR(zmc_row_field(r, "ALARM_CODE"), "10004");
+		CHECK(zmc_row_field(r, "NO_SUCH_COLUMN") == NULL);
+		CHECK(zmc_row_field(r, "CLEAR_REASON") == NULL);
+	}
+	source_page_free(&p);
+}
+
+/* A bad value in one row is cleared and warned about; the alarm stays. */
+TEST(source_bad_values)
+{
+	struct source_page p;
+	size_t i;
+	int found = 0;
+
+	CHECK_INT(db_exec(db, "CREATE VIEW BAD_SOURCE AS SELECT ALARM_INST_ID, "
+	    "ALARM_STATE, 'x9' AS ALARM_LEVEL, 'yesterday' AS EVENT_TIME, "
+	    "'12abc' AS EVENT_INST_ID, ALARM_NAME, 'extra' AS MY_COLUMN "
+	    "FROM NM_ALARM_SYNC_SOURCE"), 0);
+	conf.zmc_source = "BAD_SOURCE";
+	CHECK_INT(source_page_read(db, &conf, 0, 2, &p), 0);
+	CHECK_INT(p.rowsz, 2);
+	for (i = 0; i < p.rowsz; i++) {
+		CHECK(p.rows[i].alarm_id > 0);
+		CHECK_INT(p.rows[i].level, -1);
+		CHECK_INT(p.rows[i].event_time, 0);
+		CHECK_INT(p.rows[i].event_id, 0);
+		CHECK(p.rows[i].alarm_name != NULL);
+		if (zmc_row_field(&p.rows[i], "my_column") != NULL)
+			found++;
+	}
+	CHECK_INT(found, 2);
+	source_page_free(&p);
+	conf.zmc_source = "BAD SOURCE;";
+	CHECK(source_page_read(db, &conf, 0, 100, &p) != 0);
+	CHECK(strstr(db_error(db), "not a valid view name") != NULL);
+	conf.zmc_source = "NM_ALARM_SYNC_SOURCE";
+}
+
+/* Alarm ids of the demo in a given state. */
+static int64_t
+alarm_in_state(char state, int nth)
+{
+	char *sql = xasprintf("SELECT ALARM_INST_ID FROM NM_ALARM_SYNC_SOURCE "
+	    "WHERE ALARM_STATE = '%c' ORDER BY ALARM_INST_ID LIMIT 1 OFFSET %d",
+	    state, nth);
+	long long v = count(sql);
+
+	free(sql);
+	return v;
+}
+
+static int
+find_status(int64_t alarm, struct sync_row *out)
+{
+	struct sync_page p;
+	size_t i;
+	int found = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (syncstate_page_read(db, &conf, 0, 1000, &p) != 0)
+		return -1;
+	for (i = 0; i < p.rowsz; i++)
+		if (p.rows[i].alarm_id == alarm) {
+			*out = p.rows[i];
+			memset(&p.rows[i], 0, sizeof(p.rows[i]));
+			found = 1;
+		}
+	syncstate_page_free(&p);
+	return found;
+}
+
+TEST(apply_and_read_back)
+{
+	int64_t u1 = alarm_in_state('U', 0), u2 = alarm_in_state('U', 1);
+	int64_t a1 = alarm_in_state('A', 0);
+	struct sync_update up[3];
+	struct sync_log lg[2];
+	struct sync_row r;
+	char bid[32];
+
+	CHECK(u1 > 0 && u2 > 0 && a1 > 0);
+	syncstate_batch_id(now, bid);
+	CHECK_INT(strlen(bid), 23);
+	CHECK(bid[14] == '_');
+	memset(up, 0, sizeof(up));
+	up[0].alarm_id = u1;
+	up[0].status = SS_FIRING;
+	up[0].event_id = 700001;
+	up[0].zmc_state = 'U';
+	up[0].last_push = now;
+	up[0].event_time = now - 600;
+	up[0].labels = "{\"alertname\":\"数据库连接池耗尽\",\"alarm_id\":\"1\"}";
+	up[0].pushed = 1;
+	up[1] = up[0];
+	up[1].alarm_id = u2;
+	up[2] = up[0];
+	up[2].alarm_id = a1;	/* tracked although not U: the view must show it */
+	up[2].zmc_state = 'A';
+	memset(lg, 0, sizeof(lg));
+	lg[0].operation = "PUSH_FIRING";
+	lg[0].alarm_id = u1;
+	lg[0].event_id = 700001;
+	lg[0].batch_id = bid;
+	lg[0].new_status = "FIRING";
+	lg[0].request_url = "http://127.0.0.1:9093/api/v2/alerts";
+	lg[0].request_method = "POST";
+	lg[0].response_code = 200;
+	lg[0].duration_ms = 12;
+	lg[0].alarm_count = 1;
+	lg[1] = lg[0];
+	lg[1].operation = "HEARTBEAT";
+	lg[1].alarm_id = 0;
+	lg[1].event_id = 0;
+	lg[1].response_code = 0;
+	lg[1].error = "alertmanager http://127.0.0.1:9093: connection refused";
+	CHECK_INT(syncstate_apply(db, up, 3, lg, 2), 0);
+	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS"), 3);
+	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"), 2);
+	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE ALARM_INST_ID IS NULL "
+	    "AND RESPONSE_CODE IS NULL AND ERROR_MESSAGE LIKE '%refused'"), 1);
+
+	CHECK_INT(find_status(u1, &r), 1);
+	CHECK(r.status == SS_FIRING);
+	CHECK_INT(r.event_id, 700001);
+	CHECK(r.zmc_state == 'U');
+	CHECK_INT(r.last_push, now);
+	CHECK_INT(r.event_time, now - 600);
+	CHECK_STR(r.labels, up[0].labels);
+	CHECK_INT(r.push_count, 1);
+	CHECK_INT(r.error_count, 0);
+	CHECK(r.silence_id == NULL);
+	CHECK_INT(r.update_time, now);
+	sync_row_clear(&r);
+	/* stored as Shanghai wall clock */
+	{
+		char want[32], *sql;
+		tz_from_utc("Asia/Shanghai", now, want);
+		sql = xasprintf("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE "
+		    "LAST_PUSH_TIME = '%s'", want);
+		CHECK_INT(count(sql), 3);
+		free(sql);
+	}
+	/* the A alarm is in the source pages while tracked */
+	{
+		struct source_page p;
+		size_t i;
+		int seen = 0;
+		CHECK_INT(source_page_read(db, &conf, 0, 100, &p), 0);
+		CHECK_INT(p.rowsz, 23);
+		for (i = 0; i < p.rowsz; i++)
+			if (p.rows[i].alarm_id == a1) {
+				seen = 1;
+				CHECK(p.rows[i].state == 'A');
+				CHECK(p.rows[i].state_time != 0);
+			}
+		CHECK(seen);
+		source_page_free(&p);
+	}
+
+	/* silence, then resolve: RESOLVED rows of non-U alarms leave the status pages */
+	memset(up, 0, sizeof(up));
+	up[0].alarm_id = a1;
+	up[0].exists = 1;
+	up[0].status = SS_SILENCED;
+	up[0].zmc_state = 'M';
+	up[0].silence_id = "5b3c-silence";
+	up[0].silence_end = now + 86400;
+	CHECK_INT(syncstate_apply(db, up, 1, NULL, 0), 0);
+	CHECK_INT(find_status(a1, &r), 1);
+	CHECK(r.status == SS_SILENCED);
+	CHECK_STR(r.silence_id, "5b3c-silence");
+	CHECK_INT(r.silence_end, now + 86400);
+	CHECK_INT(r.last_push, now);	/* 0 kept the old value */
+	CHECK_STR(r.labels, "{\"alertname\":\"数据库连接池耗尽\",\"alarm_id\":\"1\"}");
+	CHECK_INT(r.event_id, 700001);
+	sync_row_clear(&r);
+	up[0].status = SS_RESOLVED;
+	up[0].silence_id = NULL;
+	up[0].silence_end = 0;
+	CHECK_INT(syncstate_apply(db, up, 1, NULL, 0), 0);
+	CHECK_INT(find_status(a1, &r), 0);
+	/* but a RESOLVED row of an alarm that is U again is read */
+	up[0].alarm_id = u2;
+	CHECK_INT(syncstate_apply(db, up, 1, NULL, 0), 0);
+	CHECK_INT(find_status(u2, &r), 1);
+	CHECK(r.status == SS_RESOLVED);
+	CHECK(r.silence_id == NULL);
+	sync_row_clear(&r);
+}
+
+TEST(apply_failures)
+{
+	int64_t u3 = alarm_in_state('U', 2), u1 = alarm_in_state('U', 0);
+	struct sync_update up[2];
+	struct sync_log lg;
+	struct sync_row r;
+	long long logs = count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG");
+
+	/* a failed first push: PENDING with the error */
+	memset(up, 0, sizeof(up));
+	up[0].alarm_id = u3;
+	up[0].failed = 1;
+	up[0].status = SS_FIRING;
+	up[0].event_id = 5;
+	up[0].zmc_state = 'U';
+	up[0].error = "alertmanager: 503 service unavailable";
+	CHECK_INT(syncstate_apply(db, up, 1, NULL, 0), 0);
+	CHECK_INT(find_status(u3, &r), 1);
+	CHECK(r.status == SS_PENDING);
+	CHECK_INT(r.error_count, 1);
+	CHECK_STR(r.last_error, "alertmanager: 503 service unavailable");
+	CHECK_INT(r.push_count, 0);
+	sync_row_clear(&r);
+	/* failing again bumps the count and keeps the status */
+	up[0].exists = 1;
+	up[0].error = "超时";
+	CHECK_INT(syncstate_apply(db, up, 1, NULL, 0), 0);
+	CHECK_INT(find_status(u3, &r), 1);
+	CHECK(r.status == SS_PENDING);
+	CHECK_INT(r.error_count, 2);
+	CHECK_STR(r.last_error, "超时");
+	sync_row_clear(&r);
+	/* success clears the error */
+	up[0].failed = 0;
+	up[0].error = NULL;
+	up[0].pushed = 1;
+	up[0].last_push = now;
+	CHECK_INT(syncstate_apply(db, up, 1, NULL, 0), 0);
+	CHECK_INT(find_status(u3, &r), 1);
+	CHECK(r.status == SS_FIRING);
+	CHECK_INT(r.error_count, 0);
+	CHECK(r.last_error == NULL);
+	CHECK_INT(r.push_count, 1);
+	sync_row_clear(&r);
+
+	/* rollback: the second write violates ALARM_INST_ID's uniqueness */
+	memset(up, 0, sizeof(up));
+	up[0].alarm_id = u3;
+	up[0].exists = 1;
+	up[0].status = SS_RESOLVED;
+	up[1].alarm_id = u1;
+	up[1].exists = 0;	/* wrong: the row exists */
+	up[1].status = SS_FIRING;
+	memset(&lg, 0, sizeof(lg));
+	lg.operation = "PUSH_RESOLVED";
+	lg.alarm_id = u3;
+	CHECK(syncstate_apply(db, up, 2, &lg, 1) != 0);
+	CHECK(strstr(db_error(db), "UNIQUE") != NULL || strstr(db_error(db), "unique") != NULL);
+	CHECK_INT(find_status(u3, &r), 1);
+	CHECK(r.status == SS_FIRING);	/* first update rolled back */
+	sync_row_clear(&r);
+	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"), logs);
+	/* the connection is usable and in autocommit afterwards */
+	CHECK_INT(syncstate_apply(db, NULL, 0, &lg, 1), 0);
+	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"), logs + 1);
+
+	/* an update of a row deleted meanwhile recreates it */
+	CHECK_INT(db_exec(db, "DELETE FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS = 'FIRING' "
+	    "AND ALARM_INST_ID = (SELECT MAX(ALARM_INST_ID) FROM NM_ALARM_SYNC_STATUS "
+	    "WHERE SYNC_STATUS = 'FIRING')"), 0);
+	memset(up, 0, sizeof(up));
+	up[0].alarm_id = u3;
+	up[0].exists = 1;
+	up[0].status = SS_FIRING;
+	up[0].labels = "{}";
+	up[0].last_push = now;
+	CHECK_INT(syncstate_apply(db, up, 1, NULL, 0), 0);
+	CHECK_INT(find_status(u3, &r), 1);
+	CHECK(r.status == SS_FIRING);
+	sync_row_clear(&r);
+}
+
+TEST(mappings)
+{
+	struct label_map *m;
+	size_t n;
+
+	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, TARGET_NAME, "
+	    "TARGET_TYPE, IS_ACTIVE) VALUES ('res_inst_type', 'resource_type', 'label', 1)"), 0);
+	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, TARGET_NAME, "
+	    "TARGET_TYPE, IS_ACTIVE) VALUES ('DETAIL_INFO', 'detail', 'ANNOTATION', 1)"), 0);
+	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, TARGET_NAME, "
+	    "TARGET_TYPE, IS_ACTIVE) VALUES ('APP_NAME', 'bad-name', 'label', 1)"), 0);
+	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, TARGET_NAME, "
+	    "TARGET_TYPE, IS_ACTIVE) VALUES ('APP_NAME', 'app', 'tag', 1)"), 0);
+	CHECK_INT(syncstate_mappings(db, &conf, &m, &n), 0);
+	CHECK_INT(n, 2);	/* inactive example, bad name and bad type skipped */
+	if (n == 2) {
+		CHECK_STR(m[0].source_field, "RES_INST_TYPE");
+		CHECK_STR(m[0].target_name, "resource_type");
+		CHECK(!m[0].annotation);
+		CHECK_STR(m[1].source_field, "DETAIL_INFO");
+		CHECK(m[1].annotation);
+	}
+	syncstate_mappings_free(m, n);
+}
+
+TEST(config_table)
+{
+	struct config_row r, *v;
+	size_t n;
+	struct cfg *cfg;
+	const struct config *c;
+	char path[] = "/tmp/test_syncstate_conf_XXXXXX";
+	int fd;
+
+	CHECK_INT(syncstate_config_set(db, "sync", "heartbeat_interval", "300",
+	    "心跳间隔", now), 0);
+	CHECK_INT(syncstate_config_set(db, "SYNC", "HEARTBEAT_INTERVAL", "240",
+	    NULL, now), 0);	/* update, not a second row */
+	CHECK_INT(syncstate_config_set(db, "silence", "default_duration_hours", "12",
+	    NULL, now), 0);
+	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_CONFIG"), 2);
+	CHECK_INT(syncstate_config_get(db, "Sync", "Heartbeat_Interval", &r), 0);
+	CHECK_STR(r.group, "SYNC");
+	CHECK_STR(r.key, "HEARTBEAT_INTERVAL");
+	CHECK_STR(r.value, "240");
+	CHECK_STR(r.description, "心跳间隔");
+	CHECK(r.active);
+	CHECK_INT(r.update_time, now);
+	config_row_clear(&r);
+	CHECK_INT(syncstate_config_get(db, "SYNC", "NOPE", &r), 1);
+	CHECK_INT(syncstate_config_list(db, NULL, &v, &n), 0);
+	CHECK_INT(n, 2);
+	syncstate_config_rows_free(v, n);
+	CHECK_INT(syncstate_config_list(db, "silence", &v, &n), 0);
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK_STR(v[0].key, "DEFAULT_DURATION_HOURS");
+	syncstate_config_rows_free(v, n);
+
+	/* the rows reach the effective configuration */
+	if ((fd = mkstemp(path)) == -1) {
+		CHECK(0);
+		return;
+	}
+	write(fd, "[sync]\nheartbeat_interval = 60\n", 31);
+	close(fd);
+	cfg = config_load(path, 1);
+	CHECK(cfg != NULL);
+	if (cfg != NULL) {
+		CHECK_INT(syncstate_config_load(db, cfg), 0);
+		c = config_resolve(cfg);
+		CHECK(c != NULL && c->sync_heartbeat_interval == 240);
+		CHECK(c != NULL && c->silence_duration_hours == 12);
+		/* an invalid table value is reported as such */
+		CHECK_INT(syncstate_config_set(db, "SYNC", "BATCH_SIZE", "lots", NULL, now), 0);
+		CHECK_INT(syncstate_config_load(db, cfg), -2);
+		config_free(cfg);
+	}
+	unlink(path);
+	CHECK_INT(syncstate_config_unset(db, "sync", "batch_size"), 0);
+	CHECK_INT(syncstate_config_unset(db, "sync", "batch_size"), 1);
+	CHECK_INT(syncstate_config_unset(db, "SYNC", "HEARTBEAT_INTERVAL"), 0);
+	CHECK_INT(syncstate_config_unset(db, "SILENCE", "DEFAULT_DURATION_HOURS"), 0);
+}
+
+TEST(listings_and_stats)
+{
+	struct sync_row *rows;
+	struct sync_log_row *logs;
+	struct sync_log_filter f;
+	struct sync_stats s;
+	long by_level[5], in_error;
+	size_t n, total, i;
+	long long firing = count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS = 'FIRING'");
+
+	CHECK_INT(syncstate_alarms(db, NULL, 100, 0, &rows, &n), 0);
+	total = n;
+	CHECK_INT(total, count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS"));
+	syncstate_rows_free(rows, n);
+	CHECK_INT(syncstate_alarms(db, "firing", 100, 0, &rows, &n), 0);
+	CHECK_INT(n, firing);
+	for (i = 0; i < n; i++)
+		CHECK(rows[i].status == SS_FIRING);
+	syncstate_rows_free(rows, n);
+	CHECK_INT(syncstate_alarms(db, NULL, 2, 1, &rows, &n), 0);
+	CHECK_INT(n, 2);
+	syncstate_rows_free(rows, n);
+	CHECK(syncstate_alarms(db, "BOGUS", 2, 0, &rows, &n) != 0);
+
+	memset(&f, 0, sizeof(f));
+	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(n, count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"));
+	for (i = 1; i < n; i++)
+		CHECK(logs[i - 1].log_id > logs[i].log_id);	/* newest first */
+	syncstate_logs_free(logs, n);
+	f.operation = "push_firing";
+	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(logs[0].operation, "PUSH_FIRING");
+		CHECK_INT(logs[0].response_code, 200);
+		CHECK_INT(logs[0].duration_ms, 12);
+		CHECK_STR(logs[0].request_method, "POST");
+		CHECK_INT(logs[0].create_time, now > logs[0].create_time ? logs[0].create_time : now);
+		CHECK(logs[0].create_time >= now - 120);
+		CHECK_INT(logs[0].event_id, 700001);
+	}
+	syncstate_logs_free(logs, n);
+	memset(&f, 0, sizeof(f));
+	f.errors_only = 1;
+	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK(strstr(logs[0].error, "refused") != NULL);
+	syncstate_logs_free(logs, n);
+	memset(&f, 0, sizeof(f));
+	f.alarm_id = alarm_in_state('U', 0);
+	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(n, 1);
+	syncstate_logs_free(logs, n);
+	memset(&f, 0, sizeof(f));
+	f.since = now + 3600;
+	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(n, 0);
+	syncstate_logs_free(logs, n);
+	memset(&f, 0, sizeof(f));
+	f.limit = 1;
+	f.offset = 1;
+	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(n, 1);
+	syncstate_logs_free(logs, n);
+
+	CHECK_INT(syncstate_stats(db, now, &s), 0);
+	CHECK_INT(s.total, (long)total);
+	CHECK_INT(s.firing, firing);
+	CHECK_INT(s.total, s.pending + s.firing + s.resolved + s.silenced + s.other);
+	CHECK(s.resolved >= 1);
+	CHECK_INT(s.last_24h, count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"));
+
+	CHECK_INT(syncstate_active_by_level(db, &conf, by_level, &in_error), 0);
+	CHECK_INT(by_level[0] + by_level[1] + by_level[2] + by_level[3] + by_level[4],
+	    count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS s JOIN NM_ALARM_SYNC_SOURCE v "
+	    "ON v.ALARM_INST_ID = s.ALARM_INST_ID WHERE s.SYNC_STATUS = 'FIRING'"));
+	CHECK(by_level[1] + by_level[2] + by_level[3] + by_level[4] > 0);
+	CHECK_INT(in_error, count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ERROR_COUNT > 0"));
+}
+
+TEST(cleanup)
+{
+	struct cleanup_result res;
+	long long logs = count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG");
+	long long status = count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS");
+
+	/* 2500 old log rows, 3 old RESOLVED and 1 old FIRING status rows */
+	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_SYNC_LOG (OPERATION, CREATE_TIME) "
+	    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2500) "
+	    "SELECT 'HEARTBEAT', '2020-01-01 00:00:00' FROM c"), 0);
+	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_SYNC_STATUS (ALARM_INST_ID, SYNC_STATUS, "
+	    "UPDATE_TIME) VALUES (1, 'RESOLVED', '2020-01-01 00:00:00'), "
+	    "(2, 'RESOLVED', '2020-01-01 00:00:00'), (3, 'RESOLVED', '2020-01-02 00:00:00'), "
+	    "(4, 'FIRING', '2020-01-01 00:00:00')"), 0);
+	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 1000, 1, &res), 0);
+	CHECK_INT(res.log_rows, 2500);
+	CHECK_INT(res.status_rows, 3);
+	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"), logs + 2500);
+	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 1000, 0, &res), 0);
+	CHECK_INT(res.log_rows, 2500);
+	CHECK_INT(res.status_rows, 3);
+	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"), logs);
+	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS"), status + 1);
+	/* nothing left: a second run deletes nothing */
+	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
+	CHECK_INT(res.log_rows, 0);
+	CHECK_INT(res.status_rows, 0);
+	/* small batches reach every row too */
+	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_SYNC_LOG (OPERATION, CREATE_TIME) "
+	    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20) "
+	    "SELECT 'HEARTBEAT', '2020-01-01 00:00:00' FROM c"), 0);
+	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
+	CHECK_INT(res.log_rows, 20);
+	CHECK_INT(db_exec(db, "DELETE FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 4"), 0);
+}
+
+struct probe_seen {
+	int	 ok;
+	int	 bad;
+	char	 names[512];
+};
+
+static void
+probe_cb(void *arg, const char *name, int ok, const char *detail)
+{
+	struct probe_seen *p = arg;
+
+	if (ok)
+		p->ok++;
+	else
+		p->bad++;
+	strncat(p->names, name, sizeof(p->names) - strlen(p->names) - 2);
+	strcat(p->names, " ");
+	(void)detail;
+}
+
+TEST(probes)
+{
+	struct probe_seen p;
+
+	memset(&p, 0, sizeof(p));
+	CHECK_INT(syncstate_probe(db, &conf, probe_cb, &p), 0);
+	CHECK_INT(p.ok, 5);
+	CHECK_INT(p.bad, 0);
+	CHECK(strstr(p.names, "NM_ALARM_SYNC_SOURCE") != NULL);
+	CHECK(strstr(p.names, "NM_ALARM_LABEL_MAPPING") != NULL);
+	memset(&p, 0, sizeof(p));
+	conf.zmc_source = "NO_SUCH_VIEW";
+	CHECK(syncstate_probe(db, &conf, probe_cb, &p) != 0);
+	CHECK_INT(p.ok, 4);
+	CHECK_INT(p.bad, 1);
+	conf.zmc_source = "NM_ALARM_SYNC_SOURCE";
+}
+
+int
+main(void)
+{
+	int fd;
+
+	/* the demo's datetime('now', 'localtime') then matches database.timezone */
+	setenv("TZ", "Asia/Shanghai", 1);
+	now = time(NULL);
+	snprintf(dbpath, sizeof(dbpath), "/tmp/test_syncstate_XXXXXX");
+	if ((fd = mkstemp(dbpath)) == -1) {
+		perror("mkstemp");
+		return 1;
+	}
+	close(fd);
+	connstr = xasprintf("Driver=SQLite3;Database=%s;Timeout=5000;StepAPI=1", dbpath);
+	if (setup() != 0) {
+		fprintf(stderr, "test_syncstate: cannot set up the SQLite database via ODBC\n");
+		t_failed++;
+	} else {
+		RUN(source_paging);
+		RUN(source_fields);
+		RUN(source_bad_values);
+		RUN(apply_and_read_back);
+		RUN(apply_failures);
+		RUN(mappings);
+		RUN(config_table);
+		RUN(listings_and_stats);
+		RUN(cleanup);
+		RUN(probes);
+	}
+	db_close(db);
+	unlink(dbpath);
+	free(connstr);
+	return DONE();
+}

@@ -38,7 +38,7 @@ static const struct cmd cmds[] = {
 	{ "stats", cmd_stats, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE,
 	    "stats [--json]", "counts of synced alarms by status, errors, last 24h operations" },
 	{ "config", cmd_config, CMD_DB | CMD_DBSOFT,
-	    "config list [--group G] [--json] | get G.KEY | set G.KEY VALUE | unset G.KEY | show [--json]",
+	    "config list [--group G] [--json] | get G.KEY [--json] | set G.KEY VALUE [--json] | unset G.KEY | show [--json]",
 	    "the NM_ALARM_SYNC_CONFIG table and the effective configuration" },
 	{ "cleanup", cmd_cleanup, CMD_DB | CMD_TABLECFG | CMD_LOCK,
 	    "cleanup [--days N] [--dry-run] [--json]", "delete old log rows and RESOLVED status rows" },

@@ -1,0 +1,285 @@
+/*
+ * cmd_check: probes each piece separately -- configuration, ODBC
+ * connection, each sync table and the source view, the config table,
+ * each Alertmanager, the state directory and the metrics directory --
+ * and prints one line per probe (the guide's /health as a command).
+ *
+ * Exit 0 only when every probe passes; otherwise the most specific
+ * status: 4 when a database probe failed, else 3 when no Alertmanager URL
+ * is usable, else 5 when no Alertmanager is healthy, else 3 for configuration, state or metrics directory
+ * problems, else 1 when only some Alertmanager members failed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json.h>
+
+#include "alertmanager.h"
+#include "cmd.h"
+#include "config.h"
+#include "db.h"
+#include "dialect.h"
+#include "log.h"
+#include "out.h"
+#include "syncstate.h"
+#include "util.h"
+
+#ifndef ZMCSYNC_VERSION
+#define ZMCSYNC_VERSION "0.0.0"
+#endif
+
+/* What a failed probe says about the exit status. */
+enum probe_class {
+	PC_CONFIG,	/* configuration, state dir, metrics dir: exit 3 */
+	PC_DB,		/* database, tables, view: exit 4 */
+	PC_AM		/* one Alertmanager member */
+};
+
+struct probe {
+	char		*name;		/* component name, e.g. "database" */
+	int		 ok;
+	char		*detail;	/* "ok" detail or the reason */
+	enum probe_class cls;
+};
+
+struct probes {
+	struct probe	*v;
+	size_t		 n, cap;
+};
+
+/* Records a probe; detail is taken over (allocated). */
+static void
+add(struct probes *p, const char *name, int ok, char *detail, enum probe_class cls)
+{
+	struct probe *q;
+
+	p->v = xreallocarray_grow(p->v, &p->cap, p->n + 1, sizeof(*p->v));
+	q = &p->v[p->n++];
+	q->name = xstrdup(name);
+	q->ok = ok;
+	q->detail = detail != NULL ? detail : xstrdup("");
+	q->cls = cls;
+}
+
+/* syncstate_probe callback: one probe per table and the view. */
+static void
+table_probe(void *arg, const char *name, int ok, const char *detail)
+{
+	add(arg, name, ok, xstrdup(detail), PC_DB);
+}
+
+/* Creates and removes a temporary file in the metrics textfile's directory.  NULL ok, else a reason. */
+static char *
+dir_writable(const char *file)
+{
+	char *dir, *tmp, *slash, *err = NULL;
+	int fd;
+
+	dir = xstrdup(file);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	tmp = xasprintf("%s/.zmcsync-check-XXXXXX", dir);
+	if ((fd = mkstemp(tmp)) == -1)
+		err = xasprintf("metrics directory %s: %s", dir, strerror(errno));
+	else {
+		close(fd);
+		if (unlink(tmp) == -1)
+			err = xasprintf("metrics directory %s: %s", dir, strerror(errno));
+	}
+	free(tmp);
+	free(dir);
+	return err;
+}
+
+/* Text of a JSON member, or NULL. */
+static const char *
+jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || v == NULL)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Probes every Alertmanager; returns how many members passed both probes. */
+static size_t
+probe_ams(struct probes *p, const struct config *c, size_t *members)
+{
+	struct json_object *st, *h;
+	struct am *am;
+	char *err = NULL, *name;
+	size_t i, up = 0;
+	int ok;
+
+	*members = 0;
+	if ((am = am_new(c, &err)) == NULL) {
+		add(p, "alertmanager", 0, err, PC_CONFIG);
+		return 0;
+	}
+	*members = am_count(am);
+	for (i = 0; i < am_count(am); i++) {
+		name = xasprintf("alertmanager %s /-/healthy", am_url(am, i));
+		err = NULL;
+		ok = am_healthy(am, i, &err) == 0;
+		add(p, name, ok, ok ? xstrdup("healthy") : err, PC_AM);
+		free(name);
+
+		name = xasprintf("alertmanager %s /api/v2/status", am_url(am, i));
+		err = NULL;
+		if ((st = am_status(am, i, &err)) == NULL) {
+			add(p, name, 0, err, PC_AM);
+			free(name);
+			continue;
+		}
+		if (json_object_object_get_ex(st, "healthy", &h) &&
+		    json_object_get_boolean(h)) {
+			add(p, name, 1, xasprintf("version %s, cluster %s, %s alerts, "
+			    "%s silences", jstr(st, "version") ? jstr(st, "version") : "?",
+			    jstr(st, "cluster_status") ? jstr(st, "cluster_status") : "?",
+			    jstr(st, "active_alerts") ? jstr(st, "active_alerts") : "?",
+			    jstr(st, "active_silences") ? jstr(st, "active_silences") : "?"),
+			    PC_AM);
+			if (ok)
+				up++;
+		} else
+			add(p, name, 0, xstrdup(jstr(st, "error") ? jstr(st, "error") :
+			    "not healthy"), PC_AM);
+		json_object_put(st);
+		free(name);
+	}
+	am_free(am);
+	return up;
+}
+
+int
+cmd_check(int argc, char **argv, struct ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const head[] = { "CHECK", "RESULT", "DETAIL" };
+	const struct config *c = ctx->conf;
+	struct probes p = { 0 };
+	struct json_object *o, *comps, *one;
+	struct table *t;
+	const char *cells[3], *file;
+	char *err;
+	size_t i, members, up;
+	int ch, json = 0, db_bad = 0, cfg_bad = 0, am_bad = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (ch != 'j')
+			return cmd_usage(cmd_find("check"));
+		json = 1;
+	}
+	if (optind < argc)
+		return cmd_badarg("check", "unexpected argument %s", argv[optind]);
+
+	/* The dispatcher stops with 3 before we run when the file is bad. */
+	file = config_file(ctx->cfg);
+	add(&p, "config", 1, file ? xasprintf("loaded %s", file) :
+	    xstrdup("no file; defaults and environment"), PC_CONFIG);
+
+	if (ctx->db == NULL)
+		add(&p, "database", 0, xstrdup(ctx->db_err ? ctx->db_err :
+		    "database: not connected"), PC_DB);
+	else {
+		add(&p, "database", 1, xasprintf("connected, %s %s, dialect %s",
+		    db_dbms_name(ctx->db), db_dbms_version(ctx->db),
+		    dialect_name(db_dialect(ctx->db))), PC_DB);
+		syncstate_probe(ctx->db, c, table_probe, &p);
+		/* With a connection, db_err can only be the config table's failure. */
+		add(&p, "config table", ctx->db_err == NULL, ctx->db_err ?
+		    xstrdup(ctx->db_err) : xstrdup("applied"), PC_DB);
+	}
+
+	up = probe_ams(&p, c, &members);
+
+	if (ctx->st != NULL)
+		add(&p, "state", 1, xasprintf("%s/state.db writable", c->state_dir),
+		    PC_CONFIG);
+	else
+		add(&p, "state", 0, xstrdup(ctx->st_err ? ctx->st_err :
+		    "state: not opened"), PC_CONFIG);
+
+	if (c->metrics_textfile[0] != '\0') {
+		err = dir_writable(c->metrics_textfile);
+		add(&p, "metrics", err == NULL, err ? err :
+		    xasprintf("%s: directory writable", c->metrics_textfile), PC_CONFIG);
+	} else
+		add(&p, "metrics", 1, xstrdup("no textfile configured"), PC_CONFIG);
+
+	for (i = 0; i < p.n; i++) {
+		if (p.v[i].ok)
+			continue;
+		if (p.v[i].cls == PC_DB)
+			db_bad = 1;
+		else if (p.v[i].cls == PC_CONFIG)
+			cfg_bad = 1;
+		else
+			am_bad = 1;
+	}
+	if (db_bad)
+		rc = EXIT_DB;
+	else if (members == 0)
+		rc = EXIT_CONFIG;	/* no usable Alertmanager URL: a config problem */
+	else if (up == 0)
+		rc = EXIT_NOAM;
+	else if (cfg_bad)
+		rc = EXIT_CONFIG;
+	else if (am_bad)
+		rc = EXIT_PARTIAL;
+	else
+		rc = EXIT_OK;
+
+	if (json) {
+		char tb[32];
+
+		o = json_object_new_object();
+		json_object_object_add(o, "status", json_object_new_string(rc == EXIT_OK ?
+		    "healthy" : "unhealthy"));
+		json_object_object_add(o, "timestamp",
+		    json_object_new_string(time_rfc3339(time(NULL), tb)));
+		json_object_object_add(o, "version", json_object_new_string(ZMCSYNC_VERSION));
+		comps = json_object_new_object();
+		for (i = 0; i < p.n; i++) {
+			one = json_object_new_object();
+			json_object_object_add(one, "status", json_object_new_string(
+			    p.v[i].ok ? "healthy" : "unhealthy"));
+			json_object_object_add(one, "message",
+			    json_object_new_string(p.v[i].detail));
+			json_object_object_add(comps, p.v[i].name, one);
+		}
+		json_object_object_add(o, "components", comps);
+		json_object_object_add(o, "exit_code", json_object_new_int(rc));
+		out_json(o);
+	} else {
+		t = table_new(3, head);
+		for (i = 0; i < p.n; i++) {
+			cells[0] = p.v[i].name;
+			cells[1] = p.v[i].ok ? "ok" : "FAIL";
+			cells[2] = p.v[i].detail;
+			table_add(t, cells);
+		}
+		table_print(t, stdout, "nothing checked");
+		table_free(t);
+	}
+	for (i = 0; i < p.n; i++) {
+		free(p.v[i].name);
+		free(p.v[i].detail);
+	}
+	free(p.v);
+	return rc;
+}

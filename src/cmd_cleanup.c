@@ -1,0 +1,85 @@
+/*
+ * cmd_cleanup: deletes log rows, and RESOLVED status rows, older than N
+ * days (default log.retention_days), in short transactions of 1000 rows
+ * so a busy ZMC database never waits long on our locks.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <json.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "out.h"
+#include "syncstate.h"
+#include "util.h"
+
+/* Rows per transaction. */
+#define CLEANUP_ROWS	1000
+
+int
+cmd_cleanup(int argc, char **argv, struct ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "days", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cleanup_result res;
+	struct json_object *o;
+	long long days = ctx->conf->log_retention_days;
+	time_t before;
+	char tb[32];
+	int ch, json = 0, dry = 0, r;
+
+	while ((ch = getopt_long(argc, argv, "d:nj", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if (str_to_int(optarg, 1, 36500, &days) != 0)
+				return cmd_badarg("cleanup", "--days %s: not a number "
+				    "between 1 and 36500", optarg);
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return cmd_usage(cmd_find("cleanup"));
+		}
+	}
+	if (optind < argc)
+		return cmd_badarg("cleanup", "unexpected argument %s", argv[optind]);
+
+	before = time(NULL) - (time_t)days * 86400;
+	r = syncstate_cleanup(ctx->db, before, CLEANUP_ROWS, dry, &res);
+	if (json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "dry_run", json_object_new_boolean(dry));
+		json_object_object_add(o, "days", json_object_new_int64(days));
+		json_object_object_add(o, "before", out_json_time(before));
+		json_object_object_add(o, "log_rows", json_object_new_int64(res.log_rows));
+		json_object_object_add(o, "status_rows",
+		    json_object_new_int64(res.status_rows));
+		json_object_object_add(o, "error", r != 0 ?
+		    json_object_new_string(db_error(ctx->db)) : NULL);
+		out_json(o);
+	} else
+		printf("%s %lld log rows and %lld RESOLVED status rows older than "
+		    "%lld days (before %s)\n", dry ? "would delete" : "deleted",
+		    res.log_rows, res.status_rows, days, out_time(before, tb));
+	if (r != 0) {
+		log_error("%s", db_error(ctx->db));
+		return EXIT_DB;
+	}
+	log_info("cleanup: %s %lld log rows, %lld status rows before %s",
+	    dry ? "would delete" : "deleted", res.log_rows, res.status_rows,
+	    out_time(before, tb));
+	return EXIT_OK;
+}

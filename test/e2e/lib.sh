@@ -21,7 +21,8 @@ t_cleanup() {
 	[ -n "${PGDATA_DIR:-}" ] && pg_stop_quiet
 	rm -rf "$T_TMP"
 }
-trap t_cleanup EXIT INT TERM
+trap t_cleanup EXIT
+trap "exit 130" INT TERM
 
 die() { echo "FATAL: $*" >&2; echo "$T_PASS passed, $((T_FAIL+1)) failed"; exit 1; }
 ok() { T_PASS=$((T_PASS+1)); [ -n "${T_VERBOSE:-}" ] && echo "ok - $*"; return 0; }
@@ -104,7 +105,7 @@ write_conf() {
 	mkdir -p "$T_TMP/state"
 	cat > "$f" <<INI
 [database]
-connection = $DB_CONN
+connection = "$DB_CONN"
 [alertmanager]
 url = ${AM_URL:-http://127.0.0.1:9}
 timeout = 5

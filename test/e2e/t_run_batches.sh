@@ -1,0 +1,105 @@
+#!/bin/bash
+# t_run_batches.sh: the run's edges under load and trouble: keyset paging
+# and the merge join across page boundaries, at most batch_size alerts per
+# POST, one bad alert isolated, --timeout, SIGTERM between batches, and two
+# runs at once.  Uses a real Alertmanager and the fault-injecting fake.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zmc.sh"
+need jq
+need python3
+
+# fake_start: test/fake_am.py on a free port; sets FAKE_URL, FAKE_LOG.
+fake_start() {
+	FP=$(freeport)
+	FAKE_LOG=$T_TMP/fake.jsonl
+	: > "$FAKE_LOG"
+	python3 "$TOP/test/fake_am.py" --port "$FP" --log "$FAKE_LOG" --max-lifetime 240 \
+	    >"$T_TMP/fake.out" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	FAKE_URL="http://127.0.0.1:$FP"
+	wait_http "$FAKE_URL/-/healthy" || die "fake_am.py did not start"
+}
+ctl() { curl -fsS -o /dev/null -X POST --max-time 5 -d "$1" "$FAKE_URL/-/control" || die "fake control failed"; }
+posts() { jq -s '[.[] | select(.method == "POST" and (.path | endswith("/api/v2/alerts")))]' "$FAKE_LOG"; }
+
+# --- paging and the merge join, against a real Alertmanager -------------------
+am_start
+zmc_init "[sync]" "batch_size = 4"
+for i in $(seq 201 223); do zmc_raise "$i" 9001 $(( (i % 4) + 1 )) 901 5; done
+check_rc "23 alarms in pages of 4: exit 0" 0 zrun
+check_eq "all 23 firing" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='FIRING'")" 23
+check_eq "all 23 in alertmanager" "$(am_alerts "active=true" | jq length)" 23
+# Gone rows, cleared rows and new rows interleaved across page boundaries.
+sql "DELETE FROM NM_ALARM_CDR WHERE ALARM_INST_ID IN (201, 204, 205, 212, 223)"
+for i in 207 208 216; do zmc_state $i A; done
+for i in 224 225 226; do zmc_raise "$i" 9002 2 902 1; done
+check_rc "interleaved changes: exit 0" 0 zrun
+check_eq "gone and cleared rows resolved" \
+    "$(sql "SELECT group_concat(ALARM_INST_ID) FROM (SELECT ALARM_INST_ID FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='RESOLVED' ORDER BY 1)")" \
+    "201,204,205,207,208,212,216,223"
+check_eq "the rest still firing, new ones added" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='FIRING'")" 18
+check_eq "alertmanager agrees" "$(am_alerts "active=true" | jq length)" 18
+check_rc "a third run has nothing to do" 0 zrun
+check_eq "nothing was logged by it" \
+    "$(sql "SELECT COUNT(DISTINCT SYNC_BATCH_ID) FROM NM_ALARM_SYNC_LOG")" 2
+am_stop
+
+# --- batch size, 400 isolation, --timeout, SIGTERM, concurrency: the fake -----
+fake_start
+zmc_init "[sync]" "batch_size = 3" "[alertmanager]" "url = $FAKE_URL"
+sql "INSERT OR REPLACE INTO NM_ALARM_CODE_LIB VALUES (9099, 'BAD', 1, '', '', 0);"
+for i in $(seq 301 310); do zmc_raise "$i" 9001 1 901 5; done
+zmc_raise 311 9099 1 901 5
+check_rc "one alert rejected with 400: exit 1" 1 zrun
+check "at most batch_size alerts per POST" test "$(posts | jq '[.[].alerts] | max')" -le 3
+check_eq "the others were accepted" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='FIRING'")" 10
+check_eq "the bad one is PENDING" "$(status 311)" PENDING
+check "its error is recorded" sh -c "sqlite3 '$DB_FILE' \"SELECT LAST_ERROR FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=311\" | grep -q 400"
+check "the failure is logged" test "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE ALARM_INST_ID=311 AND ERROR_MESSAGE IS NOT NULL")" -ge 1
+check_rc "the next run retries it (still rejected): exit 1" 1 zrun
+check_eq "error count grows" "$(sql "SELECT ERROR_COUNT FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=311")" 2
+sql "DELETE FROM NM_ALARM_CDR WHERE ALARM_INST_ID=311"
+
+# --timeout: slow Alertmanager, 15 new alarms in batches of 3.
+ctl '{"reset": true}'
+for i in $(seq 321 335); do zmc_raise "$i" 9002 2 902 5; done
+ctl '{"delay": 0.7}'
+start=$(date +%s)
+check_rc "--timeout 2 stops early with exit 1" 1 zrun --timeout 2
+took=$(( $(date +%s) - start ))
+check "--timeout bounds the run ($took s)" test "$took" -le 5
+done1=$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 321 AND 335 AND SYNC_STATUS='FIRING'")
+check "some but not all pushed before the deadline ($done1)" test "$done1" -gt 0 -a "$done1" -lt 15
+check_eq "every pushed alert is recorded" "$done1" "$(posts | jq '[.[] | .alerts] | add')"
+ctl '{"delay": 0}'
+check_rc "the next run finishes the rest" 0 zrun
+check_eq "all 15 firing" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 321 AND 335 AND SYNC_STATUS='FIRING'")" 15
+
+# SIGTERM: the current batch's bookkeeping is finished, then exit 1.
+ctl '{"reset": true}'
+for i in $(seq 341 355); do zmc_raise "$i" 9003 3 901 5; done
+ctl '{"delay": 0.6}'
+"$ZMCSYNC" -c "$CONF" run >"$T_TMP/term.out" 2>"$T_TMP/term.err" &
+rp=$!
+sleep 1.5
+kill -TERM $rp
+wait $rp; rc=$?
+check_eq "SIGTERM: exit 1" "$rc" 1
+check "SIGTERM is reported" grep -q "signal" "$T_TMP/term.err"
+pushed=$(posts | jq '[.[] | .alerts] | add')
+check_eq "SIGTERM: everything pushed is recorded" \
+    "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 341 AND 355 AND SYNC_STATUS='FIRING'")" "$pushed"
+check "SIGTERM: the run stopped early" test "$pushed" -lt 15
+
+# Two runs at once: one does the work, the other exits 6.
+"$ZMCSYNC" -c "$CONF" run >"$T_TMP/a.out" 2>"$T_TMP/a.err" & pa=$!
+sleep 0.3
+"$ZMCSYNC" -c "$CONF" run >"$T_TMP/b.out" 2>"$T_TMP/b.err" & pb=$!
+wait $pa; ra=$?
+wait $pb; rb=$?
+check_eq "two concurrent runs: exits" "$ra $rb" "0 6"
+check "the skipped run names the lock holder" grep -q "holds" "$T_TMP/b.err"
+ctl '{"delay": 0}'
+check_eq "all 15 firing after the concurrent runs" \
+    "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 341 AND 355 AND SYNC_STATUS='FIRING'")" 15
+t_done

@@ -270,6 +270,20 @@ config_set(int argc, char **argv, struct ctx *ctx)
 		r = EXIT_DB;
 		goto out;
 	}
+	/*
+	 * The value must also leave the whole configuration valid (e.g.
+	 * heartbeat_interval below alert_ttl), or every run would stop with 3:
+	 * try it on top of the rows already in the table.
+	 */
+	if (syncstate_config_load(ctx->db, ctx->cfg) == -1)
+		log_warn("%s", db_error(ctx->db));
+	if (config_apply_table(ctx->cfg, g, k, argv[optind + 1]) != 0 ||
+	    config_resolve(ctx->cfg) == NULL) {
+		log_error("config %s.%s: %s would leave the configuration invalid; "
+		    "nothing written", g, k, argv[optind + 1]);
+		r = EXIT_CONFIG;
+		goto out;
+	}
 	if (syncstate_config_set(ctx->db, g, k, argv[optind + 1], key->help,
 	    time(NULL)) != 0) {
 		log_error("%s", db_error(ctx->db));

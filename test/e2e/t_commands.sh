@@ -228,6 +228,8 @@ check "config set: invalid value names the key" grep -q 'HEARTBEAT_INTERVAL: not
 check_rc "config set: invalid level list exits 3" 3 z config set sync.alarm_levels 7
 check_rc "config set: invalid boolean exits 3" 3 z config set sync.enabled maybe
 check_rc "config set: invalid enum exits 3" 3 z config set log.format xml
+check_rc "config set: a value that breaks another key's constraint exits 3" 3 z config set sync.heartbeat_interval 700
+check "config set: constraint named" grep -q 'alert_ttl' "$T_TMP/last.err"
 check_eq "config set: nothing written by refused values" "$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_CONFIG")" 0
 check_usage "config set: unknown key" config set sync.nothing 1
 check_usage "config get: unknown key" config get nogroup

@@ -67,8 +67,7 @@ $(BUILD)/freeport: test/freeport.c | $(BUILD)
 
 # Man pages get the built-in paths substituted.
 $(BUILD)/%: man/% | $(BUILD)
-	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
-	    -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+	$(MANSED) $< > $@
 
 unit: $(UNITBIN)
 
@@ -101,18 +100,25 @@ demo: bootstrap
 bench: all testbin
 	sh test/bench/run
 
+# Paths compiled into the binary (SYSCONFDIR, STATEDIR) come from the
+# build: pass the same PREFIX/SYSCONFDIR/STATEDIR to `make` and `make install`.
+# The man pages are substituted here, so they always name the install paths.
+MANSED	 = sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
+	    -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@VERSION@|$(VERSION)|g'
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)
+	    $(DESTDIR)$(DATADIR)/scripts $(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(BUILD)/zmcsync $(DESTDIR)$(BINDIR)/zmcsync
-	install -m 0644 $(BUILD)/zmcsync.1 $(DESTDIR)$(MANDIR)/man1/zmcsync.1
-	install -m 0644 $(BUILD)/zmcsync.conf.5 $(DESTDIR)$(MANDIR)/man5/zmcsync.conf.5
-	for d in sql/*/; do install -d $(DESTDIR)$(DATADIR)/$$d; \
+	$(MANSED) man/zmcsync.1 > $(DESTDIR)$(MANDIR)/man1/zmcsync.1
+	$(MANSED) man/zmcsync.conf.5 > $(DESTDIR)$(MANDIR)/man5/zmcsync.conf.5
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/zmcsync.1 $(DESTDIR)$(MANDIR)/man5/zmcsync.conf.5
+	set -e; for d in sql/*/; do install -d $(DESTDIR)$(DATADIR)/$$d; \
 	    install -m 0644 $$d*.sql $(DESTDIR)$(DATADIR)/$$d; done
+	install -m 0644 sql/README.md $(DESTDIR)$(DATADIR)/sql/README.md
 	cp -R conf $(DESTDIR)$(DATADIR)/
-	install -d $(DESTDIR)$(DATADIR)/scripts
 	install -m 0644 scripts/zmcsync.cron scripts/zmcsync.service scripts/zmcsync.timer \
-	    scripts/zmcsync.logrotate $(DESTDIR)$(DATADIR)/scripts/ 2>/dev/null || true
+	    scripts/zmcsync.logrotate $(DESTDIR)$(DATADIR)/scripts/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/zmcsync.conf ] || \
 	    install -m 0640 conf/zmcsync.conf $(DESTDIR)$(SYSCONFDIR)/zmcsync.conf
 

@@ -448,16 +448,18 @@ tz_switch(const char *tz, int *changed)
 	const char	*old;
 	char		*saved;
 
+	/*
+	 * No tzset() when nothing changes: an explicit tzset() re-reads (or at
+	 * least stats) the zone file on every call, and this runs for every
+	 * DATE value of every row.  localtime_r and mktime initialise the zone
+	 * themselves on first use.
+	 */
 	*changed = 0;
-	if (tz == NULL || *tz == '\0') {
-		tzset();
+	if (tz == NULL || *tz == '\0')
 		return NULL;
-	}
 	old = getenv("TZ");
-	if (old != NULL && strcmp(old, tz) == 0) {
-		tzset();
+	if (old != NULL && strcmp(old, tz) == 0)
 		return NULL;
-	}
 	saved = xstrdup(old);
 	setenv("TZ", tz, 1);
 	tzset();

@@ -63,6 +63,19 @@ int	 cmd_usage(const struct cmd *);
 int	 cmd_badarg(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * Parses the value arg of numeric option opt in [min,max] into *out.
+ * 0 ok; -1 after printing "zmcsync CMD: OPT ARG: not a number between MIN
+ * and MAX" and the usage (the caller returns EXIT_USAGE).
+ */
+int	 cmd_number(const char *cmd, const char *opt, const char *arg,
+	    long long min, long long max, long long *out);
+
+struct run_record;
+struct json_object;
+/* JSON object of one run of the state file's history (status, stats); caller puts. */
+struct json_object *cmd_run_json(const struct run_record *);
+
 int	cmd_run(int, char **, struct ctx *);
 int	cmd_check(int, char **, struct ctx *);
 int	cmd_status(int, char **, struct ctx *);

@@ -104,14 +104,12 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 			status = optarg;
 			break;
 		case 'l':
-			if (str_to_int(optarg, 1, 100000, &limit) != 0)
-				return cmd_badarg("alarms", "--limit %s: not a number "
-				    "between 1 and 100000", optarg);
+			if (cmd_number("alarms", "--limit", optarg, 1, 100000, &limit) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'o':
-			if (str_to_int(optarg, 0, 1000000000, &offset) != 0)
-				return cmd_badarg("alarms", "--offset %s: not a number "
-				    "between 0 and 1000000000", optarg);
+			if (cmd_number("alarms", "--offset", optarg, 0, 1000000000, &offset) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'j':
 			json = 1;

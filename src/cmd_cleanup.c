@@ -40,9 +40,8 @@ cmd_cleanup(int argc, char **argv, struct ctx *ctx)
 	while ((ch = getopt_long(argc, argv, "d:nj", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			if (str_to_int(optarg, 1, 36500, &days) != 0)
-				return cmd_badarg("cleanup", "--days %s: not a number "
-				    "between 1 and 36500", optarg);
+			if (cmd_number("cleanup", "--days", optarg, 1, 36500, &days) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'n':
 			dry = 1;

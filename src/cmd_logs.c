@@ -109,19 +109,16 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 			f.errors_only = 1;
 			break;
 		case 's':
-			if (str_to_int(optarg, 1, 876000, &since) != 0)
-				return cmd_badarg("logs", "--since %s: not a number of "
-				    "hours between 1 and 876000", optarg);
+			if (cmd_number("logs", "--since", optarg, 1, 876000, &since) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'l':
-			if (str_to_int(optarg, 1, 100000, &limit) != 0)
-				return cmd_badarg("logs", "--limit %s: not a number "
-				    "between 1 and 100000", optarg);
+			if (cmd_number("logs", "--limit", optarg, 1, 100000, &limit) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'o':
-			if (str_to_int(optarg, 0, 1000000000, &offset) != 0)
-				return cmd_badarg("logs", "--offset %s: not a number "
-				    "between 0 and 1000000000", optarg);
+			if (cmd_number("logs", "--offset", optarg, 0, 1000000000, &offset) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'j':
 			json = 1;

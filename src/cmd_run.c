@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json.h>
+
 #include "alert.h"
 #include "alertmanager.h"
 #include "cmd.h"
@@ -22,6 +24,7 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "out.h"
 #include "reconcile.h"
 #include "source.h"
 #include "state.h"
@@ -661,6 +664,28 @@ run_pages(struct run *r)
 	return rc;
 }
 
+struct json_object *
+cmd_run_json(const struct run_record *r)
+{
+	struct json_object *o, *c;
+	size_t i;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "batch_id", json_object_new_string(r->batch_id));
+	json_object_object_add(o, "started", out_json_time(r->started));
+	json_object_object_add(o, "duration_seconds", json_object_new_double(r->duration));
+	json_object_object_add(o, "exit_code", json_object_new_int(r->exit_code));
+	json_object_object_add(o, "command", out_json_str(r->command));
+	c = json_object_new_object();
+	for (i = 0; i < ACT__COUNT && i < 8; i++)
+		json_object_object_add(c, action_name((enum action_kind)i),
+		    json_object_new_int64(r->counts[i]));
+	json_object_object_add(o, "actions", c);
+	json_object_object_add(o, "errors", json_object_new_int64(r->errors));
+	json_object_object_add(o, "error", out_json_str(r->error));
+	return o;
+}
+
 /* zmc_active_alarms{severity} and zmc_alarms_in_error from the status table after the run. */
 static void
 gauges_from_db(struct run *r)
@@ -755,9 +780,8 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 			r.dry_run = 1;
 			break;
 		case 't':
-			if (str_to_int(optarg, 1, 86400, &timeout) != 0)
-				return cmd_badarg("run", "--timeout: %s: not a number of seconds "
-				    "between 1 and 86400", optarg);
+			if (cmd_number("run", "--timeout", optarg, 1, 86400, &timeout) != 0)
+				return EXIT_USAGE;
 			break;
 		default:
 			return cmd_usage(cmd_find("run"));

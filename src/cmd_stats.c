@@ -25,30 +25,6 @@ static const char *const names[] = { "total_synced", "firing", "resolved",
     "silenced", "errors", "last_24h_operations", "pending" };
 #define NNAMES	(sizeof(names) / sizeof(names[0]))
 
-/* The last run of the state file as JSON, or null. */
-static struct json_object *
-last_run_json(const struct run_record *r)
-{
-	struct json_object *o, *c;
-	size_t i;
-
-	if (r == NULL)
-		return NULL;
-	o = json_object_new_object();
-	json_object_object_add(o, "batch_id", json_object_new_string(r->batch_id));
-	json_object_object_add(o, "started", out_json_time(r->started));
-	json_object_object_add(o, "duration_seconds", json_object_new_double(r->duration));
-	json_object_object_add(o, "exit_code", json_object_new_int(r->exit_code));
-	c = json_object_new_object();
-	for (i = 0; i < ACT__COUNT && i < 8; i++)
-		json_object_object_add(c, action_name((enum action_kind)i),
-		    json_object_new_int64(r->counts[i]));
-	json_object_object_add(o, "actions", c);
-	json_object_object_add(o, "errors", json_object_new_int64(r->errors));
-	json_object_object_add(o, "error", out_json_str(r->error));
-	return o;
-}
-
 /* The database is unusable: report why and the state file's last run.  Returns EXIT_DB. */
 static int
 fallback(struct ctx *ctx, const char *why, int json)
@@ -65,7 +41,7 @@ fallback(struct ctx *ctx, const char *why, int json)
 		for (i = 0; i < NNAMES; i++)
 			json_object_object_add(o, names[i], NULL);
 		json_object_object_add(o, "error", json_object_new_string(why));
-		json_object_object_add(o, "last_run", last_run_json(n ? &runs[0] : NULL));
+		json_object_object_add(o, "last_run", n ? cmd_run_json(&runs[0]) : NULL);
 		out_json(o);
 	} else {
 		printf("database unavailable: %s\n", why);

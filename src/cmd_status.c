@@ -57,27 +57,6 @@ actions_text(const struct run_record *r)
 	return buf_release(&b);
 }
 
-static struct json_object *
-run_json(const struct run_record *r)
-{
-	struct json_object *o, *c;
-	size_t i;
-
-	o = json_object_new_object();
-	json_object_object_add(o, "batch_id", json_object_new_string(r->batch_id));
-	json_object_object_add(o, "started", out_json_time(r->started));
-	json_object_object_add(o, "duration_seconds", json_object_new_double(r->duration));
-	json_object_object_add(o, "exit_code", json_object_new_int(r->exit_code));
-	json_object_object_add(o, "command", out_json_str(r->command));
-	c = json_object_new_object();
-	for (i = 0; i < ACT__COUNT && i < 8; i++)
-		json_object_object_add(c, action_name((enum action_kind)i),
-		    json_object_new_int64(r->counts[i]));
-	json_object_object_add(o, "actions", c);
-	json_object_object_add(o, "errors", json_object_new_int64(r->errors));
-	json_object_object_add(o, "error", out_json_str(r->error));
-	return o;
-}
 
 int
 cmd_status(int argc, char **argv, struct ctx *ctx)
@@ -106,9 +85,8 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 			json = 1;
 			break;
 		case 'r':
-			if (str_to_int(optarg, 0, STATE_RUNS_KEEP, &nruns) != 0)
-				return cmd_badarg("status", "--runs %s: not a number "
-				    "between 0 and %d", optarg, STATE_RUNS_KEEP);
+			if (cmd_number("status", "--runs", optarg, 0, STATE_RUNS_KEEP, &nruns) != 0)
+				return EXIT_USAGE;
 			break;
 		default:
 			return cmd_usage(cmd_find("status"));
@@ -164,7 +142,7 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 		json_object_object_add(o, "metrics_textfile", json_nonempty(c->metrics_textfile));
 		a = json_object_new_array();
 		for (i = 0; i < n; i++)
-			json_object_array_add(a, run_json(&runs[i]));
+			json_object_array_add(a, cmd_run_json(&runs[i]));
 		json_object_object_add(o, "runs", a);
 		out_json(o);
 	} else {

@@ -100,6 +100,16 @@ cmd_badarg(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int
+cmd_number(const char *cmd, const char *opt, const char *arg, long long min,
+    long long max, long long *out)
+{
+	if (str_to_int(arg, min, max, out) == 0)
+		return 0;
+	cmd_badarg(cmd, "%s %s: not a number between %lld and %lld", opt, arg, min, max);
+	return -1;
+}
+
 static void
 usage_global(FILE *f)
 {

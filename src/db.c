@@ -19,6 +19,7 @@
 #include "config.h"
 #include "db.h"
 #include "dialect.h"
+#include "log.h"
 #include "text.h"
 #include "util.h"
 
@@ -82,10 +83,15 @@ mask_key(char *s, const char *key)
 			buf_puts(&b, "****");
 			p += klen;
 			if (*p == '{') {
-				while (*p != '\0' && *p != '}')
-					p++;
-				if (*p == '}')
-					p++;
+				/* "}}" inside braces is an escaped '}' */
+				for (p++; *p != '\0'; p++) {
+					if (p[0] == '}' && p[1] == '}')
+						p++;
+					else if (p[0] == '}') {
+						p++;
+						break;
+					}
+				}
 			} else
 				while (*p != '\0' && *p != ';')
 					p++;
@@ -120,6 +126,38 @@ mask_secrets(const char *msg, const char *password)
 	return s;
 }
 
+/*
+ * Oracle errors that mean the session is gone, whatever SQLSTATE the
+ * driver puts on them (Oracle's driver often says HY000).
+ */
+static const char *const ora_lost_codes[] = {
+	"ORA-00028",	/* your session has been killed */
+	"ORA-01012",	/* not logged on */
+	"ORA-01033",	/* initialization or shutdown in progress */
+	"ORA-01034",	/* ORACLE not available */
+	"ORA-01089",	/* immediate shutdown in progress */
+	"ORA-02396",	/* exceeded maximum idle time */
+	"ORA-03113",	/* end-of-file on communication channel */
+	"ORA-03114",	/* not connected to ORACLE */
+	"ORA-03135",	/* connection lost contact */
+	"ORA-12537",	/* TNS:connection closed */
+	"ORA-12541",	/* TNS:no listener */
+	"ORA-12547",	/* TNS:lost contact */
+	"ORA-12571",	/* TNS:packet writer failure */
+};
+
+/* 1 if msg carries one of ora_lost_codes. */
+static int
+ora_lost(const char *msg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ora_lost_codes) / sizeof(ora_lost_codes[0]); i++)
+		if (strstr(msg, ora_lost_codes[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* 1 if a SQLSTATE / message pair means the connection is gone. */
 static int
 state_lost(const char *state, const char *msg)
@@ -133,14 +171,9 @@ state_lost(const char *state, const char *msg)
 	    (strstr(msg, "no connection") != NULL ||
 	    strstr(msg, "could not send") != NULL ||
 	    strstr(msg, "server closed the connection") != NULL ||
-	    strstr(msg, "connection to the server was lost") != NULL ||
-	    strstr(msg, "ORA-03113") != NULL || strstr(msg, "ORA-03114") != NULL ||
-	    strstr(msg, "ORA-03135") != NULL))
+	    strstr(msg, "connection to the server was lost") != NULL))
 		return 1;
-	if (strstr(msg, "ORA-03113") != NULL || strstr(msg, "ORA-03114") != NULL ||
-	    strstr(msg, "ORA-03135") != NULL || strstr(msg, "ORA-12541") != NULL)
-		return 1;
-	return 0;
+	return ora_lost(msg);
 }
 
 /*
@@ -233,6 +266,22 @@ connstr_add(struct buf *b, const char *key, const char *val)
 	buf_puts(b, "};");
 }
 
+/* Appends KEY={value}; always brace-quoted (DRIVER={Oracle 19 ODBC driver}). */
+static void
+connstr_add_braced(struct buf *b, const char *key, const char *val)
+{
+	const char *p;
+
+	buf_printf(b, "%s={", key);
+	for (p = val; *p != '\0'; p++) {
+		if (*p == '}')
+			buf_puts(b, "}}");
+		else
+			buf_add(b, p, 1);
+	}
+	buf_puts(b, "};");
+}
+
 /* Value of KEY= in a connection string (braces removed), or NULL; caller frees. */
 static char *
 connstr_get(const char *cs, const char *key)
@@ -292,16 +341,27 @@ build_connstr(const struct config *cfg, char **name, char **err)
 		*name = xstrdup(cfg->db_dsn);
 	} else if (cfg->db_host != NULL && cfg->db_host[0] != '\0') {
 		char *dbq;
+		int v6;
 
+		/* Oracle without a DSN: EZConnect //host:port/service_name. */
 		if (cfg->db_driver == NULL || cfg->db_driver[0] == '\0') {
 			*err = xstrdup("database: database.host is set but "
 			    "database.driver (the ODBC driver name) is empty");
 			return NULL;
 		}
-		dbq = xasprintf("//%s:%d/%s", cfg->db_host,
-		    cfg->db_port > 0 ? cfg->db_port : 1521,
-		    cfg->db_service_name ? cfg->db_service_name : "");
-		connstr_add(&b, "DRIVER", cfg->db_driver);
+		if (cfg->db_service_name == NULL ||
+		    cfg->db_service_name[0] == '\0') {
+			*err = xstrdup("database: database.host is set but "
+			    "database.service_name (ZMC_ORACLE_SERVICE_NAME) "
+			    "is empty");
+			return NULL;
+		}
+		/* An IPv6 address needs brackets before the port. */
+		v6 = strchr(cfg->db_host, ':') != NULL && cfg->db_host[0] != '[';
+		dbq = xasprintf("//%s%s%s:%d/%s", v6 ? "[" : "", cfg->db_host,
+		    v6 ? "]" : "", cfg->db_port > 0 ? cfg->db_port : 1521,
+		    cfg->db_service_name);
+		connstr_add_braced(&b, "DRIVER", cfg->db_driver);
 		connstr_add(&b, "DBQ", dbq);
 		*name = xasprintf("%s %s", cfg->db_driver, dbq);
 		free(dbq);
@@ -313,6 +373,104 @@ build_connstr(const struct config *cfg, char **name, char **err)
 	connstr_add(&b, "UID", cfg->db_username);
 	connstr_add(&b, "PWD", cfg->db_password);
 	return buf_release(&b);
+}
+
+char *
+db_connection_string(const struct config *cfg, int mask, char **err)
+{
+	char *cs, *name = NULL, *e = NULL, *masked;
+
+	if (err != NULL)
+		*err = NULL;
+	cs = build_connstr(cfg, &name, &e);
+	free(name);
+	if (cs == NULL) {
+		if (err != NULL)
+			*err = e;
+		else
+			free(e);
+		return NULL;
+	}
+	if (!mask)
+		return cs;
+	masked = mask_secrets(cs, cfg->db_password);
+	explicit_bzero(cs, strlen(cs));
+	free(cs);
+	return masked;
+}
+
+/*
+ * database.charset (iconv or Oracle name) -> the NLS_LANG that makes the
+ * Oracle client hand over text in exactly that character set.
+ */
+static const struct {
+	const char	*charset;
+	const char	*nls_lang;
+} nls_langs[] = {
+	{ "UTF-8",		"AMERICAN_AMERICA.AL32UTF8" },
+	{ "UTF8",		"AMERICAN_AMERICA.AL32UTF8" },
+	{ "AL32UTF8",		"AMERICAN_AMERICA.AL32UTF8" },
+	{ "GBK",		"AMERICAN_AMERICA.ZHS16GBK" },
+	{ "CP936",		"AMERICAN_AMERICA.ZHS16GBK" },
+	{ "ZHS16GBK",		"AMERICAN_AMERICA.ZHS16GBK" },
+	{ "GB18030",		"AMERICAN_AMERICA.ZHS32GB18030" },
+	{ "ZHS32GB18030",	"AMERICAN_AMERICA.ZHS32GB18030" },
+	{ "GB2312",		"AMERICAN_AMERICA.ZHS16CGB231280" },
+	{ "EUC-CN",		"AMERICAN_AMERICA.ZHS16CGB231280" },
+	{ "ZHS16CGB231280",	"AMERICAN_AMERICA.ZHS16CGB231280" },
+	{ "BIG5",		"AMERICAN_AMERICA.ZHT16BIG5" },
+	{ "ZHT16BIG5",		"AMERICAN_AMERICA.ZHT16BIG5" },
+	{ "CP950",		"AMERICAN_AMERICA.ZHT16MSWIN950" },
+	{ "ZHT16MSWIN950",	"AMERICAN_AMERICA.ZHT16MSWIN950" },
+	{ "ISO-8859-1",		"AMERICAN_AMERICA.WE8ISO8859P1" },
+	{ "LATIN1",		"AMERICAN_AMERICA.WE8ISO8859P1" },
+	{ "WE8ISO8859P1",	"AMERICAN_AMERICA.WE8ISO8859P1" },
+	{ "CP1252",		"AMERICAN_AMERICA.WE8MSWIN1252" },
+	{ "WE8MSWIN1252",	"AMERICAN_AMERICA.WE8MSWIN1252" },
+	{ "ASCII",		"AMERICAN_AMERICA.US7ASCII" },
+	{ "US7ASCII",		"AMERICAN_AMERICA.US7ASCII" },
+};
+
+const char *
+db_nls_lang(const char *charset)
+{
+	size_t i;
+
+	if (charset == NULL || *charset == '\0')
+		return "AMERICAN_AMERICA.AL32UTF8";
+	for (i = 0; i < sizeof(nls_langs) / sizeof(nls_langs[0]); i++)
+		if (str_eq_ci(charset, nls_langs[i].charset))
+			return nls_langs[i].nls_lang;
+	return NULL;
+}
+
+/*
+ * The Oracle client reads NLS_LANG when it connects; unset, it talks
+ * 7-bit ASCII and every Chinese character arrives as '?'.  Sets it to
+ * match database.charset when cron left it unset (other drivers ignore
+ * it), and warns when an inherited one disagrees.
+ */
+static void
+nls_lang_setup(const struct config *cfg)
+{
+	const char *have = getenv("NLS_LANG"), *want, *hc, *wc;
+
+	want = db_nls_lang(cfg->db_charset);
+	if (have == NULL || *have == '\0') {
+		if (want != NULL) {
+			setenv("NLS_LANG", want, 1);
+			log_debug("database: NLS_LANG unset, using %s", want);
+		}
+		return;
+	}
+	if (want == NULL)
+		return;
+	hc = strrchr(have, '.');
+	wc = strrchr(want, '.');
+	if (hc == NULL || !str_eq_ci(hc, wc))
+		log_warn("database: NLS_LANG=%s does not match database.charset "
+		    "\"%s\" (expected %s): Oracle text would be garbled", have,
+		    cfg->db_charset ? cfg->db_charset : "", want);
 }
 
 struct db *
@@ -347,6 +505,13 @@ db_open(const struct config *cfg, char **err)
 		    (SQLPOINTER)(SQLULEN)db->timeout, 0);
 		SQLSetConnectAttr(db->dbc, SQL_ATTR_CONNECTION_TIMEOUT,
 		    (SQLPOINTER)(SQLULEN)db->timeout, 0);
+	}
+	nls_lang_setup(cfg);
+	{
+		char *shown = mask_secrets(cs, cfg->db_password);
+
+		log_debug("database %s: connecting with %s", name, shown);
+		free(shown);
 	}
 	rc = SQLDriverConnect(db->dbc, NULL, (SQLCHAR *)cs, SQL_NTS, out,
 	    sizeof(out), &outlen, SQL_DRIVER_NOPROMPT);

@@ -24,6 +24,23 @@ struct db_stmt;
  * *err to an allocated message (caller frees) that never contains the password.
  */
 struct db	*db_open(const struct config *cfg, char **err);
+/*
+ * The ODBC connection string db_open would use: database.connection (with
+ * UID/PWD added when missing), else DSN=..., else the DSN-less Oracle form
+ * DRIVER={database.driver};DBQ=//host:port/service_name;UID=..;PWD=..
+ * With mask, every password is replaced by "****" (for messages).
+ * Allocated (caller frees); NULL when nothing is configured, with *err
+ * (if err is not NULL) set to an allocated reason.
+ */
+char		*db_connection_string(const struct config *cfg, int mask,
+		    char **err);
+/*
+ * The NLS_LANG ("AMERICAN_AMERICA.ZHS16GBK") under which the Oracle client
+ * delivers text in charset (database.charset; NULL or "" is UTF-8, i.e.
+ * AL32UTF8); NULL for a charset without a known Oracle name.  db_open sets
+ * it when the environment has no NLS_LANG.  Static storage.
+ */
+const char	*db_nls_lang(const char *charset);
 void		 db_close(struct db *);
 enum dialect	 db_dialect(const struct db *);
 /* DBMS name and version as reported by the driver. */

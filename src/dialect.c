@@ -16,6 +16,7 @@
  * Values are never spliced: only the validated view name is.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,7 +367,12 @@ dialect_page_values(enum dialect d, long long limit, long long offset,
     long long out[2])
 {
 	if (d == DIALECT_ORACLE) {
-		out[0] = limit + offset;
+		/* ROWNUM window (offset, limit + offset]; saturates, never wraps. */
+		if (limit < 0)
+			limit = 0;
+		if (offset < 0)
+			offset = 0;
+		out[0] = limit > LLONG_MAX - offset ? LLONG_MAX : limit + offset;
 		out[1] = offset;
 	} else {
 		out[0] = limit;

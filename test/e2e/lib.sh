@@ -2,6 +2,12 @@
 # Starts real components on 127.0.0.1, on free ports, in a temporary
 # directory, and stops them on exit.  Every wait is bounded.
 # Each test script ends with `t_done`, which prints "N passed, N failed".
+#
+# ZMC_BACKEND (sqlite, the default, or postgresql) picks the ZMC database
+# of zmc_db / zmc_init: a SQLite file through the sqliteodbc driver, or a
+# real PostgreSQL server this harness starts, through psqlODBC.  A script
+# whose first lines say "# backend: any" is run once per backend by
+# test/run; "# backend: postgresql" runs it on PostgreSQL only.
 
 set -u
 T_PASS=0
@@ -11,6 +17,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 FREEPORT=$TOP/build/freeport
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/zmcsync-test.XXXXXX")
 T_PIDS=""
+: "${ZMC_BACKEND:=sqlite}"
 
 t_cleanup() {
 	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
@@ -94,11 +101,18 @@ am_silences() { curl -fsS --max-time 5 "$AM_URL/api/v2/silences"; }
 # sqlite_db NAME: path of a fresh SQLite ZMC database file under $T_TMP.
 # Sets DB_CONN (an ODBC connection string through the real sqliteodbc driver).
 sqlite_db() {
+	DB_BACKEND=sqlite
 	DB_FILE="$T_TMP/${1:-zmc}.db"
 	rm -f "$DB_FILE"
 	DB_CONN="Driver=SQLite3;Database=$DB_FILE;Timeout=5000"
 }
 
+# db_conf_lines: [database] lines besides the connection string: the
+# PostgreSQL role and its password file.
+db_conf_lines() {
+	[ "${DB_BACKEND:-sqlite}" = postgresql ] || return 0
+	printf '[database]\nusername = zmc\npassword_file = %s\n' "$PG_PWFILE"
+}
 # write_conf FILE [EXTRA-INI-LINES]: a config for the current DB and AM.
 write_conf() {
 	f=$1; shift
@@ -118,8 +132,144 @@ dir = $T_TMP/state
 INI
 	mkdir -p "$T_TMP/metrics"
 	[ $# -gt 0 ] && printf '%s\n' "$@" >> "$f"
-	true
+	# Last, so line numbers of the lines above are the same on every backend.
+	db_conf_lines >> "$f"
 }
 
-# sql "STATEMENT": runs SQL on the SQLite test database.
-sql() { sqlite3 "$DB_FILE" "$1"; }
+# --- PostgreSQL ---------------------------------------------------------------
+# One server per script, started on first use: initdb into a private
+# directory owned by the unprivileged server user (root runs the server
+# tools through runuser), TCP on 127.0.0.1 only, the Unix socket in that
+# directory, fsync off.  zmcsync and psql log in as role "zmc" with a
+# random password that is never printed and never in argv: zmcsync reads
+# it from database.password_file, psql from $PGPASSFILE.
+
+# pg_bindir: the directory holding initdb and pg_ctl, or fails.
+pg_bindir() {
+	for d in "${PG_BINDIR:-}" "$(pg_config --bindir 2>/dev/null)" \
+	    $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
+		[ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+# pg_as CMD...: runs a server tool as the server user (root may not run them).
+pg_as() {
+	if [ "$(id -u)" = 0 ]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi
+}
+# pg_super: psql as the superuser over the private Unix socket; SQL on stdin.
+pg_super() {
+	"$PSQL" -h "$PG_ROOT" -p "$PG_PORT" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 "$@"
+}
+# pg_up: starts the initialised server; 0 when it accepts connections.
+pg_up() {
+	pg_as "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_ROOT/server.log" -w -t 30 start \
+	    >"$T_TMP/pg-ctl.out" 2>&1
+}
+# pg_start: initdb + start, once per script; sets PG_PORT, PGDATA_DIR,
+# PGPASSFILE and PG_PWFILE (the zmc role's password, mode 0600).
+pg_start() {
+	[ -n "${PGDATA_DIR:-}" ] && return 0
+	PG_BIN=$(pg_bindir) || die "missing component: PostgreSQL server (initdb and pg_ctl; Debian package postgresql)"
+	# The server's own psql: /usr/bin/psql may be a slower wrapper script.
+	PSQL=$PG_BIN/psql
+	[ -x "$PSQL" ] || { need psql; PSQL=psql; }
+	odbcinst -q -d -n "PostgreSQL Unicode" >/dev/null 2>&1 ||
+	    die "missing component: psqlODBC (ODBC driver \"PostgreSQL Unicode\" in odbcinst.ini; Debian package odbc-postgresql)"
+	PG_USER=${ZMC_PG_USER:-postgres}
+	if [ "$(id -u)" = 0 ]; then
+		id "$PG_USER" >/dev/null 2>&1 || die "missing component: user $PG_USER to run the PostgreSQL server as"
+		need runuser
+	fi
+	# Outside $T_TMP, which stays private to us: only the server's files here.
+	PG_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/zmcsync-pg.XXXXXX") || die "postgresql: mktemp failed"
+	PGDATA_DIR=$PG_ROOT/data
+	[ "$(id -u)" = 0 ] && chown "$PG_USER" "$PG_ROOT"
+	pg_as "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres --auth-local=trust \
+	    --auth-host=scram-sha-256 -E UTF8 --no-locale --no-sync >"$T_TMP/pg-initdb.log" 2>&1 ||
+	    { cat "$T_TMP/pg-initdb.log" >&2; die "postgresql: initdb as $PG_USER in $PG_ROOT failed"; }
+	PG_PORT=$(freeport) || die "freeport failed"
+	cat >> "$PGDATA_DIR/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_ROOT'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 30
+shared_buffers = 16MB
+CONF
+	pg_up || { cat "$T_TMP/pg-ctl.out" "$PG_ROOT/server.log" >&2; die "postgresql: server did not start on 127.0.0.1:$PG_PORT"; }
+	PG_PASSWORD=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	PG_PWFILE=$T_TMP/pg.password
+	PGPASSFILE=$T_TMP/pgpass
+	export PGPASSFILE
+	( umask 077
+	  printf '%s\n' "$PG_PASSWORD" > "$PG_PWFILE"
+	  printf '127.0.0.1:%s:*:zmc:%s\n' "$PG_PORT" "$PG_PASSWORD" > "$PGPASSFILE" )
+	printf "CREATE ROLE zmc LOGIN PASSWORD '%s';\n" "$PG_PASSWORD" | pg_super ||
+	    die "postgresql: cannot create role zmc"
+}
+# pg_stop [MODE]: stops the server (fast: disconnects clients, clean shutdown).
+pg_stop() {
+	pg_as "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m "${1:-fast}" -w -t 30 stop >"$T_TMP/pg-ctl.out" 2>&1
+}
+# pg_restart: starts the stopped server again (same port, same data).
+pg_restart() {
+	pg_up || { cat "$T_TMP/pg-ctl.out" "$PG_ROOT/server.log" >&2; die "postgresql: server did not restart"; }
+}
+# pg_stop_quiet: on exit: stop at once and remove the server's directory.
+pg_stop_quiet() {
+	pg_as "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m immediate -w -t 30 stop >/dev/null 2>&1
+	rm -rf "$PG_ROOT"
+	PGDATA_DIR=
+}
+# pg_db NAME [ENCODING]: a fresh database NAME owned by zmc (dropped first);
+# sets DB_BACKEND, DB_NAME and DB_CONN (psqlODBC, see sql/README.md).  The
+# password is not in DB_CONN: write_conf adds username and password_file.
+pg_db() {
+	pg_start
+	DB_BACKEND=postgresql
+	DB_NAME=${1:-zmc}
+	pg_super <<SQL || die "postgresql: cannot create database $DB_NAME"
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE);
+CREATE DATABASE $DB_NAME OWNER zmc ENCODING '${2:-UTF8}' TEMPLATE template0;
+SQL
+	DB_CONN="Driver=PostgreSQL Unicode;Servername=127.0.0.1;Port=$PG_PORT;Database=$DB_NAME;${PG_CONN_EXTRA:-}"
+}
+
+# sql_defer: collect the next sql calls; sql_flush runs them (0 ok).
+sql_defer() { SQL_DEFERRED=; }
+sql_flush() {
+	q=${SQL_DEFERRED-}
+	unset SQL_DEFERRED
+	[ -z "$q" ] || sql "$q"
+}
+
+# zmc_db [NAME]: a fresh ZMC database of $ZMC_BACKEND (see the header).
+zmc_db() {
+	case $ZMC_BACKEND in
+	sqlite) need sqlite3; sqlite_db "$@" ;;
+	postgresql) pg_db "$@" ;;
+	*) die "ZMC_BACKEND=$ZMC_BACKEND: not sqlite or postgresql" ;;
+	esac
+}
+
+# sql "STATEMENTS": runs SQL on the current test database (the last
+# sqlite_db / pg_db); prints result rows, columns separated by "|", NULL
+# as "" on both backends.  Between sql_defer and sql_flush, statements
+# are collected and then run in one go (one client start instead of one
+# per fixture call: a psql start costs tens of milliseconds).
+sql() {
+	if [ -n "${SQL_DEFERRED+x}" ]; then
+		SQL_DEFERRED="$SQL_DEFERRED$1
+;
+"
+		return 0
+	fi
+	case ${DB_BACKEND:-sqlite} in
+	sqlite) sqlite3 "$DB_FILE" "$1" ;;
+	postgresql) "$PSQL" -h 127.0.0.1 -p "$PG_PORT" -U zmc -d "$DB_NAME" -qtAX \
+	    -v ON_ERROR_STOP=1 -c "$1" ;;
+	esac
+}

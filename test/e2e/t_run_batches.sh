@@ -1,4 +1,5 @@
 #!/bin/bash
+# backend: any
 # t_run_batches.sh: the run's edges under load and trouble: keyset paging
 # and the merge join across page boundaries, at most batch_size alerts per
 # POST, one bad alert isolated, --timeout, SIGTERM between batches, and two
@@ -25,17 +26,19 @@ posts() { jq -s '[.[] | select(.method == "POST" and (.path | endswith("/api/v2/
 # --- paging and the merge join, against a real Alertmanager -------------------
 am_start
 zmc_init "[sync]" "batch_size = 4"
-for i in $(seq 201 223); do zmc_raise "$i" 9001 $(( (i % 4) + 1 )) 901 5; done
+sql_defer; for i in $(seq 201 223); do zmc_raise "$i" 9001 $(( (i % 4) + 1 )) 901 5; done; sql_flush
 check_rc "23 alarms in pages of 4: exit 0" 0 zrun
 check_eq "all 23 firing" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='FIRING'")" 23
 check_eq "all 23 in alertmanager" "$(am_alerts "active=true" | jq length)" 23
 # Gone rows, cleared rows and new rows interleaved across page boundaries.
 sql "DELETE FROM NM_ALARM_CDR WHERE ALARM_INST_ID IN (201, 204, 205, 212, 223)"
+sql_defer
 for i in 207 208 216; do zmc_state $i A; done
 for i in 224 225 226; do zmc_raise "$i" 9002 2 902 1; done
+sql_flush
 check_rc "interleaved changes: exit 0" 0 zrun
 check_eq "gone and cleared rows resolved" \
-    "$(sql "SELECT group_concat(ALARM_INST_ID) FROM (SELECT ALARM_INST_ID FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='RESOLVED' ORDER BY 1)")" \
+    "$(sql "SELECT ALARM_INST_ID FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='RESOLVED' ORDER BY 1" | paste -sd, -)" \
     "201,204,205,207,208,212,216,223"
 check_eq "the rest still firing, new ones added" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='FIRING'")" 18
 check_eq "alertmanager agrees" "$(am_alerts "active=true" | jq length)" 18
@@ -47,14 +50,17 @@ am_stop
 # --- batch size, 400 isolation, --timeout, SIGTERM, concurrency: the fake -----
 fake_start
 zmc_init "[sync]" "batch_size = 3" "[alertmanager]" "url = $FAKE_URL"
-sql "INSERT OR REPLACE INTO NM_ALARM_CODE_LIB VALUES (9099, 'BAD', 1, '', '', 0);"
+sql "DELETE FROM NM_ALARM_CODE_LIB WHERE ALARM_CODE = 9099;
+     INSERT INTO NM_ALARM_CODE_LIB VALUES (9099, 'BAD', 1, '', '', 0);"
+sql_defer
 for i in $(seq 301 310); do zmc_raise "$i" 9001 1 901 5; done
 zmc_raise 311 9099 1 901 5
+sql_flush
 check_rc "one alert rejected with 400: exit 1" 1 zrun
 check "at most batch_size alerts per POST" test "$(posts | jq '[.[].alerts] | max')" -le 3
 check_eq "the others were accepted" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='FIRING'")" 10
 check_eq "the bad one is PENDING" "$(status 311)" PENDING
-check "its error is recorded" sh -c "sqlite3 '$DB_FILE' \"SELECT LAST_ERROR FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=311\" | grep -q 400"
+check "its error is recorded" grep -q 400 <<<"$(sql "SELECT LAST_ERROR FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=311")"
 check "the failure is logged" test "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE ALARM_INST_ID=311 AND ERROR_MESSAGE IS NOT NULL")" -ge 1
 check_rc "the next run retries it (still rejected): exit 1" 1 zrun
 check_eq "error count grows" "$(sql "SELECT ERROR_COUNT FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=311")" 2
@@ -62,7 +68,7 @@ sql "DELETE FROM NM_ALARM_CDR WHERE ALARM_INST_ID=311"
 
 # --timeout: slow Alertmanager, 15 new alarms in batches of 3.
 ctl '{"reset": true}'
-for i in $(seq 321 335); do zmc_raise "$i" 9002 2 902 5; done
+sql_defer; for i in $(seq 321 335); do zmc_raise "$i" 9002 2 902 5; done; sql_flush
 ctl '{"delay": 0.7}'
 start=$(date +%s)
 check_rc "--timeout 2 stops early with exit 1" 1 zrun --timeout 2
@@ -77,7 +83,7 @@ check_eq "all 15 firing" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE
 
 # SIGTERM: the current batch's bookkeeping is finished, then exit 1.
 ctl '{"reset": true}'
-for i in $(seq 341 355); do zmc_raise "$i" 9003 3 901 5; done
+sql_defer; for i in $(seq 341 355); do zmc_raise "$i" 9003 3 901 5; done; sql_flush
 ctl '{"delay": 0.6}'
 "$ZMCSYNC" -c "$CONF" run >"$T_TMP/term.out" 2>"$T_TMP/term.err" &
 rp=$!

@@ -287,5 +287,14 @@ done
 check "split statements still pass the checker" "$CHECKER" "$T_TMP/split.sql"
 check_eq "the view's DDL reaches the database whole" \
     "$(grep -c "LEFT JOIN SYS_DOMAIN sd ON sd.DOMAIN_ID = a.SYS_DOMAIN_ID');" "$T_TMP/split.sql")" 1
+cat > "$T_TMP/ddl_of.py" <<'PY'
+import re, sys
+found = re.findall(r"ddl\('((?:[^']|'')*)'\)", open(sys.argv[1]).read())
+print(len(found))
+print(found)
+PY
+ddl_of() { python3 "$T_TMP/ddl_of.py" "$1" | md5sum; }
+check_eq "DDL strings in the split init script" "$(python3 "$T_TMP/ddl_of.py" "$T_TMP/split.sql" | head -1)" 13
+check_eq "every DDL string reaches the database unchanged" "$(ddl_of "$T_TMP/split.sql")" "$(ddl_of "$G/init.sql")"
 
 t_done

@@ -447,20 +447,35 @@ db_nls_lang(const char *charset)
 /*
  * The Oracle client reads NLS_LANG when it connects; unset, it talks
  * 7-bit ASCII and every Chinese character arrives as '?'.  Sets it to
- * match database.charset when cron left it unset (other drivers ignore
- * it), and warns when an inherited one disagrees.
+ * match database.charset when cron left it unset.  Before connecting,
+ * so whatever the dialect turns out to be (other drivers ignore it).
  */
 static void
 nls_lang_setup(const struct config *cfg)
 {
-	const char *have = getenv("NLS_LANG"), *want, *hc, *wc;
+	const char *have = getenv("NLS_LANG"), *want;
 
 	want = db_nls_lang(cfg->db_charset);
+	if ((have == NULL || *have == '\0') && want != NULL) {
+		setenv("NLS_LANG", want, 1);
+		log_debug("database: NLS_LANG unset, using %s", want);
+	}
+}
+
+/* On Oracle: warns when NLS_LANG is missing or disagrees with database.charset. */
+static void
+nls_lang_check(const struct db *db, const struct config *cfg)
+{
+	const char *have = getenv("NLS_LANG"), *want, *hc, *wc;
+	const char *cs = cfg->db_charset ? cfg->db_charset : "";
+
+	if (db->dialect != DIALECT_ORACLE)
+		return;
+	want = db_nls_lang(cs);
 	if (have == NULL || *have == '\0') {
-		if (want != NULL) {
-			setenv("NLS_LANG", want, 1);
-			log_debug("database: NLS_LANG unset, using %s", want);
-		}
+		log_warn("database %s: NLS_LANG is not set and database.charset "
+		    "\"%s\" has no known Oracle name: set NLS_LANG, or "
+		    "non-ASCII text arrives as '?'", db->name, cs);
 		return;
 	}
 	if (want == NULL)
@@ -468,9 +483,9 @@ nls_lang_setup(const struct config *cfg)
 	hc = strrchr(have, '.');
 	wc = strrchr(want, '.');
 	if (hc == NULL || !str_eq_ci(hc, wc))
-		log_warn("database: NLS_LANG=%s does not match database.charset "
-		    "\"%s\" (expected %s): Oracle text would be garbled", have,
-		    cfg->db_charset ? cfg->db_charset : "", want);
+		log_warn("database %s: NLS_LANG=%s does not match "
+		    "database.charset \"%s\" (expected %s): text would be "
+		    "garbled", db->name, have, cs, want);
 }
 
 struct db *
@@ -547,6 +562,7 @@ db_open(const struct config *cfg, char **err)
 		goto fail;
 	}
 	db->dialect = (enum dialect)d;
+	nls_lang_check(db, cfg);
 	db->err = xasprintf("database %s: no error", name);
 	return db;
 fail:

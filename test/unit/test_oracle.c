@@ -215,12 +215,33 @@ hook(void *arg, enum log_level l, const char *msg)
 	buf_printf(&logged, "%s\n", msg);
 }
 
+/* Opens a fresh SQLite file through sqliteodbc with c's other settings. */
+static struct db *
+open_sqlite(struct config *c, char path[], char **cs)
+{
+	struct db *db;
+	char *err = NULL;
+	int fd;
+
+	*cs = NULL;
+	if ((fd = mkstemp(path)) == -1)
+		return NULL;
+	close(fd);
+	*cs = xasprintf("Driver=SQLite3;Database=%s;Timeout=5000;StepAPI=1", path);
+	c->db_connection = *cs;
+	if ((db = db_open(c, &err)) == NULL)
+		fprintf(stderr, "db_open: %s\n", err ? err : "?");
+	free(err);
+	return db;
+}
+
 /* NLS_LANG follows database.charset and is set when cron left it unset. */
 TEST(nls_lang)
 {
+	char path[] = "/tmp/test_oracle_nls_XXXXXX";
 	struct config c;
-	char *err = NULL;
-	const char *v;
+	struct db *db;
+	char *err = NULL, *cs = NULL;
 
 	CHECK_STR(db_nls_lang(NULL), "AMERICAN_AMERICA.AL32UTF8");
 	CHECK_STR(db_nls_lang(""), "AMERICAN_AMERICA.AL32UTF8");
@@ -237,30 +258,68 @@ TEST(nls_lang)
 	unsetenv("NLS_LANG");
 	CHECK(db_open(&c, &err) == NULL);
 	free(err);
-	v = getenv("NLS_LANG");
-	CHECK_STR(v, "AMERICAN_AMERICA.ZHS16GBK");
+	CHECK_STR(getenv("NLS_LANG"), "AMERICAN_AMERICA.ZHS16GBK");
 
-	/* an inherited NLS_LANG is kept; a mismatch is warned about */
+	/*
+	 * An inherited NLS_LANG is kept; on an Oracle connection (sqliteodbc
+	 * with the dialect forced) a mismatch is warned about.
+	 */
 	setenv("NLS_LANG", "SIMPLIFIED CHINESE_CHINA.AL32UTF8", 1);
+	conf_blank(&c);
+	c.db_dialect = "oracle";
+	c.db_charset = "GBK";
 	log_set_hook(hook, NULL);
-	err = NULL;
-	CHECK(db_open(&c, &err) == NULL);
-	free(err);
+	db = open_sqlite(&c, path, &cs);
 	log_set_hook(NULL, NULL);
+	CHECK(db != NULL);
 	CHECK_STR(getenv("NLS_LANG"), "SIMPLIFIED CHINESE_CHINA.AL32UTF8");
-	CHECK(logged.s != NULL && strstr(logged.s, "NLS_LANG") != NULL &&
+	CHECK(logged.s != NULL && strstr(logged.s, "NLS_LANG=SIMPLIFIED "
+	    "CHINESE_CHINA.AL32UTF8 does not match database.charset \"GBK\"") != NULL &&
 	    strstr(logged.s, "ZHS16GBK") != NULL);
 	buf_free(&logged);
+	db_close(db);
+	unlink(path);
+	free(cs);
 	/* a matching one is silent */
-	c.db_charset = "";
+	c.db_charset = "UTF-8";
+	strcpy(path + strlen(path) - 6, "XXXXXX");
 	log_set_hook(hook, NULL);
-	err = NULL;
-	CHECK(db_open(&c, &err) == NULL);
-	free(err);
+	db = open_sqlite(&c, path, &cs);
 	log_set_hook(NULL, NULL);
+	CHECK(db != NULL);
 	CHECK(logged.s == NULL || strstr(logged.s, "NLS_LANG") == NULL);
 	buf_free(&logged);
+	db_close(db);
+	unlink(path);
+	free(cs);
+	/* so is a mismatch on a database that is not Oracle */
+	c.db_dialect = "auto";
+	c.db_charset = "GBK";
+	strcpy(path + strlen(path) - 6, "XXXXXX");
+	log_set_hook(hook, NULL);
+	db = open_sqlite(&c, path, &cs);
+	log_set_hook(NULL, NULL);
+	CHECK(db != NULL && db_dialect(db) == DIALECT_SQLITE);
+	CHECK(logged.s == NULL || strstr(logged.s, "NLS_LANG") == NULL);
+	buf_free(&logged);
+	db_close(db);
+	unlink(path);
+	free(cs);
+	/* Oracle with a charset that has no Oracle name and no NLS_LANG */
 	unsetenv("NLS_LANG");
+	c.db_dialect = "oracle";
+	c.db_charset = "KOI8-R";
+	strcpy(path + strlen(path) - 6, "XXXXXX");
+	log_set_hook(hook, NULL);
+	db = open_sqlite(&c, path, &cs);
+	log_set_hook(NULL, NULL);
+	CHECK(db != NULL);
+	CHECK(getenv("NLS_LANG") == NULL);
+	CHECK(logged.s != NULL && strstr(logged.s, "NLS_LANG is not set") != NULL);
+	buf_free(&logged);
+	db_close(db);
+	unlink(path);
+	free(cs);
 }
 
 /* SQL_DBMS_NAME as Oracle's and other drivers report it. */

@@ -21,7 +21,9 @@
 -- Safe to run again: every object is created only while its name is
 -- free (ORA-00955 is ignored); nothing that exists is altered or dropped.
 -- An adapted view therefore survives a second run; drop it first to get
--- this definition back.
+-- this definition back.  A table of the same name without a column
+-- zmcsync needs (an older layout, such as the Python exporter's) stops the
+-- script with ORA-20001 naming it, before anything is created.
 --
 -- Time columns are DATE, holding local wall-clock time of
 -- database.timezone.  zmcsync binds every time it writes, as
@@ -34,10 +36,34 @@
 -- trailing ";" and no blank lines; PL/SQL blocks end with "END;".  Lines
 -- starting with "--" are comments.  The file is plain ASCII.
 
--- NM_ALARM_SYNC_CONFIG: runtime configuration rows.  Every run applies the
--- active rows ("config set" writes them); group and key are stored upper
--- case, as CONFIG_GROUP 'SYNC', CONFIG_KEY 'HEARTBEAT_INTERVAL'.
+-- The four tables, their sequences and indexes.  A table that exists
+-- already (an earlier zmcsync, or the Python zmc-alarm-exporter this
+-- replaces) must have every column listed in need(); if one is missing the
+-- block stops with ORA-20001 naming it, before anything is created.  A
+-- sequence created for an existing table starts after its highest id.
 DECLARE
+    -- Stops when table t exists without one of the comma-separated cols.
+    PROCEDURE need(t IN VARCHAR2, cols IN VARCHAR2) IS
+        n    NUMBER;
+        rest VARCHAR2(1000) := cols || ',';
+        c    VARCHAR2(30);
+    BEGIN
+        SELECT COUNT(*) INTO n FROM USER_TABLES WHERE TABLE_NAME = t;
+        IF n = 0 THEN
+            RETURN;
+        END IF;
+        WHILE INSTR(rest, ',') > 0 LOOP
+            c := SUBSTR(rest, 1, INSTR(rest, ',') - 1);
+            rest := SUBSTR(rest, INSTR(rest, ',') + 1);
+            SELECT COUNT(*) INTO n FROM USER_TAB_COLUMNS
+             WHERE TABLE_NAME = t AND COLUMN_NAME = c;
+            IF n = 0 THEN
+                RAISE_APPLICATION_ERROR(-20001, 'zmcsync: table ' || t ||
+                    ' exists without column ' || c || ' (an older layout):' ||
+                    ' rename or drop it, then run this script again');
+            END IF;
+        END LOOP;
+    END;
     -- Runs one DDL statement.  A name already in use (ORA-00955) or a
     -- column list already indexed (ORA-01408) means the object is there
     -- from an earlier run: it is left as it is.
@@ -50,8 +76,31 @@ DECLARE
                 RAISE;
             END IF;
     END;
+    -- Creates sequence s for id column col of table t, unless it exists,
+    -- starting after the highest id t already holds.
+    PROCEDURE seq(s IN VARCHAR2, t IN VARCHAR2, col IN VARCHAR2) IS
+        start_id NUMBER;
+    BEGIN
+        EXECUTE IMMEDIATE 'SELECT NVL(MAX(' || col || '), 0) + 1 FROM ' || t
+            INTO start_id;
+        ddl('CREATE SEQUENCE ' || s || ' START WITH ' || start_id ||
+            ' INCREMENT BY 1 CACHE 20');
+    END;
 BEGIN
-    ddl('CREATE SEQUENCE NM_ALARM_SYNC_CONFIG_SEQ START WITH 1 INCREMENT BY 1 CACHE 20');
+    need('NM_ALARM_SYNC_CONFIG', 'CONFIG_ID,CONFIG_KEY,CONFIG_VALUE,CONFIG_GROUP,' ||
+        'DESCRIPTION,IS_ACTIVE,CREATE_TIME,UPDATE_TIME');
+    need('NM_ALARM_SYNC_STATUS', 'SYNC_ID,EVENT_INST_ID,ALARM_INST_ID,SYNC_STATUS,' ||
+        'ZMC_ALARM_STATE,SILENCE_ID,SILENCE_END,LAST_PUSH_TIME,LAST_EVENT_TIME,' ||
+        'ALERT_LABELS,PUSH_COUNT,ERROR_COUNT,LAST_ERROR,CREATE_TIME,UPDATE_TIME');
+    need('NM_ALARM_SYNC_LOG', 'LOG_ID,OPERATION,EVENT_INST_ID,ALARM_INST_ID,' ||
+        'SYNC_BATCH_ID,OLD_STATUS,NEW_STATUS,REQUEST_URL,REQUEST_METHOD,' ||
+        'RESPONSE_CODE,DURATION_MS,ALARM_COUNT,ERROR_MESSAGE,CREATE_TIME');
+    need('NM_ALARM_LABEL_MAPPING', 'MAPPING_ID,SOURCE_FIELD,TARGET_NAME,' ||
+        'TARGET_TYPE,IS_ACTIVE,DESCRIPTION,CREATE_TIME');
+    --
+    -- NM_ALARM_SYNC_CONFIG: runtime configuration rows.  Every run applies
+    -- the active rows ("config set" writes them); group and key are stored
+    -- upper case, as CONFIG_GROUP 'SYNC', CONFIG_KEY 'HEARTBEAT_INTERVAL'.
     ddl('CREATE TABLE NM_ALARM_SYNC_CONFIG (
         CONFIG_ID       NUMBER NOT NULL,
         CONFIG_KEY      VARCHAR2(100) NOT NULL,
@@ -63,29 +112,12 @@ BEGIN
         UPDATE_TIME     DATE,
         CONSTRAINT NM_ALARM_SYNC_CONFIG_PK PRIMARY KEY (CONFIG_ID),
         CONSTRAINT NM_ALARM_SYNC_CONFIG_UK UNIQUE (CONFIG_GROUP, CONFIG_KEY))');
-END;
-/
-
-COMMENT ON TABLE NM_ALARM_SYNC_CONFIG IS 'zmcsync: runtime configuration (zmcsync config list/set/unset); only IS_ACTIVE = 1 rows apply'
-/
-
--- NM_ALARM_SYNC_STATUS: one row per alarm zmcsync pushed.  The run pages
--- through it by ALARM_INST_ID (unique key) and updates rows by
--- ALARM_INST_ID; the (SYNC_STATUS, ALARM_INST_ID) index answers the run's
--- "alarms still tracked" and "firing" subqueries without the table.
-DECLARE
-    -- Runs one DDL statement; an object that exists is left as it is.
-    PROCEDURE ddl(stmt IN VARCHAR2) IS
-    BEGIN
-        EXECUTE IMMEDIATE stmt;
-    EXCEPTION
-        WHEN OTHERS THEN
-            IF SQLCODE NOT IN (-955, -1408) THEN
-                RAISE;
-            END IF;
-    END;
-BEGIN
-    ddl('CREATE SEQUENCE NM_ALARM_SYNC_STATUS_SEQ START WITH 1 INCREMENT BY 1 CACHE 20');
+    seq('NM_ALARM_SYNC_CONFIG_SEQ', 'NM_ALARM_SYNC_CONFIG', 'CONFIG_ID');
+    --
+    -- NM_ALARM_SYNC_STATUS: one row per alarm zmcsync pushed.  The run
+    -- pages through it by ALARM_INST_ID (unique key) and updates rows by
+    -- ALARM_INST_ID; the (SYNC_STATUS, ALARM_INST_ID) index answers the
+    -- run's "alarms still tracked" and "firing" subqueries on its own.
     ddl('CREATE TABLE NM_ALARM_SYNC_STATUS (
         SYNC_ID         NUMBER NOT NULL,
         EVENT_INST_ID   NUMBER,
@@ -104,9 +136,58 @@ BEGIN
         UPDATE_TIME     DATE,
         CONSTRAINT NM_ALARM_SYNC_STATUS_PK PRIMARY KEY (SYNC_ID),
         CONSTRAINT NM_ALARM_SYNC_STATUS_UK UNIQUE (ALARM_INST_ID))');
+    seq('NM_ALARM_SYNC_STATUS_SEQ', 'NM_ALARM_SYNC_STATUS', 'SYNC_ID');
     ddl('CREATE INDEX NM_ALARM_SYNC_STATUS_ST_IDX
         ON NM_ALARM_SYNC_STATUS (SYNC_STATUS, ALARM_INST_ID)');
+    --
+    -- NM_ALARM_SYNC_LOG: one row per operation (zmcsync logs).  The
+    -- (CREATE_TIME, LOG_ID) index serves the newest-first listing, the
+    -- 24-hour count of zmcsync stats and zmcsync cleanup; --alarm-id and
+    -- --event-id have their own.
+    ddl('CREATE TABLE NM_ALARM_SYNC_LOG (
+        LOG_ID          NUMBER NOT NULL,
+        OPERATION       VARCHAR2(50) NOT NULL,
+        EVENT_INST_ID   NUMBER,
+        ALARM_INST_ID   NUMBER,
+        SYNC_BATCH_ID   VARCHAR2(50),
+        OLD_STATUS      VARCHAR2(20),
+        NEW_STATUS      VARCHAR2(20),
+        REQUEST_URL     VARCHAR2(500),
+        REQUEST_METHOD  VARCHAR2(10),
+        RESPONSE_CODE   NUMBER,
+        DURATION_MS     NUMBER,
+        ALARM_COUNT     NUMBER,
+        ERROR_MESSAGE   VARCHAR2(2000),
+        CREATE_TIME     DATE DEFAULT SYSDATE,
+        CONSTRAINT NM_ALARM_SYNC_LOG_PK PRIMARY KEY (LOG_ID))');
+    seq('NM_ALARM_SYNC_LOG_SEQ', 'NM_ALARM_SYNC_LOG', 'LOG_ID');
+    ddl('CREATE INDEX NM_ALARM_SYNC_LOG_TIME_IDX
+        ON NM_ALARM_SYNC_LOG (CREATE_TIME, LOG_ID)');
+    ddl('CREATE INDEX NM_ALARM_SYNC_LOG_ALARM_IDX
+        ON NM_ALARM_SYNC_LOG (ALARM_INST_ID)');
+    ddl('CREATE INDEX NM_ALARM_SYNC_LOG_EVENT_IDX
+        ON NM_ALARM_SYNC_LOG (EVENT_INST_ID)');
+    --
+    -- NM_ALARM_LABEL_MAPPING: extra labels or annotations taken from
+    -- columns of the source view.  Rows added by hand take their id from
+    -- the sequence:
+    --     INSERT INTO NM_ALARM_LABEL_MAPPING (MAPPING_ID, SOURCE_FIELD,
+    --         TARGET_NAME, TARGET_TYPE)
+    --     VALUES (NM_ALARM_SYNC_MAPPING_SEQ.NEXTVAL, 'DATA_1', 'slot', 'label')
+    ddl('CREATE TABLE NM_ALARM_LABEL_MAPPING (
+        MAPPING_ID      NUMBER NOT NULL,
+        SOURCE_FIELD    VARCHAR2(100) NOT NULL,
+        TARGET_NAME     VARCHAR2(100) NOT NULL,
+        TARGET_TYPE     VARCHAR2(20) DEFAULT ''label'' NOT NULL,
+        IS_ACTIVE       NUMBER(1) DEFAULT 1 NOT NULL,
+        DESCRIPTION     VARCHAR2(500),
+        CREATE_TIME     DATE DEFAULT SYSDATE,
+        CONSTRAINT NM_ALARM_LABEL_MAPPING_PK PRIMARY KEY (MAPPING_ID))');
+    seq('NM_ALARM_SYNC_MAPPING_SEQ', 'NM_ALARM_LABEL_MAPPING', 'MAPPING_ID');
 END;
+/
+
+COMMENT ON TABLE NM_ALARM_SYNC_CONFIG IS 'zmcsync: runtime configuration (zmcsync config list/set/unset); only IS_ACTIVE = 1 rows apply'
 /
 
 COMMENT ON TABLE NM_ALARM_SYNC_STATUS IS 'zmcsync: one row per alarm pushed to Alertmanager (zmcsync alarms); RESOLVED rows are removed by zmcsync cleanup'
@@ -124,48 +205,6 @@ COMMENT ON COLUMN NM_ALARM_SYNC_STATUS.LAST_EVENT_TIME IS 'startsAt of the alert
 COMMENT ON COLUMN NM_ALARM_SYNC_STATUS.ALERT_LABELS IS 'exact label set last pushed, canonical JSON; a change resolves the old alert'
 /
 
--- NM_ALARM_SYNC_LOG: one row per operation (zmcsync logs).  The
--- (CREATE_TIME, LOG_ID) index serves the newest-first listing, the
--- 24-hour count of zmcsync stats and zmcsync cleanup; --alarm-id and
--- --event-id have their own.
-DECLARE
-    -- Runs one DDL statement; an object that exists is left as it is.
-    PROCEDURE ddl(stmt IN VARCHAR2) IS
-    BEGIN
-        EXECUTE IMMEDIATE stmt;
-    EXCEPTION
-        WHEN OTHERS THEN
-            IF SQLCODE NOT IN (-955, -1408) THEN
-                RAISE;
-            END IF;
-    END;
-BEGIN
-    ddl('CREATE SEQUENCE NM_ALARM_SYNC_LOG_SEQ START WITH 1 INCREMENT BY 1 CACHE 20');
-    ddl('CREATE TABLE NM_ALARM_SYNC_LOG (
-        LOG_ID          NUMBER NOT NULL,
-        OPERATION       VARCHAR2(50) NOT NULL,
-        EVENT_INST_ID   NUMBER,
-        ALARM_INST_ID   NUMBER,
-        SYNC_BATCH_ID   VARCHAR2(50),
-        OLD_STATUS      VARCHAR2(20),
-        NEW_STATUS      VARCHAR2(20),
-        REQUEST_URL     VARCHAR2(500),
-        REQUEST_METHOD  VARCHAR2(10),
-        RESPONSE_CODE   NUMBER,
-        DURATION_MS     NUMBER,
-        ALARM_COUNT     NUMBER,
-        ERROR_MESSAGE   VARCHAR2(2000),
-        CREATE_TIME     DATE DEFAULT SYSDATE,
-        CONSTRAINT NM_ALARM_SYNC_LOG_PK PRIMARY KEY (LOG_ID))');
-    ddl('CREATE INDEX NM_ALARM_SYNC_LOG_TIME_IDX
-        ON NM_ALARM_SYNC_LOG (CREATE_TIME, LOG_ID)');
-    ddl('CREATE INDEX NM_ALARM_SYNC_LOG_ALARM_IDX
-        ON NM_ALARM_SYNC_LOG (ALARM_INST_ID)');
-    ddl('CREATE INDEX NM_ALARM_SYNC_LOG_EVENT_IDX
-        ON NM_ALARM_SYNC_LOG (EVENT_INST_ID)');
-END;
-/
-
 COMMENT ON TABLE NM_ALARM_SYNC_LOG IS 'zmcsync: one row per operation (zmcsync logs); rows older than log.retention_days are removed by zmcsync cleanup'
 /
 
@@ -176,36 +215,6 @@ COMMENT ON COLUMN NM_ALARM_SYNC_LOG.ALARM_COUNT IS 'alerts covered by the row: 1
 /
 
 COMMENT ON COLUMN NM_ALARM_SYNC_LOG.ERROR_MESSAGE IS 'NULL on success'
-/
-
--- NM_ALARM_LABEL_MAPPING: extra labels or annotations taken from columns
--- of the source view.  Rows added by hand take their id from the sequence:
---     INSERT INTO NM_ALARM_LABEL_MAPPING (MAPPING_ID, SOURCE_FIELD,
---         TARGET_NAME, TARGET_TYPE)
---     VALUES (NM_ALARM_SYNC_MAPPING_SEQ.NEXTVAL, 'DATA_1', 'slot', 'label')
-DECLARE
-    -- Runs one DDL statement; an object that exists is left as it is.
-    PROCEDURE ddl(stmt IN VARCHAR2) IS
-    BEGIN
-        EXECUTE IMMEDIATE stmt;
-    EXCEPTION
-        WHEN OTHERS THEN
-            IF SQLCODE NOT IN (-955, -1408) THEN
-                RAISE;
-            END IF;
-    END;
-BEGIN
-    ddl('CREATE SEQUENCE NM_ALARM_SYNC_MAPPING_SEQ START WITH 1 INCREMENT BY 1 CACHE 20');
-    ddl('CREATE TABLE NM_ALARM_LABEL_MAPPING (
-        MAPPING_ID      NUMBER NOT NULL,
-        SOURCE_FIELD    VARCHAR2(100) NOT NULL,
-        TARGET_NAME     VARCHAR2(100) NOT NULL,
-        TARGET_TYPE     VARCHAR2(20) DEFAULT ''label'' NOT NULL,
-        IS_ACTIVE       NUMBER(1) DEFAULT 1 NOT NULL,
-        DESCRIPTION     VARCHAR2(500),
-        CREATE_TIME     DATE DEFAULT SYSDATE,
-        CONSTRAINT NM_ALARM_LABEL_MAPPING_PK PRIMARY KEY (MAPPING_ID))');
-END;
 /
 
 COMMENT ON TABLE NM_ALARM_LABEL_MAPPING IS 'zmcsync: source view column (SOURCE_FIELD) to Alertmanager label or annotation (TARGET_NAME, TARGET_TYPE label or annotation)'

@@ -158,8 +158,20 @@ def strip_comments(text):
     return ''.join(out)
 
 def literals(text):
-    return [m.group(1).replace("''", "'") for m in
-            re.finditer(r"ddl\('((?:[^']|'')*)'\)", text)]
+    """The DDL the PL/SQL blocks run: ddl('...') strings, and the
+    CREATE SEQUENCE of each seq('NAME', 'TABLE', 'ID') call."""
+    found = [m.group(1).replace("''", "'") for m in
+             re.finditer(r"ddl\('((?:[^']|'')*)'\)", text)]
+    found += ['CREATE SEQUENCE %s START WITH 1 INCREMENT BY 1 CACHE 20' % m.group(1)
+              for m in re.finditer(r"\bseq\('([A-Z_]+)', '[A-Z_]+', '[A-Z_]+'\);", text)]
+    return found
+
+def needs(text):
+    """need('TABLE', 'COL,COL,...' || '...') calls: table -> columns."""
+    out = {}
+    for m in re.finditer(r"need\('([A-Z_]+)', ((?:'[A-Z_,]*'(?:\s*\|\|\s*)?)+)\);", text):
+        out[m.group(1)] = ''.join(re.findall(r"'([A-Z_,]*)'", m.group(2))).split(',')
+    return out
 
 def lint(path, name):
     text = open(path, encoding='utf-8', errors='replace').read()
@@ -228,7 +240,7 @@ res(not re.search(r'\bSYSDATE\b', strip_comments(stmts), re.I), 'statements.sql:
 
 init = texts['init.sql']
 ddl = literals(init) + literals(texts['zmc_indexes.sql'])
-res(len(ddl) >= 14, 'init.sql: DDL found in the PL/SQL blocks', str(len(ddl)))
+res(len(ddl) == 15, 'init.sql, zmc_indexes.sql: 15 DDL statements in the PL/SQL blocks', str(len(ddl)))
 with open(ddlfile, 'w') as f:
     for d in ddl:
         f.write(d + '\n/\n')
@@ -241,8 +253,11 @@ want = {'NM_ALARM_SYNC_CONFIG', 'NM_ALARM_SYNC_STATUS', 'NM_ALARM_SYNC_LOG',
 res(created == want, 'init.sql creates the four tables, four sequences and the view',
     str(sorted(created ^ want)))
 res(dropped == created, 'drop.sql drops exactly what init.sql creates', str(sorted(dropped ^ created)))
-res(all(re.search(r'^\s*ddl\(', l) is None or 'CREATE' in l for l in init.split('\n')),
+res(all(re.search(r'^\s*ddl\(', l) is None or "ddl('CREATE " in l for l in init.split('\n')),
     'init.sql: only CREATE statements run dynamically')
+seqs = dict((m.group(2), (m.group(1), m.group(3))) for m in
+            re.finditer(r"\bseq\('([A-Z_]+)', '([A-Z_]+)', '([A-Z_]+)'\);", init))
+nd = needs(init)
 
 lite = open(sqlite).read()
 lites = strip_comments(lite).split(';\n')
@@ -250,6 +265,10 @@ for t in ['NM_ALARM_SYNC_CONFIG', 'NM_ALARM_SYNC_STATUS', 'NM_ALARM_SYNC_LOG', '
     o = columns(ddl, t)
     l = columns(lites, t)
     res(o is not None and o == l, t + ': same columns, same order as sqlite', '%s vs %s' % (o, l))
+    res(nd.get(t) == o, t + ': an existing table must have exactly these columns (need)',
+        '%s vs %s' % (nd.get(t), o))
+    res(t in seqs and seqs[t][1] == (o or [''])[0], t + ': its sequence feeds the first column',
+        str(seqs.get(t)))
 vo = view_columns(alld)
 vl = view_columns(lite)
 ve = view_columns(texts['view_state_on_event.sql'])
@@ -294,7 +313,7 @@ print(len(found))
 print(found)
 PY
 ddl_of() { python3 "$T_TMP/ddl_of.py" "$1" | md5sum; }
-check_eq "DDL strings in the split init script" "$(python3 "$T_TMP/ddl_of.py" "$T_TMP/split.sql" | head -1)" 13
+check_eq "DDL strings in the split init script" "$(python3 "$T_TMP/ddl_of.py" "$T_TMP/split.sql" | head -1)" 9
 check_eq "every DDL string reaches the database unchanged" "$(ddl_of "$T_TMP/split.sql")" "$(ddl_of "$G/init.sql")"
 
 t_done

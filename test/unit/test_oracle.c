@@ -510,11 +510,14 @@ TEST(sequences_and_paging)
 {
 	static const struct {
 		enum sql_id	 id;
-		const char	*col, *seq;
+		const char	*col, *seq, *table;
 	} ins[] = {
-		{ SQL_STATUS_INSERT, "(SYNC_ID, ", "NM_ALARM_SYNC_STATUS_SEQ" },
-		{ SQL_LOG_INSERT, "(LOG_ID, ", "NM_ALARM_SYNC_LOG_SEQ" },
-		{ SQL_CONFIG_INSERT, "(CONFIG_ID, ", "NM_ALARM_SYNC_CONFIG_SEQ" },
+		{ SQL_STATUS_INSERT, "SYNC_ID", "NM_ALARM_SYNC_STATUS_SEQ",
+		    "NM_ALARM_SYNC_STATUS" },
+		{ SQL_LOG_INSERT, "LOG_ID", "NM_ALARM_SYNC_LOG_SEQ",
+		    "NM_ALARM_SYNC_LOG" },
+		{ SQL_CONFIG_INSERT, "CONFIG_ID", "NM_ALARM_SYNC_CONFIG_SEQ",
+		    "NM_ALARM_SYNC_CONFIG" },
 	};
 	char *init, *s, *want;
 	size_t i;
@@ -525,16 +528,22 @@ TEST(sequences_and_paging)
 		return;
 	for (i = 0; i < sizeof(ins) / sizeof(ins[0]); i++) {
 		s = dialect_sql(DIALECT_ORACLE, ins[i].id, NULL);
-		want = xasprintf("VALUES (%s.NEXTVAL, ", ins[i].seq);
-		CHECK(s != NULL && strstr(s, ins[i].col) != NULL &&
-		    strstr(s, want) != NULL);
+		want = xasprintf("INSERT INTO %s (%s, ", ins[i].table, ins[i].col);
+		CHECK(s != NULL && strncmp(s, want, strlen(want)) == 0);
 		free(want);
-		want = xasprintf("CREATE SEQUENCE %s ", ins[i].seq);
+		want = xasprintf("VALUES (%s.NEXTVAL, ", ins[i].seq);
+		CHECK(s != NULL && strstr(s, want) != NULL);
+		free(want);
+		/* init.sql creates that sequence for that table and id column */
+		want = xasprintf("seq('%s', '%s', '%s');", ins[i].seq,
+		    ins[i].table, ins[i].col);
 		CHECK(strstr(init, want) != NULL);
 		free(want);
 		free(s);
 	}
-	CHECK(strstr(init, "CREATE SEQUENCE NM_ALARM_SYNC_MAPPING_SEQ ") != NULL);
+	CHECK(strstr(init, "seq('NM_ALARM_SYNC_MAPPING_SEQ', "
+	    "'NM_ALARM_LABEL_MAPPING', 'MAPPING_ID');") != NULL);
+	CHECK(strstr(init, "'CREATE SEQUENCE ' || s || ' START WITH ' || start_id") != NULL);
 	free(init);
 
 	s = dialect_sql(DIALECT_ORACLE, SQL_SOURCE_PAGE, "ZMC.MY_VIEW");

@@ -167,13 +167,38 @@ state_lost(const char *state, const char *msg)
 	/* PostgreSQL: admin shutdown, crash shutdown, cannot connect now. */
 	if (strncmp(state, "57P0", 4) == 0)
 		return 1;
+	/* psqlODBC reports a dropped session as HY000 "The connection has been lost". */
 	if (strcmp(state, "HY000") == 0 &&
 	    (strstr(msg, "no connection") != NULL ||
 	    strstr(msg, "could not send") != NULL ||
 	    strstr(msg, "server closed the connection") != NULL ||
-	    strstr(msg, "connection to the server was lost") != NULL))
+	    strstr(msg, "connection to the server was lost") != NULL ||
+	    strstr(msg, "connection has been lost") != NULL))
 		return 1;
 	return ora_lost(msg);
+}
+
+/*
+ * Makes a driver message one line: psqlODBC joins its messages with
+ * ";\n" and the server's DETAIL/HINT lines end in newlines.
+ */
+static void
+flatten(SQLCHAR *msg)
+{
+	char *s = (char *)msg, *w = s;
+	size_t n;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t') {
+			if (w > (char *)msg && w[-1] != ' ')
+				*w++ = ' ';
+		} else
+			*w++ = *s;
+	}
+	*w = '\0';
+	n = strlen((char *)msg);
+	while (n > 0 && msg[n - 1] == ' ')
+		msg[--n] = '\0';
 }
 
 /*
@@ -199,6 +224,7 @@ diag_text(SQLSMALLINT type, SQLHANDLE h, const char *password, int *lost)
 			break;
 		if (state_lost((char *)state, (char *)msg))
 			*lost = 1;
+		flatten(msg);
 		if (b.len > 0)
 			buf_puts(&b, "; ");
 		buf_printf(&b, "[%s] %s", (char *)state, (char *)msg);

@@ -98,6 +98,24 @@ am_stop() {
 am_alerts() { curl -fsS --max-time 5 "$AM_URL/api/v2/alerts${1:+?$1}"; }
 am_silences() { curl -fsS --max-time 5 "$AM_URL/api/v2/silences"; }
 
+# fake_start: test/fake_am.py (the fault-injecting fake Alertmanager) on
+# a free port; sets FAKE_URL, FAKE_LOG (one JSON line per request).
+fake_start() {
+	need python3
+	FP=$(freeport) || die "freeport failed"
+	FAKE_LOG=$T_TMP/fake.jsonl
+	: > "$FAKE_LOG"
+	python3 "$TOP/test/fake_am.py" --port "$FP" --log "$FAKE_LOG" --max-lifetime 240 \
+	    >"$T_TMP/fake.out" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	FAKE_URL="http://127.0.0.1:$FP"
+	wait_http "$FAKE_URL/-/healthy" || die "fake_am.py did not start"
+}
+# ctl JSON: switches the fake's faults (see test/fake_am.py).
+ctl() { curl -fsS -o /dev/null -X POST --max-time 5 -d "$1" "$FAKE_URL/-/control" || die "fake control failed"; }
+# posts: the fake's POST /api/v2/alerts requests as a JSON array.
+posts() { jq -s '[.[] | select(.method == "POST" and (.path | endswith("/api/v2/alerts")))]' "$FAKE_LOG"; }
+
 # sqlite_db NAME: path of a fresh SQLite ZMC database file under $T_TMP.
 # Sets DB_CONN (an ODBC connection string through the real sqliteodbc driver).
 sqlite_db() {
@@ -140,7 +158,8 @@ INI
 # One server per script, started on first use: initdb into a private
 # directory owned by the unprivileged server user (root runs the server
 # tools through runuser), TCP on 127.0.0.1 only, the Unix socket in that
-# directory, fsync off.  zmcsync and psql log in as role "zmc" with a
+# directory, fsync off (a commit still reaches the kernel before it is
+# acknowledged, so a killed server keeps it; synchronous_commit stays on).  zmcsync and psql log in as role "zmc" with a
 # random password that is never printed and never in argv: zmcsync reads
 # it from database.password_file, psql from $PGPASSFILE.
 
@@ -175,6 +194,16 @@ pg_start() {
 	[ -x "$PSQL" ] || { need psql; PSQL=psql; }
 	odbcinst -q -d -n "PostgreSQL Unicode" >/dev/null 2>&1 ||
 	    die "missing component: psqlODBC (ODBC driver \"PostgreSQL Unicode\" in odbcinst.ini; Debian package odbc-postgresql)"
+	# Debian registers psqlODBC with CommLog=1, which leaves a
+	# /tmp/psqlodbc_<program>_<user><pid>.log behind every connection: the
+	# tests read a copy of the system's driver list with driver logging
+	# off (the same drivers), as sql/README.md advises operators.
+	sysini=$(odbcinst -j 2>/dev/null | sed -n 's/^DRIVERS\.*: //p')
+	[ -r "$sysini" ] || die "missing component: unixODBC driver list (odbcinst -j)"
+	mkdir -p "$T_TMP/odbc"
+	sed -e 's/^[[:space:]]*\(CommLog\|Debug\)[[:space:]]*=.*/\1=0/' "$sysini" > "$T_TMP/odbc/odbcinst.ini"
+	ODBCSYSINI=$T_TMP/odbc
+	export ODBCSYSINI
 	PG_USER=${ZMC_PG_USER:-postgres}
 	if [ "$(id -u)" = 0 ]; then
 		id "$PG_USER" >/dev/null 2>&1 || die "missing component: user $PG_USER to run the PostgreSQL server as"
@@ -193,7 +222,6 @@ listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$PG_ROOT'
 fsync = off
-synchronous_commit = off
 full_page_writes = off
 max_connections = 30
 shared_buffers = 16MB
@@ -235,7 +263,7 @@ SET client_min_messages = warning;
 DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE);
 CREATE DATABASE $DB_NAME OWNER zmc ENCODING '${2:-UTF8}' TEMPLATE template0;
 SQL
-	DB_CONN="Driver=PostgreSQL Unicode;Servername=127.0.0.1;Port=$PG_PORT;Database=$DB_NAME;${PG_CONN_EXTRA:-}"
+	DB_CONN="Driver=${PG_DRIVER:-PostgreSQL Unicode};Servername=127.0.0.1;Port=$PG_PORT;Database=$DB_NAME;UseDeclareFetch=1;Fetch=1000;KeepaliveTime=30;KeepaliveInterval=10;pqopt={application_name=zmcsync};${PG_CONN_EXTRA:-}"
 }
 
 # sql_defer: collect the next sql calls; sql_flush runs them (0 ok).

@@ -9,20 +9,6 @@
 need jq
 need python3
 
-# fake_start: test/fake_am.py on a free port; sets FAKE_URL, FAKE_LOG.
-fake_start() {
-	FP=$(freeport)
-	FAKE_LOG=$T_TMP/fake.jsonl
-	: > "$FAKE_LOG"
-	python3 "$TOP/test/fake_am.py" --port "$FP" --log "$FAKE_LOG" --max-lifetime 240 \
-	    >"$T_TMP/fake.out" 2>&1 &
-	T_PIDS="$T_PIDS $!"
-	FAKE_URL="http://127.0.0.1:$FP"
-	wait_http "$FAKE_URL/-/healthy" || die "fake_am.py did not start"
-}
-ctl() { curl -fsS -o /dev/null -X POST --max-time 5 -d "$1" "$FAKE_URL/-/control" || die "fake control failed"; }
-posts() { jq -s '[.[] | select(.method == "POST" and (.path | endswith("/api/v2/alerts")))]' "$FAKE_LOG"; }
-
 # --- paging and the merge join, against a real Alertmanager -------------------
 am_start
 zmc_init "[sync]" "batch_size = 4"

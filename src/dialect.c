@@ -553,6 +553,14 @@ dialect_split_script(enum dialect d, const char *script, size_t *n)
 				flush_stmt(&cur, &v, n, &cap);
 				continue;
 			}
+			/*
+			 * SQL*Plus's own "WHENEVER SQLERROR EXIT ..." between
+			 * statements: init-db stops at the first error anyway.
+			 */
+			if (cur.s == NULL && len - (size_t)(t - line) > 9 &&
+			    strncasecmp(t, "WHENEVER", 8) == 0 &&
+			    isspace((unsigned char)t[8]))
+				continue;
 			buf_add(&cur, line, len);
 			buf_puts(&cur, "\n");
 			continue;

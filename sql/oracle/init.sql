@@ -36,6 +36,9 @@
 -- trailing ";" and no blank lines; PL/SQL blocks end with "END;".  Lines
 -- starting with "--" are comments.  The file is plain ASCII.
 
+-- SQL*Plus stops at the first error, as init-db does (which skips this line).
+WHENEVER SQLERROR EXIT FAILURE
+
 -- The four tables, their sequences and indexes.  A table that exists
 -- already (an earlier zmcsync, or the Python zmc-alarm-exporter this
 -- replaces) must have every column listed in need(); if one is missing the

@@ -130,6 +130,8 @@ def statements(text):
             continue
         elif line.strip() == '' and not cur:
             continue
+        elif re.match(r'WHENEVER\s', line.strip(), re.I) and not cur:
+            continue    # SQL*Plus command; dialect_split_script skips it too
         else:
             cur.append(line)
     return stmts, cur

@@ -591,8 +591,20 @@ TEST(init_script_shape)
 		CHECK(strstr(v[i], "\n\n") == NULL);	/* SQL*Plus ends at a blank line */
 	}
 	CHECK(strstr(s, "CREATE VIEW NM_ALARM_SYNC_SOURCE AS") != NULL);
+	/* SQL*Plus stops at the first error; init-db skips that command */
+	CHECK(strstr(s, "\nWHENEVER SQLERROR EXIT FAILURE\n") != NULL);
+	for (i = 0; i < n; i++)
+		CHECK(strstr(v[i], "WHENEVER") == NULL);
 	strv_free(v, n);
 	free(s);
+	v = dialect_split_script(DIALECT_ORACLE, "whenever sqlerror exit 1\n"
+	    "CREATE SEQUENCE S\n/\nBEGIN\n  NULL;\nEND;\n/\n", &n);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(v[0], "CREATE SEQUENCE S");
+		CHECK_STR(v[1], "BEGIN\n  NULL;\nEND;");
+	}
+	strv_free(v, n);
 	/* no demo on oracle: there is no sample ZMC to create */
 	log_set_hook(hook, NULL);
 	s = dialect_init_script(DIALECT_ORACLE, 1);

@@ -223,6 +223,37 @@ generator_url(const char *tmpl, int64_t alarm_id)
 	return buf_release(&b);
 }
 
+/*
+ * The label set is stored as JSON in ALERT_LABELS, a VARCHAR2(4000): an
+ * oversized set would fail the whole batch's bookkeeping on Oracle and
+ * PostgreSQL, every run.  Halve the longest value until the set fits; the
+ * identity labels (alarm_id, a short alertname) are never the longest.
+ */
+static void
+fit_labels(struct alert *a)
+{
+	char	*js, *cut;
+	size_t	 i, longest, len, vl;
+
+	for (;;) {
+		js = alert_labels_json(a);
+		len = strlen(js);
+		free(js);
+		if (len <= ALERT_LABELS_JSON_MAX || a->labelsz == 0)
+			return;
+		longest = 0;
+		for (i = 1; i < a->labelsz; i++)
+			if (strlen(a->labels[i].value) > strlen(a->labels[longest].value))
+				longest = i;
+		vl = strlen(a->labels[longest].value);
+		if (vl <= 16)
+			return;	/* only names are left to blame: nothing sane to cut */
+		cut = text_to_utf8(a->labels[longest].value, vl, NULL, vl / 2);
+		free(a->labels[longest].value);
+		a->labels[longest].value = cut;
+	}
+}
+
 struct alert *
 alert_build(const struct config *cfg, const struct label_map *maps,
     size_t mapsz, const struct zmc_row *row, time_t now)
@@ -303,6 +334,8 @@ alert_build(const struct config *cfg, const struct label_map *maps,
 		    strcmp(maps[i].target_name, "alertname") != 0)
 			set_label(a, maps[i].target_name, v);
 	}
+
+	fit_labels(a);
 
 	if (row->event_time != 0)
 		a->starts_at = row->event_time;

@@ -18,6 +18,8 @@ struct json_object;
 #define ALERT_TEXT_MAX	4096
 /* Maximum bytes of one label value. */
 #define ALERT_LABEL_MAX	1024
+/* Maximum bytes of the canonical label-set JSON (the ALERT_LABELS column). */
+#define ALERT_LABELS_JSON_MAX	4000
 
 struct label {
 	char	*name;

@@ -434,6 +434,35 @@ TEST(t_long_text_bounded)
 	free(longhost);
 }
 
+/* The stored label set (ALERT_LABELS, VARCHAR2(4000)) always fits its column. */
+TEST(t_label_set_fits_column)
+{
+	struct config	 c;
+	struct zmc_row	 r;
+	struct alert	*a;
+	struct buf	 b = { 0 };
+	char		*big, *js;
+	size_t		 i;
+
+	for (i = 0; i < 400; i++)
+		buf_puts(&b, "机房");	/* 6 bytes each: 2400 bytes, cut to 1024 per label */
+	big = buf_release(&b);
+	cfg_init(&c);
+	row_init(&r);
+	r.host_name = r.app_name = r.business_domain = r.environment = big;
+	r.host_ip = NULL;	/* instance = host: six long labels */
+	a = alert_build(&c, NULL, 0, &r, NOW);
+	js = alert_labels_json(a);
+	CHECK(strlen(js) <= ALERT_LABELS_JSON_MAX);
+	CHECK(text_utf8_valid(js, strlen(js)));
+	CHECK_STR(alert_label(a, "alarm_id"), "1000123");
+	CHECK_STR(alert_label(a, "alertname"), "CPU_Usage_High");
+	CHECK(alert_label(a, "host") != NULL && strlen(alert_label(a, "host")) > 100);
+	free(js);
+	alert_free(a);
+	free(big);
+}
+
 TEST(t_canonical_json)
 {
 	static const char want[] =
@@ -661,6 +690,7 @@ main(void)
 	RUN(t_utf8_chinese_intact);
 	RUN(t_utf8_invalid_repaired);
 	RUN(t_long_text_bounded);
+	RUN(t_label_set_fits_column);
 	RUN(t_canonical_json);
 	RUN(t_built_json_round_trip);
 	RUN(t_to_json_shape);

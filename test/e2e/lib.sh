@@ -274,11 +274,12 @@ sql_flush() {
 	[ -z "$q" ] || sql "$q"
 }
 
-# zmc_db [NAME]: a fresh ZMC database of $ZMC_BACKEND (see the header).
+# zmc_db [NAME]: a fresh ZMC database of $ZMC_BACKEND (see the header);
+# on PostgreSQL in the server encoding $ZMC_DB_ENCODING (UTF8).
 zmc_db() {
 	case $ZMC_BACKEND in
 	sqlite) need sqlite3; sqlite_db "$@" ;;
-	postgresql) pg_db "$@" ;;
+	postgresql) pg_db "${1:-zmc}" "${ZMC_DB_ENCODING:-UTF8}" ;;
 	*) die "ZMC_BACKEND=$ZMC_BACKEND: not sqlite or postgresql" ;;
 	esac
 }

@@ -284,6 +284,26 @@ zmc_db() {
 	esac
 }
 
+# with_db NAME CMD...: runs CMD with a fresh, empty database NAME of
+# $ZMC_BACKEND as the current one (DB_CONN, sql), then makes the previous
+# database current again.
+with_db() {
+	wd_name=$1; shift
+	wd_save="${DB_BACKEND:-}|${DB_FILE:-}|${DB_NAME:-}|${DB_CONN:-}"
+	zmc_db "$wd_name"
+	"$@"; wd_rc=$?
+	IFS='|' read -r DB_BACKEND DB_FILE DB_NAME DB_CONN <<<"$wd_save"
+	return $wd_rc
+}
+# dead_db_conn: a connection string of $ZMC_BACKEND's driver to a
+# database that cannot be reached (no trailing ";").
+dead_db_conn() {
+	case $ZMC_BACKEND in
+	sqlite) echo "Driver=SQLite3;Database=$T_TMP/missing/dir/zmc.db;Timeout=500" ;;
+	postgresql) echo "Driver=PostgreSQL Unicode;Servername=127.0.0.1;Port=$(freeport);Database=zmc" ;;
+	esac
+}
+
 # sql "STATEMENTS": runs SQL on the current test database (the last
 # sqlite_db / pg_db); prints result rows, columns separated by "|", NULL
 # as "" on both backends.  Between sql_defer and sql_flush, statements

@@ -1,14 +1,15 @@
 #!/bin/bash
+# backend: any
 # t_commands.sh: the operator commands (check, status, alarms, logs, stats,
-# config, cleanup, enable/disable, am-status) against a SQLite ZMC database
-# through the real sqliteodbc driver and a real Alertmanager: human and
+# config, cleanup, enable/disable, am-status) against the ZMC database of
+# $ZMC_BACKEND (SQLite through the real sqliteodbc driver, or PostgreSQL
+# through psqlODBC) and a real Alertmanager: human and
 # --json forms, empty results, every error path with its exit status,
 # config-table changes taking effect in the next run, secrets never shown,
 # and the man page agreeing with the command table.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/zmc.sh"
 need jq
-need sqlite3
 need mandoc
 am_start
 zmc_init "[sync]" "history_hours = 24"
@@ -59,7 +60,7 @@ check_eq "status --json: guide keys first, in order" "$(jq_o 'keys_unsorted[:5]'
 check_eq "status --json: guide values" "$(jq_o '[.running,.enabled,.scan_interval,.alarm_levels,.severity_filter]')" \
     '[false,true,60,"1,2,3,4",null]'
 check_eq "status --json: database without password, connected" \
-    "$(jq_o '[.database.dialect,.database.connected,.database.error]')" '["sqlite",true,null]'
+    "$(jq_o '[.database.dialect,.database.connected,.database.error]')" "[\"$ZMC_BACKEND\",true,null]"
 check_eq "status --json: alertmanager urls" "$(jq_o '.alertmanager_urls')" "[\"$AM_URL\"]"
 check_eq "status --json: state dir" "$(jq -r .state_dir "$T_TMP/o")" "$T_TMP/state"
 
@@ -123,7 +124,7 @@ out logs --errors
 check_eq "logs --errors: none yet" "$(cat "$T_TMP/o")" "no log rows"
 out logs --json --limit 1
 check_eq "logs --limit" "$(jq_o length)" 1
-sql "UPDATE NM_ALARM_SYNC_LOG SET CREATE_TIME=datetime('now','localtime','-3 hours') WHERE ALARM_INST_ID=102"
+sql "UPDATE NM_ALARM_SYNC_LOG SET CREATE_TIME=$(ts_ago 180) WHERE ALARM_INST_ID=102"
 out logs --json --since 2
 check_eq "logs --since 2 hours leaves out older rows" "$(jq_o 'map(.alarm_inst_id) | unique')" '[101]'
 
@@ -141,7 +142,7 @@ check_eq "logs --errors: only rows with an error" "$(jq_o 'map(.error_message !=
 out stats --json
 check_eq "stats --json: counts" "$(jq_o '[.total_synced,.firing,.pending,.errors]')" '[3,2,1,1]'
 check_eq "stats: last_24h_operations as in the log table" "$(jq_o .last_24h_operations)" \
-    "$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE CREATE_TIME >= datetime('now','localtime','-1 day')")"
+    "$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE CREATE_TIME >= $(ts_ago 1440)")"
 out stats
 check "stats: human lines" grep -q '^pending  *1$' "$T_TMP/o"
 check "stats: total" grep -q '^total_synced  *3$' "$T_TMP/o"
@@ -269,7 +270,8 @@ for p in config database NM_ALARM_SYNC_CONFIG NM_ALARM_SYNC_STATUS NM_ALARM_SYNC
     NM_ALARM_SYNC_SOURCE "config table" "alertmanager $AM_URL /-/healthy" "alertmanager $AM_URL /api/v2/status" state metrics; do
 	check "check: probe '$p' ok" grep -q "^$p  *ok  " "$T_TMP/o"
 done
-check "check: dialect and dbms" grep -q '^database  *ok  *connected, SQLite .*dialect sqlite' "$T_TMP/o"
+case $ZMC_BACKEND in sqlite) dbms=SQLite ;; postgresql) dbms=PostgreSQL ;; esac
+check "check: dialect and dbms" grep -q "^database  *ok  *connected, $dbms .*dialect $ZMC_BACKEND" "$T_TMP/o"
 out check --json
 check_eq "check --json: the guide's /health keys" "$(jq_o 'keys_unsorted[:4]')" '["status","timestamp","version","components"]'
 check_eq "check --json: healthy" "$(jq_o .status)" '"healthy"'
@@ -305,17 +307,14 @@ outc "$T_TMP/badstate.conf" check
 check_eq "check: state directory unusable exits 3" "$RC" 3
 check "check: state probe fails" grep -q '^state  *FAIL ' "$T_TMP/o"
 # A database without zmcsync's tables.
-DB_SAVE=$DB_CONN
-DB_CONN="Driver=SQLite3;Database=$T_TMP/empty.db;Timeout=5000"
-write_conf "$T_TMP/empty.conf"
-DB_CONN=$DB_SAVE
+with_db zmc_empty write_conf "$T_TMP/empty.conf"
 outc "$T_TMP/empty.conf" check
 check_eq "check: tables missing exits 4" "$RC" 4
 check "check: config table probe suggests init-db" grep -q '^config table  *FAIL  .*init-db' "$T_TMP/o"
 check "check: status table probe fails" grep -q '^NM_ALARM_SYNC_STATUS  *FAIL ' "$T_TMP/o"
 
 # --- database down ------------------------------------------------------------
-sed "s|^connection = .*|connection = \"Driver=SQLite3;Database=$T_TMP/missing/dir/zmc.db;Timeout=500\"|" "$CONF" > "$T_TMP/nodb.conf"
+sed "s|^connection = .*|connection = \"$(dead_db_conn)\"|" "$CONF" > "$T_TMP/nodb.conf"
 outc "$T_TMP/nodb.conf" alarms
 check_eq "alarms: database down exits 4" "$RC" 4
 outc "$T_TMP/nodb.conf" logs --json
@@ -358,13 +357,13 @@ check_eq "check --json: database unhealthy" "$(jq_o .components.database.status)
 zmc_state 102 A
 check_rc "resolve 102" 0 zrun
 check_eq "102 resolved" "$(status 102)" RESOLVED
-sql "UPDATE NM_ALARM_SYNC_STATUS SET UPDATE_TIME=datetime('now','localtime','-40 days') WHERE ALARM_INST_ID IN (102, 101);
-     UPDATE NM_ALARM_SYNC_LOG SET CREATE_TIME=datetime('now','localtime','-40 days') WHERE ALARM_INST_ID=102;
+sql "UPDATE NM_ALARM_SYNC_STATUS SET UPDATE_TIME=$(ts_ago $((40 * 1440))) WHERE ALARM_INST_ID IN (102, 101);
+     UPDATE NM_ALARM_SYNC_LOG SET CREATE_TIME=$(ts_ago $((40 * 1440))) WHERE ALARM_INST_ID=102;
      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
      INSERT INTO NM_ALARM_SYNC_LOG (OPERATION, ALARM_INST_ID, NEW_STATUS, DURATION_MS, ALARM_COUNT, CREATE_TIME)
-     SELECT 'HEARTBEAT', NULL, 'FIRING', 1, 1, datetime('now','localtime','-50 days') FROM n;" 2>"$T_TMP/e" ||
+     SELECT 'HEARTBEAT', NULL, 'FIRING', 1, 1, $(ts_ago $((50 * 1440))) FROM n;" 2>"$T_TMP/e" ||
     fail "could not age rows: $(cat "$T_TMP/e")"
-old_logs=$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE CREATE_TIME < datetime('now','localtime','-30 days')")
+old_logs=$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE CREATE_TIME < $(ts_ago $((30 * 1440)))")
 all_logs=$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG")
 check "cleanup: more old rows than one batch" test "$old_logs" -gt 2000
 out cleanup --dry-run --json
@@ -403,9 +402,9 @@ done
 
 # --- secrets never shown ----------------------------------------------------------
 sql "INSERT INTO NM_ALARM_SYNC_CONFIG (CONFIG_GROUP, CONFIG_KEY, CONFIG_VALUE, IS_ACTIVE, CREATE_TIME)
-     VALUES ('ALERTMANAGER', 'PASSWORD', 'S3cr3tRowPw', 1, datetime('now','localtime'))"
+     VALUES ('ALERTMANAGER', 'PASSWORD', 'S3cr3tRowPw', 1, $(ts_now))"
 sed "s|^connection = \"\(.*\)\"|connection = \"\1;PWD=S3cr3tConnPw\"|" "$CONF" > "$T_TMP/secret.conf"
-sed "s|^connection = .*|connection = \"Driver=SQLite3;Database=$T_TMP/missing/dir/zmc.db;PWD=S3cr3tConnPw\"|" "$CONF" > "$T_TMP/secretnodb.conf"
+sed "s|^connection = .*|connection = \"$(dead_db_conn);PWD=S3cr3tConnPw\"|" "$CONF" > "$T_TMP/secretnodb.conf"
 : > "$T_TMP/all.out"
 for cf in "$CONF" "$T_TMP/secret.conf" "$T_TMP/secretnodb.conf"; do
 	for c in "status" "status --json" "config show" "config show --json" "config list" "config list --json" \
@@ -419,6 +418,9 @@ check "secret test produced output" test "$(wc -l < "$T_TMP/all.out")" -gt 100
 check "secret test: no sanitizer report" test -z "$(grep -l 'Sanitizer\|runtime error' "$T_TMP/all.out")"
 check "no secret in any command's output" test -z "$(grep -o 'S3cr3t[A-Za-z]*' "$T_TMP/all.out" | sort -u)"
 grep -o 'S3cr3t[A-Za-z]*' "$T_TMP/all.out" | sort -u | sed 's/^/    leaked: /' >&2
+# PostgreSQL: the role's real password (from database.password_file) too.
+[ "$ZMC_BACKEND" != postgresql ] ||
+    check "the database's real password in no output" sh -c '! grep -qF "$1" "$2"' - "$PG_PASSWORD" "$T_TMP/all.out"
 ALERTMANAGER_PASSWORD=S3cr3tAmPw "$ZMCSYNC" -c "$CONF" config show --json > "$T_TMP/o" 2>/dev/null
 check_eq "config show: secret masked, source env" \
     "$(jq_o '.[] | select(.key == "alertmanager.password") | [.value,.source,.secret]')" '["********","env",true]'

@@ -266,6 +266,15 @@ SQL
 	DB_CONN="Driver=${PG_DRIVER:-PostgreSQL Unicode};Servername=127.0.0.1;Port=$PG_PORT;Database=$DB_NAME;UseDeclareFetch=1;Fetch=1000;KeepaliveTime=30;KeepaliveInterval=10;pqopt={application_name=zmcsync};${PG_CONN_EXTRA:-}"
 }
 
+# sql_file FILE: runs a script file on the current test database, as a
+# DBA would apply it by hand.
+sql_file() {
+	case ${DB_BACKEND:-sqlite} in
+	sqlite) sqlite3 -bail "$DB_FILE" < "$1" ;;
+	postgresql) "$PSQL" -h 127.0.0.1 -p "$PG_PORT" -U zmc -d "$DB_NAME" -qX \
+	    -v ON_ERROR_STOP=1 -f "$1" >/dev/null ;;
+	esac
+}
 # sql_defer: collect the next sql calls; sql_flush runs them (0 ok).
 sql_defer() { SQL_DEFERRED=; }
 sql_flush() {

@@ -200,4 +200,28 @@ check_eq "invalid env value exits 3" "$rc" 3
 check "message names the variable" grep -q SYNC_BATCH_SIZE "$T_TMP/run.err"
 check_rc "unknown option exits 2" 2 z run --bogus
 check_rc "bad --timeout exits 2" 2 z run --timeout x
+
+# --- the state-on-event view, and init-db again ------------------------------
+# Older ZMC keeps the state on NM_ALARM_EVENT: the shipped alternative view
+# (applied by hand, as its header says) drives the same state machine.
+check_rc "run before the view change exits 0" 0 zrun
+for c in "ALARM_STATE CHAR(1)" "RESET_DATE TIMESTAMP" "CLEAR_DATE TIMESTAMP" \
+    "CONFIRM_DATE TIMESTAMP" "CLEAR_REASON VARCHAR(1000)"; do
+	sql "ALTER TABLE NM_ALARM_EVENT ADD COLUMN $c" || fail "NM_ALARM_EVENT: cannot add $c"
+done
+sql "INSERT INTO NM_ALARM_EVENT (EVENT_INST_ID, ALARM_CODE, APP_ENV_ID, RES_INST_ID, RESET_FLAG, EVENT_TIME, CREATE_DATE, ALARM_LEVEL, DETAIL_INFO, RES_INST_TYPE, ALARM_STATE)
+     VALUES (9001, 9002, 902, 9001, '1', $(ts_ago 2), $(ts_ago 2), 2, '事件表上的告警', 'HOST', 'U')"
+sql_file "$TOP/sql/$DB_BACKEND/view_state_on_event.sql" || fail "view_state_on_event.sql not applied"
+check_rc "run on the state-on-event view exits 0" 0 zrun
+check_eq "the event's alarm fires, the CDR alarms are gone and resolved" "$(am_active_ids)" "9001 "
+check_eq "its description from the event" "$(am_alert 9001 | jq -r .annotations.description)" 事件表上的告警
+check_rc "init-db again exits 0" 0 z init-db
+check_eq "init-db again keeps the adapted view" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_SOURCE WHERE ALARM_INST_ID = 9001")" 1
+pc=$(sql "SELECT SUM(PUSH_COUNT) FROM NM_ALARM_SYNC_STATUS")
+check_rc "run after init-db again exits 0" 0 zrun
+check_eq "init-db again changed nothing zmcsync acts on" "$(sql "SELECT SUM(PUSH_COUNT) FROM NM_ALARM_SYNC_STATUS")" "$pc"
+sql "UPDATE NM_ALARM_EVENT SET ALARM_STATE='A', RESET_DATE=$(ts_now) WHERE EVENT_INST_ID=9001"
+check_rc "state A on the event: run exits 0" 0 zrun
+check_eq "resolved from the event's state" "$(status 9001)" RESOLVED
+check_eq "nothing active" "$(am_active_ids)" ""
 t_done

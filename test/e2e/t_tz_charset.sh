@@ -194,6 +194,11 @@ else
 	# does not ask the server to check them as UTF-8.
 	PG_DRIVER="PostgreSQL ANSI"
 	PG_CONN_EXTRA="ConnSettings={SET client_encoding TO 'SQL_ASCII'};"
+	# psqlODBC's ANSI driver (13.02) keeps a copy of the client encoding
+	# name ("SQL_ASCII", 10 bytes) it never frees: not zmcsync's leak.
+	# Only that library is exempted, for the sanitizer build.
+	printf 'leak:psqlodbca.so\n' > "$T_TMP/lsan.supp"
+	export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T_TMP/lsan.supp:print_suppressions=0"
 	ZMC_DB_ENCODING=SQL_ASCII
 	zmc_init "[database]" "charset = GBK"
 	gbk_fixtures v_gbk

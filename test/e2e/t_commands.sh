@@ -420,7 +420,7 @@ check "no secret in any command's output" test -z "$(grep -o 'S3cr3t[A-Za-z]*' "
 grep -o 'S3cr3t[A-Za-z]*' "$T_TMP/all.out" | sort -u | sed 's/^/    leaked: /' >&2
 # PostgreSQL: the role's real password (from database.password_file) too.
 [ "$ZMC_BACKEND" != postgresql ] ||
-    check "the database's real password in no output" sh -c '! grep -qF "$1" "$2"' - "$PG_PASSWORD" "$T_TMP/all.out"
+    check "the database's real password in no output" sh -c '! grep -qF -f "$1" "$2"' - "$PG_PWFILE" "$T_TMP/all.out"
 ALERTMANAGER_PASSWORD=S3cr3tAmPw "$ZMCSYNC" -c "$CONF" config show --json > "$T_TMP/o" 2>/dev/null
 check_eq "config show: secret masked, source env" \
     "$(jq_o '.[] | select(.key == "alertmanager.password") | [.value,.source,.secret]')" '["********","env",true]'

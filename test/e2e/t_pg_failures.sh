@@ -23,8 +23,9 @@ fake_ids() { curl -fsS --max-time 5 "$FAKE_URL/api/v2/alerts" | jq -r '.[].label
 firing_ids() { sql "SELECT ALARM_INST_ID FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='FIRING' AND ALARM_INST_ID BETWEEN $1 AND $2 ORDER BY 1"; }
 # metric NAME{LABELS}: its value in the textfile ("" if absent).
 metric() { awk -v m="$1" '$1 == m { print $2 }' "$T_TMP/metrics/zmcsync.prom" 2>/dev/null; }
-# no_secret FILE...: the role's password appears in none of them.
-no_secret() { ! grep -qF "$PG_PASSWORD" "$@"; }
+# no_secret FILE...: the role's password appears in none of them (the
+# pattern comes from its file: a password never goes into argv).
+no_secret() { ! grep -qF -f "$PG_PWFILE" "$@"; }
 
 # interrupted FIRST LAST HOW: raises alarms FIRST..LAST, starts a slow run
 # (0.3 s per Alertmanager request), and breaks the database under it after

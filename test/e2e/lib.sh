@@ -158,10 +158,11 @@ INI
 # One server per script, started on first use: initdb into a private
 # directory owned by the unprivileged server user (root runs the server
 # tools through runuser), TCP on 127.0.0.1 only, the Unix socket in that
-# directory, fsync off (a commit still reaches the kernel before it is
-# acknowledged, so a killed server keeps it; synchronous_commit stays on).  zmcsync and psql log in as role "zmc" with a
-# random password that is never printed and never in argv: zmcsync reads
-# it from database.password_file, psql from $PGPASSFILE.
+# directory, fsync off for speed (synchronous_commit stays on: a commit
+# reaches the kernel before it is acknowledged, so a killed server keeps
+# it, as the failure test needs).  zmcsync and psql log in as role "zmc"
+# with a random password that is never printed and never in argv: zmcsync
+# reads it from database.password_file, psql from $PGPASSFILE.
 
 # pg_bindir: the directory holding initdb and pg_ctl, or fails.
 pg_bindir() {

@@ -223,6 +223,8 @@ generator_url(const char *tmpl, int64_t alarm_id)
 	return buf_release(&b);
 }
 
+static char	*ascii_json(const char *);
+
 /*
  * The label set is stored as JSON in ALERT_LABELS, a VARCHAR2(4000): an
  * oversized set would fail the whole batch's bookkeeping on Oracle and
@@ -380,10 +382,55 @@ alert_labels_json(const struct alert *a)
 
 	/* Labels are kept sorted, so insertion order is canonical order. */
 	o = lset_json(a->labels, a->labelsz);
-	s = xstrdup(json_object_to_json_string_ext(o,
+	s = ascii_json(json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return s;
+}
+
+/*
+ * JSON text with every non-ASCII character written as \uXXXX.  The label
+ * set is stored in the ZMC database, whose charset (database.charset, e.g.
+ * GBK) cannot hold every character a label may carry (U+FFFD from a
+ * repaired byte, say): stored as ASCII it reads back byte for byte, so
+ * comparing it with the next run's set never sees a phantom change.
+ * s is valid UTF-8 (labels are repaired when built).  Caller frees.
+ */
+static char *
+ascii_json(const char *s)
+{
+	struct buf		 b = { 0 };
+	const unsigned char	*p = (const unsigned char *)s;
+	unsigned long		 cp;
+	int			 n, i;
+
+	buf_puts(&b, "");
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			buf_add(&b, (const char *)p++, 1);
+			continue;
+		}
+		if (*p >= 0xf0) {
+			cp = *p & 0x07;
+			n = 3;
+		} else if (*p >= 0xe0) {
+			cp = *p & 0x0f;
+			n = 2;
+		} else {
+			cp = *p & 0x1f;
+			n = 1;
+		}
+		p++;
+		for (i = 0; i < n && (*p & 0xc0) == 0x80; i++)
+			cp = (cp << 6) | (*p++ & 0x3f);
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			buf_printf(&b, "\\u%04lx\\u%04lx", 0xd800 + (cp >> 10),
+			    0xdc00 + (cp & 0x3ff));
+		} else
+			buf_printf(&b, "\\u%04lx", cp);
+	}
+	return buf_release(&b);
 }
 
 struct alert *

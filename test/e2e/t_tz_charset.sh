@@ -44,8 +44,9 @@ fall=$(sunday "$Y" 11 1)	# 02:00 EDT -> 01:00 EST
 [ "$(TZ=America/New_York date -d "$spring 12:00" +%Z)$(TZ=America/New_York date -d "$spring 00:30" +%Z)" = EDTEST ] &&
 [ "$(TZ=America/New_York date -d "$fall 12:00" +%Z)$(TZ=America/New_York date -d "$fall 00:30 -0400" +%Z)" = ESTEDT ] ||
     die "missing component: tzdata with America/New_York's DST rules"
-now_ny=$(TZ=America/New_York date -d @$(( $(date +%s) - 300 )) '+%Y-%m-%d %H:%M:%S')
-want_now=$(utc "@$(( $(date +%s) - 300 ))")
+t5=$(( $(date +%s) - 300 ))	# one reading of the clock for both sides
+now_ny=$(TZ=America/New_York date -d "@$t5" '+%Y-%m-%d %H:%M:%S')
+want_now=$(utc "@$t5")
 
 zmc_init "[database]" "timezone = America/New_York" "[sync]" "history_hours = 87600"
 sql_defer
@@ -82,8 +83,9 @@ check_eq "times read back as the same instants: nothing pushed again" \
 check_eq "no relabel or re-fire logged" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE OPERATION <> 'PUSH_FIRING'")" 0
 
 # --- Asia/Shanghai: a fixed +08:00 --------------------------------------------------
-now_sh=$(TZ=Asia/Shanghai date -d @$(( $(date +%s) - 300 )) '+%Y-%m-%d %H:%M:%S')
-want_now=$(utc "@$(( $(date +%s) - 300 ))")
+t5=$(( $(date +%s) - 300 ))
+now_sh=$(TZ=Asia/Shanghai date -d "@$t5" '+%Y-%m-%d %H:%M:%S')
+want_now=$(utc "@$t5")
 zmc_init "[database]" "timezone = Asia/Shanghai" "[sync]" "history_hours = 87600"
 sql_defer
 raise_at 611 "$spring 15:30:00"
@@ -186,8 +188,25 @@ if [ "$ZMC_BACKEND" = sqlite ]; then
 	check_rc "GBK: run exits 0" 0 zrun
 	check_eq "GBK: nothing on stderr" "$(cat "$T_TMP/run.err")" ""
 	gbk_checks GBK 1
-	check "GBK: ALERT_LABELS stored in GBK" grep -q "$(gbk '"alertname":"CPU使用率过高"')" \
-	    <<<"$(sql "SELECT lower($(hex_of ALERT_LABELS)) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 701")"
+	# The label set is stored as ASCII JSON (\u escapes): any database
+	# charset holds it and it reads back byte for byte.
+	check "GBK: ALERT_LABELS stored as ASCII JSON" grep -q '"alertname":"CPU\\u4f7f\\u7528\\u7387\\u8fc7\\u9ad8"' \
+	    <<<"$(sql "SELECT ALERT_LABELS FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 701")"
+	# An invalid byte in a label (the alarm name): pushed as U+FFFD, and
+	# the stored set still equals the next run's, so no phantom relabel.
+	sql "INSERT INTO NM_ALARM_CODE_LIB VALUES (9702, $(v_gbk 磁盘 ff 不足), 2, NULL, NULL, 3);
+	     INSERT INTO NM_ALARM_CDR (ALARM_INST_ID, ALARM_CODE, APP_ENV_ID, RES_INST_ID, ALARM_STATE, ALARM_LEVEL, CREATE_DATE, TOTAL_ALARM)
+	     VALUES (702, 9702, 901, 702, 'U', 2, $(ts_ago 5), 1);
+	     INSERT INTO NM_ALARM_EVENT (EVENT_INST_ID, ALARM_CODE, APP_ENV_ID, RES_INST_ID, RESET_FLAG, EVENT_TIME, CREATE_DATE, ALARM_LEVEL, DETAIL_INFO, RES_INST_TYPE)
+	     VALUES (7021, 9702, 901, 702, '1', $(ts_ago 5), $(ts_ago 5), 2, NULL, 'HOST');"
+	check_rc "GBK label with an invalid byte: run exits 0" 0 zrun
+	check_eq "GBK label with an invalid byte: name with one U+FFFD" \
+	    "$(alert_of 702 | jq -r .labels.alertname)" "磁盘${FFFD}不足"
+	sql "UPDATE NM_ALARM_SYNC_STATUS SET LAST_PUSH_TIME = $(ts_ago 10) WHERE ALARM_INST_ID = 702"
+	check_rc "GBK label with an invalid byte: heartbeat run exits 0" 0 zrun
+	check_eq "GBK label with an invalid byte: heartbeat, not relabel" \
+	    "$(sql "SELECT OPERATION FROM NM_ALARM_SYNC_LOG WHERE ALARM_INST_ID = 702 OR (ALARM_INST_ID IS NULL AND LOG_ID > (SELECT MIN(LOG_ID) FROM NM_ALARM_SYNC_LOG WHERE ALARM_INST_ID = 702)) ORDER BY LOG_ID" | paste -sd, -)" \
+	    PUSH_FIRING,HEARTBEAT
 else
 	# A SQL_ASCII database stores bytes unchecked (a legacy GBK database);
 	# psqlODBC's ANSI driver hands them over as they are once the session
@@ -208,8 +227,9 @@ else
 	check_rc "ANSI driver, raw GBK: run exits 0" 0 zrun
 	check_eq "ANSI driver, raw GBK: nothing on stderr" "$(cat "$T_TMP/run.err")" ""
 	gbk_checks "ANSI driver, raw GBK" 1
-	check "ANSI driver, raw GBK: ALERT_LABELS stored in GBK" grep -q "$(gbk '"alertname":"CPU使用率过高"')" \
-	    <<<"$(sql "SELECT $(hex_of ALERT_LABELS) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 701")"
+	check "ANSI driver, raw GBK: ALERT_LABELS stored as ASCII JSON" \
+	    grep -q '"alertname":"CPU\\u4f7f\\u7528\\u7387\\u8fc7\\u9ad8"' \
+	    <<<"$(sql "SELECT ALERT_LABELS FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 701")"
 
 	# A UTF-8 database read as GBK: the server converts (client_encoding
 	# set by psqlODBC's ConnSettings), zmcsync converts back.
@@ -220,8 +240,9 @@ else
 	check_rc "ANSI driver, client_encoding GBK: run exits 0" 0 zrun
 	check_eq "ANSI driver, client_encoding GBK: nothing on stderr" "$(cat "$T_TMP/run.err")" ""
 	gbk_checks "client_encoding GBK" 0
-	check "client_encoding GBK: ALERT_LABELS converted back to UTF-8 by the server" \
-	    grep -q '"alertname":"CPU使用率过高"' <<<"$(sql "SELECT ALERT_LABELS FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 701")"
+	check "client_encoding GBK: ALERT_LABELS stored as ASCII JSON" \
+	    grep -q '"alertname":"CPU\\u4f7f\\u7528\\u7387\\u8fc7\\u9ad8"' \
+	    <<<"$(sql "SELECT ALERT_LABELS FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 701")"
 	unset PG_DRIVER PG_CONN_EXTRA ZMC_DB_ENCODING
 fi
 t_done

@@ -98,7 +98,7 @@ demo: bootstrap
 	sh scripts/demo
 
 bench: all testbin
-	sh test/bench/run
+	bash test/bench/run
 
 # Paths compiled into the binary (SYSCONFDIR, STATEDIR) come from the
 # build: pass the same PREFIX/SYSCONFDIR/STATEDIR to `make` and `make install`.

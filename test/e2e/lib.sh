@@ -102,12 +102,13 @@ am_silences() { curl -fsS --max-time 5 "$AM_URL/api/v2/silences"; }
 # a free port; sets FAKE_URL, FAKE_LOG (one JSON line per request).
 fake_start() {
 	need python3
-	FP=$(freeport) || die "freeport failed"
+	FP=${1:-$(freeport)} || die "freeport failed"
 	FAKE_LOG=$T_TMP/fake.jsonl
 	: > "$FAKE_LOG"
 	python3 "$TOP/test/fake_am.py" --port "$FP" --log "$FAKE_LOG" --max-lifetime 240 \
 	    >"$T_TMP/fake.out" 2>&1 &
-	T_PIDS="$T_PIDS $!"
+	FAKE_PID=$!
+	T_PIDS="$T_PIDS $FAKE_PID"
 	FAKE_URL="http://127.0.0.1:$FP"
 	wait_http "$FAKE_URL/-/healthy" || die "fake_am.py did not start"
 }

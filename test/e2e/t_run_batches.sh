@@ -94,4 +94,27 @@ check "the skipped run names the lock holder" grep -q "holds" "$T_TMP/b.err"
 ctl '{"delay": 0}'
 check_eq "all 15 firing after the concurrent runs" \
     "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 341 AND 355 AND SYNC_STATUS='FIRING'")" 15
+
+# Alertmanager dies in the middle of a run: exit 5, nothing lost, and the
+# next run, against the restarted (empty) Alertmanager, converges.
+ctl '{"reset": true}'
+for i in $(seq 361 380); do zmc_raise "$i" 9001 1 901 5; done
+ctl '{"delay": 0.5}'
+"$ZMCSYNC" -c "$CONF" run >"$T_TMP/die.out" 2>"$T_TMP/die.err" &
+rp=$!
+sleep 1.2
+kill "$FAKE_PID"
+wait "$FAKE_PID" 2>/dev/null
+wait $rp; rc=$?
+check_eq "Alertmanager gone mid-run: exit 5" "$rc" 5
+before=$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 361 AND 380 AND SYNC_STATUS='FIRING'")
+check "some were pushed before it died ($before)" test "$before" -gt 0 -a "$before" -lt 20
+check_eq "the failed batch is PENDING, the rest untouched" \
+    "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 361 AND 380 AND SYNC_STATUS NOT IN ('FIRING', 'PENDING')")" 0
+fake_start "$FP"
+check_rc "the next run converges: exit 0" 0 zrun
+check_eq "all 20 firing" \
+    "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 361 AND 380 AND SYNC_STATUS='FIRING'")" 20
+check_eq "the restarted Alertmanager got exactly the ones not yet pushed" \
+    "$(posts | jq '[.[] | .alerts] | add')" $((20 - before))
 t_done

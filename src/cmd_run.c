@@ -123,7 +123,12 @@ observe(void *arg, const struct am_request *q)
 	metrics_add("zmc_alertmanager_requests_total", "url", q->url, 1);
 	if (q->error != NULL) {
 		metrics_add("zmc_alertmanager_request_errors_total", "url", q->url, 1);
-		log_warn("%s", q->error);
+		/* Diagnostics name the object first; the client's text may not. */
+		if (strncmp(q->error, "alertmanager ", 13) == 0)
+			log_warn("%s", q->error);
+		else
+			log_warn("alertmanager %s: %s %s: %s", q->url, q->method,
+			    q->endpoint, q->error);
 	} else
 		log_debug("alertmanager %s: %s %s: %ld in %.3fs", q->url, q->method,
 		    q->endpoint, q->code, q->seconds);
@@ -516,7 +521,8 @@ run_batch(struct run *r, const struct pair *pairs, size_t n)
 			r->failed++;
 			note_error(r, out[i].error);
 			metrics_add("zmc_errors_total", "type", "alarm", 1);
-			log_warn("alarm %lld: %s failed, retried next run: %s",
+			/* Per alarm to the log file; cron mail gets one summary line. */
+			log_info("alarm %lld: %s failed, retried next run: %s",
 			    (long long)a->alarm_id, action_name(a->kind), out[i].error);
 		}
 	}
@@ -747,6 +753,10 @@ finish(struct run *r, int rc, double t0, const char *result)
 	}
 	if (r->c->metrics_textfile[0] != '\0')
 		metrics_write(r->c->metrics_textfile);
+	if (r->failed > 0)
+		log_warn("run %s: %ld alarm action%s failed and will be retried next run; "
+		    "first error: %s", r->batch_id, r->failed, r->failed == 1 ? "" : "s",
+		    r->first_error ? r->first_error : "unknown");
 	log_info("run %s: %s in %.2fs: fire %ld, heartbeat %ld, relabel %ld, resolve %ld, "
 	    "silence %ld, expire %ld, silence ended %ld, failed %ld", r->batch_id, result, dur,
 	    r->counts[ACT_FIRE], r->counts[ACT_HEARTBEAT], r->counts[ACT_RELABEL],

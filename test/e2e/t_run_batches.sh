@@ -73,7 +73,10 @@ sql_defer; for i in $(seq 341 355); do zmc_raise "$i" 9003 3 901 5; done; sql_fl
 ctl '{"delay": 0.6}'
 "$ZMCSYNC" -c "$CONF" run >"$T_TMP/term.out" 2>"$T_TMP/term.err" &
 rp=$!
-sleep 1.5
+i=0
+while [ "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 341 AND 355")" = 0 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 kill -TERM $rp
 wait $rp; rc=$?
 check_eq "SIGTERM: exit 1" "$rc" 1
@@ -102,7 +105,11 @@ for i in $(seq 361 380); do zmc_raise "$i" 9001 1 901 5; done
 ctl '{"delay": 0.5}'
 "$ZMCSYNC" -c "$CONF" run >"$T_TMP/die.out" 2>"$T_TMP/die.err" &
 rp=$!
-sleep 1.2
+# Kill it once the first batch is recorded (bounded wait), not after a guess.
+i=0
+while [ "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID BETWEEN 361 AND 380")" = 0 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 kill "$FAKE_PID"
 wait "$FAKE_PID" 2>/dev/null
 wait $rp; rc=$?

@@ -278,11 +278,7 @@ status_insert(struct db_stmt *st, const struct sync_update *u, time_t now)
 	    db_bind_time(st, 6, failed ? 0 : u->silence_end) != 0 ||
 	    db_bind_time(st, 7, failed ? 0 : u->last_push) != 0 ||
 	    db_bind_time(st, 8, u->event_time) != 0 ||
-	    /*
-	     * A PENDING row keeps the label set it tried to push: a member
-	     * may have taken it after all, and a later resolve needs it.
-	     */
-	    db_bind_text(st, 9, labels_checked(u)) != 0 ||
+	    db_bind_text(st, 9, failed ? NULL : labels_checked(u)) != 0 ||
 	    db_bind_int64(st, 10, !failed && u->pushed ? 1 : 0) != 0 ||
 	    db_bind_int64(st, 11, failed ? 1 : 0) != 0 ||
 	    bind_cut(st, 12, failed ? (u->error ? u->error : "failed") : NULL,

@@ -66,7 +66,7 @@ static const double am_buckets[] = {
 #define NB(a)	(sizeof(a) / sizeof((a)[0])), 1
 
 static const char *const results[] = {
-	"disabled", "failed", "partial", "skipped", "success", NULL
+	"disabled", "failed", "partial", "success", NULL
 };
 static const char *const actions[] = {
 	"expire_silence", "fire", "heartbeat", "relabel", "resolve",

@@ -59,8 +59,8 @@ struct am {
 	int		 retry_count;	/* attempts after the first */
 	long		 retry_interval; /* first backoff, milliseconds */
 	time_t		 deadline;	/* epoch seconds; 0 none */
-	am_observer	 obs;		/* request observer, NULL none */
-	void		*obsarg;	/* its argument */
+	struct am_request *reqs;	/* requests since am_requests_clear */
+	size_t		 reqsz, reqcap;
 };
 
 /* The outcome of one request (after its retries). */
@@ -285,7 +285,7 @@ attempt(struct am *am, struct member *m, const char *method,
 	CURLcode rc;
 	long tmo_ms, conn_ms;
 	double t0, secs;
-	struct am_request rq;
+	struct am_request *rq;
 
 	resp_clear(r);
 	r->sent = 1;
@@ -346,16 +346,17 @@ attempt(struct am *am, struct member *m, const char *method,
 		}
 	}
 
-	if (am->obs != NULL) {
-		rq.url = m->url;
-		rq.endpoint = endpoint;
-		rq.method = method;
-		rq.code = r->code;
-		rq.seconds = secs;
-		rq.error = r->error;
-		rq.alerts = nalerts;
-		am->obs(am->obsarg, &rq);
-	}
+	am->reqs = xreallocarray_grow(am->reqs, &am->reqcap, am->reqsz + 1,
+	    sizeof(*am->reqs));
+	rq = &am->reqs[am->reqsz++];
+	rq->url = xstrdup(m->url);
+	rq->endpoint = xstrdup(endpoint);
+	rq->method = strcmp(method, "POST") == 0 ? "POST" :
+	    strcmp(method, "DELETE") == 0 ? "DELETE" : "GET";
+	rq->code = r->code;
+	rq->seconds = secs;
+	rq->error = xstrdup(r->error);
+	rq->alerts = nalerts;
 
 	if (rc != CURLE_OK)
 		return curl_retryable(rc);
@@ -675,16 +676,31 @@ am_free(struct am *am)
 	free(am->members);
 	curl_slist_free_all(am->hdr_get);
 	curl_slist_free_all(am->hdr_post);
+	am_requests_clear(am);
+	free(am->reqs);
 	free(am);
 	if (--curl_users == 0)
 		curl_global_cleanup();
 }
 
-void
-am_set_observer(struct am *am, am_observer fn, void *arg)
+size_t
+am_requests(const struct am *am, const struct am_request **out)
 {
-	am->obs = fn;
-	am->obsarg = arg;
+	*out = am->reqs;
+	return am->reqsz;
+}
+
+void
+am_requests_clear(struct am *am)
+{
+	size_t i;
+
+	for (i = 0; i < am->reqsz; i++) {
+		free(am->reqs[i].url);
+		free(am->reqs[i].endpoint);
+		free(am->reqs[i].error);
+	}
+	am->reqsz = 0;
 }
 
 size_t

@@ -18,19 +18,16 @@ struct json_object;
 
 struct am;
 
-/* One HTTP request as it happened, for logs and metrics. */
+/* One HTTP request (one attempt) as it happened, for logs and metrics. */
 struct am_request {
-	const char	*url;		/* base URL of the member */
-	const char	*endpoint;	/* full request URL */
-	const char	*method;	/* "POST", "GET", "DELETE" */
+	char		*url;		/* base URL of the member */
+	char		*endpoint;	/* full request URL */
+	const char	*method;	/* "POST", "GET", "DELETE" (static) */
 	long		 code;		/* HTTP status, 0 if no response */
-	double		 seconds;	/* duration including retries' waits excluded */
-	const char	*error;		/* NULL on 2xx, else "503 body..." or curl's reason */
+	double		 seconds;	/* duration of the attempt */
+	char		*error;		/* NULL on 2xx, else "503 body..." or curl's reason */
 	size_t		 alerts;	/* alerts in the body (POST /alerts), else 0 */
 };
-
-/* Called after every request (including retries and split halves). */
-typedef void	(*am_observer)(void *arg, const struct am_request *);
 
 /*
  * Creates a client for cfg's URLs (validated: http or https, path prefix
@@ -38,7 +35,14 @@ typedef void	(*am_observer)(void *arg, const struct am_request *);
  */
 struct am	*am_new(const struct config *, char **err);
 void		 am_free(struct am *);
-void		 am_set_observer(struct am *, am_observer, void *arg);
+/*
+ * The requests made since the last am_requests_clear (every attempt:
+ * retries and split halves included), oldest first.  The client keeps
+ * them so its callers can log and count what each call did; they stay
+ * valid until am_requests_clear or am_free.
+ */
+size_t		 am_requests(const struct am *, const struct am_request **out);
+void		 am_requests_clear(struct am *);
 size_t		 am_count(const struct am *);
 const char	*am_url(const struct am *, size_t);
 /* Overall deadline (epoch seconds, 0 none): no request starts after it. */

@@ -9,6 +9,7 @@
  *            oracle TO_DATE(?, 'YYYY-MM-DD HH24:MI:SS'))
  *   {I} {S}  an integer / text marker that may be NULL and is tested with
  *            IS NULL; psqlODBC needs a type for such a parameter
+ *   {IN}     DIALECT_IN_MAX markers separated by commas
  *   {IDC} {IDV} the id column and its value in INSERTs: empty for sqlite
  *            (INTEGER PRIMARY KEY) and postgresql (DEFAULT nextval), the
  *            column and SEQ.NEXTVAL for oracle
@@ -49,6 +50,17 @@ struct stmt_def {
 	"s.LAST_EVENT_TIME, s.ALERT_LABELS, s.ERROR_COUNT, s.LAST_ERROR, " \
 	"s.PUSH_COUNT, s.CREATE_TIME, s.UPDATE_TIME"
 
+/* The same, named apart from the view's columns (Oracle's ROWNUM wrapper needs unique names). */
+#define STATUS_COLS_AS \
+	"s.SYNC_ID AS ZS_SYNC_ID, s.ALARM_INST_ID AS ZS_ALARM_INST_ID, " \
+	"s.EVENT_INST_ID AS ZS_EVENT_INST_ID, s.SYNC_STATUS AS ZS_SYNC_STATUS, " \
+	"s.ZMC_ALARM_STATE AS ZS_ZMC_ALARM_STATE, s.SILENCE_ID AS ZS_SILENCE_ID, " \
+	"s.SILENCE_END AS ZS_SILENCE_END, s.LAST_PUSH_TIME AS ZS_LAST_PUSH_TIME, " \
+	"s.LAST_EVENT_TIME AS ZS_LAST_EVENT_TIME, s.ALERT_LABELS AS ZS_ALERT_LABELS, " \
+	"s.ERROR_COUNT AS ZS_ERROR_COUNT, s.LAST_ERROR AS ZS_LAST_ERROR, " \
+	"s.PUSH_COUNT AS ZS_PUSH_COUNT, s.CREATE_TIME AS ZS_CREATE_TIME, " \
+	"s.UPDATE_TIME AS ZS_UPDATE_TIME"
+
 #define LOG_COLS \
 	"l.LOG_ID, l.OPERATION, l.EVENT_INST_ID, l.ALARM_INST_ID, " \
 	"l.SYNC_BATCH_ID, l.OLD_STATUS, l.NEW_STATUS, l.REQUEST_URL, " \
@@ -61,25 +73,44 @@ struct stmt_def {
 
 static const struct stmt_def defs[SQL__COUNT] = {
 	/*
-	 * (after ALARM_INST_ID int, limit int).  Rows that can matter: U,
-	 * or tracked by a status row that is not RESOLVED.
+	 * (after ALARM_INST_ID int, limit int) -> STATUS_COLS_AS (NULL when
+	 * the alarm has no status row), then every column of the view.  The
+	 * active side of a run: one index range per page, the view on the
+	 * left of the join so every dialect can merge it into the query.
 	 */
-	[SQL_SOURCE_PAGE] = { "SOURCE_PAGE",
-	    "SELECT v.* FROM {V} v WHERE v.ALARM_INST_ID > ? AND "
-	    "(v.ALARM_STATE = 'U' OR v.ALARM_INST_ID IN "
-	    "(SELECT s.ALARM_INST_ID FROM NM_ALARM_SYNC_STATUS s "
-	    "WHERE s.SYNC_STATUS <> 'RESOLVED')) ORDER BY v.ALARM_INST_ID",
+	[SQL_ACTIVE_PAGE] = { "ACTIVE_PAGE",
+	    "SELECT " STATUS_COLS_AS ", v.* FROM {V} v "
+	    "LEFT JOIN NM_ALARM_SYNC_STATUS s ON s.ALARM_INST_ID = v.ALARM_INST_ID "
+	    "WHERE v.ALARM_STATE = 'U' AND v.ALARM_INST_ID > ? "
+	    "ORDER BY v.ALARM_INST_ID",
 	    PG_KEYSET, NULL, NULL, 2 },
 	/*
-	 * (after ALARM_INST_ID int, limit int) -> STATUS_COLS.  RESOLVED
-	 * rows only while their alarm is U in the view (a re-raise).
+	 * (lo int, hi int, limit int) -> ALARM_INST_ID of status rows that
+	 * still stand for something in Alertmanager, lo < id <= hi.
 	 */
-	[SQL_STATUS_PAGE] = { "STATUS_PAGE",
+	[SQL_TRACKED_IDS] = { "TRACKED_IDS",
+	    "SELECT s.ALARM_INST_ID FROM NM_ALARM_SYNC_STATUS s "
+	    "WHERE s.ALARM_INST_ID > ? AND s.ALARM_INST_ID <= ? AND "
+	    "s.SYNC_STATUS <> 'RESOLVED' ORDER BY s.ALARM_INST_ID",
+	    PG_KEYSET, NULL, NULL, 3 },
+	/* (DIALECT_IN_MAX ids) -> STATUS_COLS */
+	[SQL_STATUS_BY_IDS] = { "STATUS_BY_IDS",
 	    "SELECT " STATUS_COLS " FROM NM_ALARM_SYNC_STATUS s "
-	    "WHERE s.ALARM_INST_ID > ? AND (s.SYNC_STATUS <> 'RESOLVED' OR "
-	    "s.ALARM_INST_ID IN (SELECT v.ALARM_INST_ID FROM {V} v "
-	    "WHERE v.ALARM_STATE = 'U')) ORDER BY s.ALARM_INST_ID",
-	    PG_KEYSET, NULL, NULL, 2 },
+	    "WHERE s.ALARM_INST_ID IN ({IN})",
+	    PG_NONE, NULL, NULL, DIALECT_IN_MAX },
+	/* (DIALECT_IN_MAX ids) -> every column of the view */
+	[SQL_SOURCE_BY_IDS] = { "SOURCE_BY_IDS",
+	    "SELECT v.* FROM {V} v WHERE v.ALARM_INST_ID IN ({IN})",
+	    PG_NONE, NULL, NULL, DIALECT_IN_MAX },
+	/*
+	 * (last_push time, update_time time, DIALECT_IN_MAX ids): the
+	 * bookkeeping of accepted heartbeats, one statement per IN list.
+	 */
+	[SQL_STATUS_TOUCH] = { "STATUS_TOUCH",
+	    "UPDATE NM_ALARM_SYNC_STATUS SET LAST_PUSH_TIME = {T}, "
+	    "PUSH_COUNT = PUSH_COUNT + 1, ERROR_COUNT = 0, LAST_ERROR = NULL, "
+	    "UPDATE_TIME = {T} WHERE ALARM_INST_ID IN ({IN})",
+	    PG_NONE, NULL, NULL, DIALECT_IN_MAX + 2 },
 	/*
 	 * (event_id int|NULL, alarm_id int, status text, zmc_state text,
 	 * silence_id text, silence_end time, last_push time, event_time
@@ -396,7 +427,10 @@ expand_token(struct buf *b, enum dialect d, const char *tok, size_t n,
 		buf_puts(b, d == DIALECT_POSTGRESQL ? "CAST(? AS BIGINT)" : "?");
 	else if (TOK("S"))
 		buf_puts(b, d == DIALECT_POSTGRESQL ? "CAST(? AS TEXT)" : "?");
-	else if (TOK("IDC")) {
+	else if (TOK("IN")) {
+		for (int i = 0; i < DIALECT_IN_MAX; i++)
+			buf_puts(b, i ? ", ?" : "?");
+	} else if (TOK("IDC")) {
 		if (d == DIALECT_ORACLE)
 			buf_printf(b, "%s, ", def->idcol);
 	} else if (TOK("IDV")) {

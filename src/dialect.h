@@ -11,6 +11,16 @@
 
 #include <stddef.h>
 
+/*
+ * Markers in the IN list of the *_BY_IDS and STATUS_TOUCH statements; a
+ * caller with fewer ids repeats one of them (IN ignores duplicates), so
+ * every statement text stays fixed and golden-tested.
+ */
+#define DIALECT_IN_MAX	50
+
+/* Columns of the status part of ACTIVE_PAGE (before the view's v.*). */
+#define DIALECT_STATUS_NCOLS	15
+
 enum dialect {
 	DIALECT_SQLITE = 0,
 	DIALECT_POSTGRESQL,
@@ -20,8 +30,11 @@ enum dialect {
 
 /* Statement ids; parameters are listed in dialect.c above each. */
 enum sql_id {
-	SQL_SOURCE_PAGE = 0,	/* view rows after id, U or tracked, ordered, paged */
-	SQL_STATUS_PAGE,	/* sync status rows after id, ordered, paged */
+	SQL_ACTIVE_PAGE = 0,	/* status cols + view rows in state U after id, ordered, paged */
+	SQL_TRACKED_IDS,	/* ids of status rows not RESOLVED in (lo, hi], ordered, paged */
+	SQL_STATUS_BY_IDS,	/* status rows of DIALECT_IN_MAX ids */
+	SQL_SOURCE_BY_IDS,	/* view rows of DIALECT_IN_MAX ids */
+	SQL_STATUS_TOUCH,	/* heartbeat bookkeeping of DIALECT_IN_MAX ids */
 	SQL_STATUS_INSERT,
 	SQL_STATUS_UPDATE,
 	SQL_STATUS_ERROR,	/* bump ERROR_COUNT, set LAST_ERROR */
@@ -76,7 +89,7 @@ int		 dialect_sql_nparams(enum sql_id);
  * Values for the two trailing paging markers of ALARMS_LIST and
  * LOGS_LIST: sqlite/postgresql "LIMIT ? OFFSET ?" take (limit, offset);
  * oracle's ROWNUM window takes (limit + offset, offset).  Keyset pages
- * (SOURCE_PAGE, STATUS_PAGE, CLEANUP_*_IDS) end with one marker, the limit.
+ * (ACTIVE_PAGE, TRACKED_IDS, CLEANUP_*_IDS) end with one marker, the limit.
  */
 void		 dialect_page_values(enum dialect, long long limit,
 		    long long offset, long long out[2]);

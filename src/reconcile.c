@@ -112,6 +112,22 @@ emit(struct action_list *out, enum action_kind kind, const struct pair *p,
 	a->reason = reason;
 }
 
+/* The label sets the executor stores, for actions emitted without one. */
+static void
+fill_labels(struct action_list *out, size_t from)
+{
+	size_t	 i;
+
+	for (i = from; i < out->n; i++) {
+		struct action *a = &out->v[i];
+
+		if (a->labels == NULL && a->alert != NULL &&
+		    (a->kind == ACT_FIRE || a->kind == ACT_HEARTBEAT ||
+		    a->kind == ACT_RELABEL))
+			a->labels = alert_labels_json(a->alert);
+	}
+}
+
 /*
  * The resolved alert of an alarm: the label set last pushed (else the
  * labels of built), the annotations of built (if any), endsAt = end and
@@ -188,25 +204,46 @@ clear_silence(const struct config *cfg, const struct pair *p,
 		    reason);
 }
 
-/* 1 if the stored label set of sync differs from a's; -1 if unknown. */
+/*
+ * 1 if the stored label set of sync differs from labels (canonical JSON
+ * of the new alert); -1 if unknown.  The stored text is what we wrote, so
+ * equal bytes are the common answer; only different bytes are parsed, in
+ * case an older version stored another spacing.
+ */
 static int
-labels_changed(const struct sync_row *sync, const struct alert *a)
+labels_changed(const struct sync_row *sync, const char *labels)
 {
 	struct alert	*old;
-	char		*o, *n;
+	char		*o;
 	int		 changed;
 
-	if (sync->labels == NULL ||
-	    (old = alert_from_labels_json(sync->labels)) == NULL)
+	if (sync->labels == NULL)
 		return -1;
-	/* Compare canonical forms, whatever spacing the stored text has. */
+	if (strcmp(sync->labels, labels) == 0)
+		return 0;
+	if ((old = alert_from_labels_json(sync->labels)) == NULL)
+		return -1;
 	o = alert_labels_json(old);
-	n = alert_labels_json(a);
-	changed = strcmp(o, n) != 0;
+	changed = strcmp(o, labels) != 0;
 	free(o);
-	free(n);
 	alert_free(old);
 	return changed;
+}
+
+int
+reconcile_heartbeat_due(int64_t alarm_id, time_t last_push, time_t now,
+    int heartbeat_interval)
+{
+	uint64_t	 h;
+	time_t		 early;
+
+	if (last_push == 0 || last_push > now)
+		return 1;
+	/* A fixed per-alarm offset in [0, interval / 2): stable across runs. */
+	h = (uint64_t)alarm_id * 0x9E3779B97F4A7C15ULL;
+	early = heartbeat_interval >= 2 ?
+	    (time_t)((h >> 32) % (uint64_t)(heartbeat_interval / 2)) : 0;
+	return now - last_push >= (time_t)heartbeat_interval - early;
 }
 
 /* 1 if a RESOLVED/SILENCED alarm in state U was raised again since our push. */
@@ -230,7 +267,7 @@ decide_active(const struct config *cfg, const struct pair *p,
     struct action_list *out)
 {
 	const struct sync_row	*sync = p->sync;
-	time_t			 since;
+	char			*labels;
 	int			 changed;
 
 	if (!alert_passes_filters(cfg, p->row)) {
@@ -253,20 +290,23 @@ decide_active(const struct config *cfg, const struct pair *p,
 		emit(out, ACT_FIRE, p, built, NULL, SS_FIRING, "retry");
 		return;
 	case SS_FIRING:
-		changed = labels_changed(sync, built);
+		labels = alert_labels_json(built);
+		changed = labels_changed(sync, labels);
 		if (changed == 1) {
 			emit(out, ACT_RELABEL, p, built,
 			    resolved_alert(sync, built, now), SS_FIRING,
 			    "labels changed");
+			out->v[out->n - 1].labels = labels;
 			return;
 		}
-		since = now - sync->last_push;
-		if (sync->last_push == 0 || sync->last_push > now ||
-		    since >= (time_t)cfg->sync_heartbeat_interval) {
+		if (reconcile_heartbeat_due(p->row->alarm_id, sync->last_push,
+		    now, cfg->sync_heartbeat_interval)) {
 			emit(out, ACT_HEARTBEAT, p, built, NULL, SS_FIRING,
 			    "heartbeat");
+			out->v[out->n - 1].labels = labels;
 			return;
 		}
+		free(labels);
 		break;
 	case SS_RESOLVED:
 	case SS_SILENCED:
@@ -325,7 +365,7 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 {
 	const struct pair	*p;
 	enum sync_status	 st;
-	size_t			 i;
+	size_t			 i, from = out->n;
 
 	for (i = 0; i < pairsz; i++) {
 		p = &pairs[i];
@@ -371,6 +411,69 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 			break;
 		}
 	}
+	fill_labels(out, from);
+}
+
+int
+reconcile_record(const struct action *a, const struct outcome *o, time_t now,
+    const char *batch_id, struct sync_update *u, struct sync_log *lg)
+{
+	const struct sync_row	*s = a->sync;
+	int			 push = a->alert != NULL;
+
+	memset(u, 0, sizeof(*u));
+	memset(lg, 0, sizeof(*lg));
+	u->alarm_id = a->alarm_id;
+	u->exists = s != NULL;
+	u->failed = !o->ok;
+	u->status = o->ok ? a->new_status : (s != NULL ? s->status : SS_PENDING);
+	u->event_id = a->row != NULL ? a->row->event_id :
+	    (s != NULL ? s->event_id : 0);
+	u->zmc_state = a->row != NULL ? a->row->state :
+	    (s != NULL ? s->zmc_state : 0);
+	if (a->kind == ACT_SILENCE) {
+		/* The silence that now stands for the alarm (created or reused). */
+		u->silence_id = o->silence_id;
+		u->silence_end = o->silence_end;
+	} else if (a->new_status == SS_FIRING || a->new_status == SS_RESOLVED) {
+		/* No silence of ours stands for the alarm any more. */
+		u->silence_id = NULL;
+		u->silence_end = 0;
+	} else if (s != NULL) {
+		u->silence_id = s->silence_id;
+		u->silence_end = s->silence_end;
+	}
+	u->last_push = push ? now : 0;
+	u->pushed = push && o->ok;
+	if (a->kind == ACT_FIRE || a->kind == ACT_HEARTBEAT ||
+	    a->kind == ACT_RELABEL) {
+		u->event_time = a->alert->starts_at;
+		u->labels = a->labels;
+	} else
+		u->event_time = s != NULL ? s->event_time : 0;
+	u->error = o->ok ? NULL : (o->error != NULL ? o->error : "failed");
+	/* A heartbeat that changes nothing else is written in bulk. */
+	u->touch = a->kind == ACT_HEARTBEAT && o->ok && s != NULL &&
+	    s->status == SS_FIRING && s->event_id == u->event_id &&
+	    s->event_time == u->event_time && s->zmc_state == u->zmc_state &&
+	    s->silence_id == NULL && s->labels != NULL && a->labels != NULL &&
+	    strcmp(s->labels, a->labels) == 0;
+
+	if (a->kind == ACT_HEARTBEAT && o->ok)
+		return 0;
+	lg->operation = action_operation(a->kind);
+	lg->alarm_id = a->alarm_id;
+	lg->event_id = u->event_id;
+	lg->batch_id = batch_id;
+	lg->old_status = s != NULL ? sync_status_name(s->status) : NULL;
+	lg->new_status = sync_status_name(u->status);
+	lg->request_url = o->url;
+	lg->request_method = o->method;
+	lg->response_code = o->code;
+	lg->duration_ms = o->ms;
+	lg->error = u->error;
+	lg->alarm_count = 1;
+	return 1;
 }
 
 void
@@ -381,6 +484,7 @@ action_list_free(struct action_list *l)
 	for (i = 0; i < l->n; i++) {
 		alert_free(l->v[i].alert);
 		alert_free(l->v[i].old_alert);
+		free(l->v[i].labels);
 	}
 	free(l->v);
 	l->v = NULL;

@@ -47,6 +47,8 @@ struct action {
 					   ACT_EXPIRE_SILENCE / ACT_SILENCE_ENDED, and for an ACT_RESOLVE of a gone
 					   row whose label set was never stored (nothing to address: bookkeeping only) */
 	struct alert		*old_alert;	/* ACT_RELABEL: old label set, resolved; owned */
+	char			*labels;	/* FIRE/HEARTBEAT/RELABEL: canonical label-set JSON
+					   of alert, stored on success; owned */
 	enum sync_status	 new_status;	/* status after success */
 	const char		*reason;	/* static: "new", "retry", "re-raised", "back", "heartbeat", "labels changed",
 					   "state A", "state C", "state M", "gone", "filtered", "silence ended" */
@@ -68,5 +70,42 @@ void	reconcile(const struct config *, const struct label_map *maps, size_t mapsz
 	    const struct pair *pairs, size_t pairsz, time_t now,
 	    struct action_list *out);
 void	action_list_free(struct action_list *);
+
+/*
+ * 1 if a FIRING alarm last pushed at last_push is due for a heartbeat at
+ * now.  Due times are spread by alarm id over the second half of
+ * heartbeat_interval, so alarms fired together do not all come due in
+ * the same later run; a push time in the future (clock went back) or
+ * unknown is due at once.
+ */
+int	reconcile_heartbeat_due(int64_t alarm_id, time_t last_push, time_t now,
+	    int heartbeat_interval);
+
+/* What carrying out one action gave (filled by the executor). */
+struct outcome {
+	int		 ok;		/* every Alertmanager call of the action succeeded */
+	const char	*error;		/* first failure, redacted; NULL when ok */
+	const char	*silence_id;	/* ACT_SILENCE: the silence created or reused */
+	time_t		 silence_end;
+	const char	*url;		/* the request that describes it, for the log row */
+	const char	*method;
+	long		 code;
+	long		 ms;
+};
+
+/*
+ * The bookkeeping of one action after it was carried out: the status row
+ * to write (u) and the log row (lg).  Returns 1 when lg is to be written,
+ * 0 when the action is logged otherwise (accepted heartbeats are logged
+ * per request).  Pure: u and lg point into a, o and batch_id (no
+ * allocation), so they live as long as those.
+ *
+ * On success the status becomes a->new_status; on failure the row stays
+ * as it was with ERROR_COUNT + 1 and LAST_ERROR, or is inserted PENDING
+ * when the alarm had no row, so the next run decides the same again.
+ */
+int	reconcile_record(const struct action *a, const struct outcome *o,
+	    time_t now, const char *batch_id, struct sync_update *u,
+	    struct sync_log *lg);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * source: reads the source view in keyset pages (ALARM_INST_ID > after,
- * ordered, bounded).  Known columns are parsed; every column is also kept
- * as text for NM_ALARM_LABEL_MAPPING.  A value that cannot be parsed is
- * warned about and cleared: the alarm itself is never dropped.
+ * source: parses rows of the source view from a statement the caller
+ * runs (merge.c decides which rows a run reads).  Known columns are
+ * parsed; every column is also kept as text for NM_ALARM_LABEL_MAPPING.
+ * A value that cannot be parsed is warned about and cleared: the alarm
+ * itself is never dropped.  Only a row without a usable ALARM_INST_ID is
+ * skipped, reported with its raw value.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -23,6 +25,9 @@ enum col {
 	C_STATE_TIME, C_CREATE_DATE, C_DETAIL_INFO, C_FAULT_REASON,
 	C_DEAL_SUGGEST, C_CLEAR_REASON, C_TOTAL_ALARM, C__COUNT
 };
+
+_Static_assert(C__COUNT <= sizeof(((struct source_page *)0)->ix) / sizeof(int),
+    "source_page.ix too small");
 
 static const char *const colnames[C__COUNT] = {
 	"ALARM_INST_ID", "EVENT_INST_ID", "ALARM_STATE", "ALARM_LEVEL",
@@ -99,9 +104,10 @@ timecol(struct db_stmt *st, int i, const char *view, long long id)
 
 /* Fills r from the current row; 0 ok, -1 row has no usable ALARM_INST_ID. */
 static int
-row_read(struct db_stmt *st, const int *ix, const char *view,
-    const struct source_page *pg, struct zmc_row *r)
+row_read(struct db_stmt *st, const struct source_page *pg, struct zmc_row *r)
 {
+	const int *ix = pg->ix;
+	const char *view = pg->view;
 	const char *s;
 	int64_t v;
 	size_t i;
@@ -167,7 +173,7 @@ row_read(struct db_stmt *st, const int *ix, const char *view,
 	r->names = (const char *const *)pg->names;
 	r->vals = xcalloc(pg->ncols ? pg->ncols : 1, sizeof(*r->vals));
 	for (i = 0; i < pg->ncols; i++)
-		r->vals[i] = textcol(st, (int)i);
+		r->vals[i] = textcol(st, pg->off + (int)i);
 	return 0;
 }
 
@@ -196,67 +202,87 @@ row_free(struct zmc_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int
-source_page_read(struct db *db, const struct config *cfg, int64_t after,
-    size_t limit, struct source_page *out)
+const char *
+source_view(const struct config *cfg)
 {
-	const char *view = cfg->zmc_source && cfg->zmc_source[0] ?
-	    cfg->zmc_source : "NM_ALARM_SYNC_SOURCE";
-	struct db_stmt *st;
-	char *sql, *p;
-	int ix[C__COUNT];
-	size_t cap = 0, i;
-	int k, rc;
+	if (cfg == NULL || cfg->zmc_source == NULL || cfg->zmc_source[0] == '\0')
+		return "NM_ALARM_SYNC_SOURCE";
+	return cfg->zmc_source;
+}
 
-	memset(out, 0, sizeof(*out));
-	if (!dialect_ident_valid(view)) {
-		db_set_error(db, "zmc.source %s: not a valid view name", view);
-		return -1;
-	}
-	sql = dialect_sql(db_dialect(db), SQL_SOURCE_PAGE, view);
-	st = db_prepare(db, sql);
-	free(sql);
-	if (st == NULL)
-		return -1;
-	if (db_bind_int64(st, 1, after) != 0 ||
-	    db_bind_int64(st, 2, (int64_t)limit) != 0 ||
-	    db_execute(st) != 0) {
-		db_stmt_free(st);
-		return -1;
-	}
-	out->ncols = (size_t)db_col_count(st);
-	out->names = xcalloc(out->ncols ? out->ncols : 1, sizeof(*out->names));
-	for (i = 0; i < out->ncols; i++) {
-		out->names[i] = xstrdup(db_col_name(st, (int)i));
-		for (p = out->names[i]; *p != '\0'; p++)
+int
+source_page_begin(struct source_page *pg, struct db *db, struct db_stmt *st,
+    int off, const char *view)
+{
+	static const enum col required[] = {
+		C_ALARM_INST_ID, C_ALARM_STATE, C_ALARM_LEVEL
+	};
+	int n = db_col_count(st), k;
+	size_t i;
+	char *p;
+
+	pg->off = off;
+	pg->view = view;
+	pg->ncols = n > off ? (size_t)(n - off) : 0;
+	pg->names = xcalloc(pg->ncols ? pg->ncols : 1, sizeof(*pg->names));
+	for (i = 0; i < pg->ncols; i++) {
+		pg->names[i] = xstrdup(db_col_name(st, off + (int)i));
+		for (p = pg->names[i]; *p != '\0'; p++)
 			*p = (char)toupper((unsigned char)*p);
 	}
 	for (k = 0; k < C__COUNT; k++) {
-		ix[k] = -1;
-		for (i = 0; i < out->ncols; i++)
-			if (strcmp(out->names[i], colnames[k]) == 0) {
-				ix[k] = (int)i;
+		pg->ix[k] = -1;
+		for (i = 0; i < pg->ncols; i++)
+			if (strcmp(pg->names[i], colnames[k]) == 0) {
+				pg->ix[k] = off + (int)i;
 				break;
 			}
 	}
-	if (ix[C_ALARM_INST_ID] < 0) {
-		db_set_error(db, "source %s: no ALARM_INST_ID column", view);
-		db_stmt_free(st);
-		source_page_free(out);
-		return -1;
-	}
-	while ((rc = db_fetch(st)) == 1) {
-		out->rows = xreallocarray_grow(out->rows, &cap, out->rowsz + 1,
-		    sizeof(*out->rows));
-		if (row_read(st, ix, view, out, &out->rows[out->rowsz]) == 0)
-			out->rowsz++;
-	}
-	db_stmt_free(st);
-	if (rc < 0) {
-		source_page_free(out);
-		return -1;
-	}
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (pg->ix[required[i]] < 0) {
+			db_set_error(db, "source %s: no %s column", view,
+			    colnames[required[i]]);
+			return -1;
+		}
 	return 0;
+}
+
+int
+source_page_add(struct source_page *pg, struct db_stmt *st)
+{
+	pg->fetched++;
+	pg->rows = xreallocarray_grow(pg->rows, &pg->rowcap, pg->rowsz + 1,
+	    sizeof(*pg->rows));
+	if (row_read(st, pg, &pg->rows[pg->rowsz]) != 0) {
+		pg->bad++;
+		return -1;
+	}
+	if (pg->rows[pg->rowsz].alarm_id > pg->last_key)
+		pg->last_key = pg->rows[pg->rowsz].alarm_id;
+	pg->rowsz++;
+	return 0;
+}
+
+void
+source_page_drop_last(struct source_page *pg)
+{
+	if (pg->rowsz > 0)
+		row_free(&pg->rows[--pg->rowsz]);
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct zmc_row *x = a, *y = b;
+
+	return x->alarm_id < y->alarm_id ? -1 : x->alarm_id > y->alarm_id;
+}
+
+void
+source_page_sort(struct source_page *pg)
+{
+	if (pg->rowsz > 1)
+		qsort(pg->rows, pg->rowsz, sizeof(*pg->rows), row_cmp);
 }
 
 void

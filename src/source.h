@@ -12,6 +12,7 @@
 #include <time.h>
 
 struct db;
+struct db_stmt;
 struct config;
 
 /* One alarm as the view shows it now.  Text is UTF-8, "" never stored: absent is NULL. */
@@ -42,25 +43,51 @@ struct zmc_row {
 	size_t	 ncols;
 };
 
-/* One page of rows, ordered by alarm_id. */
+/*
+ * Rows of the view read from one statement, in the order fetched.  The
+ * view's columns start at column off of the statement (the columns
+ * before it belong to the caller).
+ */
 struct source_page {
 	struct zmc_row	*rows;
 	size_t		 rowsz;
-	char		**names;	/* upper-case column names */
+	size_t		 rowcap;
+	char		**names;	/* upper-case column names of the view */
 	size_t		 ncols;
+	int		 off;		/* first view column in the statement */
+	int		 ix[24];	/* statement column of each known column, -1 absent */
+	const char	*view;		/* for messages (the config's string) */
+	size_t		 fetched;	/* rows the cursor gave, parsable or not */
+	int64_t		 last_key;	/* highest parsable ALARM_INST_ID so far, 0 none */
+	size_t		 bad;		/* rows skipped: ALARM_INST_ID not an integer */
 };
 
 /* Value of any view column of row by (case-insensitive) name; NULL if NULL or unknown. */
 const char	*zmc_row_field(const struct zmc_row *, const char *name);
 
+/* The view name in force (zmc.source, else NM_ALARM_SYNC_SOURCE). */
+const char	*source_view(const struct config *);
+
 /*
- * Reads rows with ALARM_INST_ID > after, at most limit, into out (which
- * must be zeroed or freed).  A row whose values cannot be parsed is kept
- * with the bad field cleared and a warning naming alarm and column.
- * 0 ok, -1 database error (db_error()).
+ * Starts pg (zeroed by the caller) for executed statement st whose view
+ * columns start at off: reads the column names and finds the known ones.
+ * A view without ALARM_INST_ID, ALARM_STATE or ALARM_LEVEL fails: a run
+ * must not guess what every alarm is.  0 ok, -1 with db_set_error.
  */
-int	source_page_read(struct db *, const struct config *, int64_t after,
-	    size_t limit, struct source_page *out);
+int	source_page_begin(struct source_page *pg, struct db *, struct db_stmt *st,
+	    int off, const char *view);
+/*
+ * Parses the statement's current row and appends it to pg.  Counts the
+ * row in fetched either way.  A row whose ALARM_INST_ID is not an integer
+ * is reported with its raw value and not appended (-1); any other bad
+ * value is reported naming the alarm and column and cleared, the row is
+ * kept (0).
+ */
+int	source_page_add(struct source_page *pg, struct db_stmt *st);
+/* Removes and frees the last row of pg (a duplicate the caller found). */
+void	source_page_drop_last(struct source_page *pg);
+/* Sorts the rows by ALARM_INST_ID (rows of an IN list come in any order). */
+void	source_page_sort(struct source_page *pg);
 void	source_page_free(struct source_page *);
 
 #endif

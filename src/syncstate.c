@@ -147,18 +147,19 @@ sync_row_clear(struct sync_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Fills r from the current row of a STATUS_COLS query. */
-static void
-sync_row_read(struct db_stmt *st, struct sync_row *r)
+int
+sync_row_read_at(struct db_stmt *st, int off, struct sync_row *r)
 {
 	const char *s;
 	int k;
 
 	memset(r, 0, sizeof(*r));
-	r->sync_id = colint(st, 0);
-	r->alarm_id = colint(st, 1);
-	r->event_id = colint(st, 2);
-	s = db_col_text(st, 3);
+	if (db_col_text(st, off + 1) == NULL)
+		return 1;
+	r->sync_id = colint(st, off + 0);
+	r->alarm_id = colint(st, off + 1);
+	r->event_id = colint(st, off + 2);
+	s = db_col_text(st, off + 3);
 	if ((k = sync_status_parse(s)) < 0) {
 		/* FIRING gets it resolved or re-pushed: a clean state again. */
 		log_warn("NM_ALARM_SYNC_STATUS: alarm %lld: SYNC_STATUS \"%s\" "
@@ -167,19 +168,20 @@ sync_row_read(struct db_stmt *st, struct sync_row *r)
 		k = SS_FIRING;
 	}
 	r->status = (enum sync_status)k;
-	s = db_col_text(st, 4);
+	s = db_col_text(st, off + 4);
 	r->zmc_state = s != NULL && *s != '\0' ?
 	    (char)toupper((unsigned char)*s) : 0;
-	r->silence_id = coltext(st, 5);
-	r->silence_end = coltime(st, 6);
-	r->last_push = coltime(st, 7);
-	r->event_time = coltime(st, 8);
-	r->labels = coltext(st, 9);
-	r->error_count = (int)colint(st, 10);
-	r->last_error = coltext(st, 11);
-	r->push_count = (int)colint(st, 12);
-	r->create_time = coltime(st, 13);
-	r->update_time = coltime(st, 14);
+	r->silence_id = coltext(st, off + 5);
+	r->silence_end = coltime(st, off + 6);
+	r->last_push = coltime(st, off + 7);
+	r->event_time = coltime(st, off + 8);
+	r->labels = coltext(st, off + 9);
+	r->error_count = (int)colint(st, off + 10);
+	r->last_error = coltext(st, off + 11);
+	r->push_count = (int)colint(st, off + 12);
+	r->create_time = coltime(st, off + 13);
+	r->update_time = coltime(st, off + 14);
+	return 0;
 }
 
 /* Reads all rows of an executed STATUS_COLS query; 0/-1. */
@@ -193,7 +195,7 @@ sync_rows_fetch(struct db_stmt *st, struct sync_row **out, size_t *outsz)
 	*outsz = 0;
 	while ((rc = db_fetch(st)) == 1) {
 		*out = xreallocarray_grow(*out, &cap, *outsz + 1, sizeof(**out));
-		sync_row_read(st, &(*out)[(*outsz)++]);
+		sync_row_read_at(st, 0, &(*out)[(*outsz)++]);
 	}
 	if (rc < 0) {
 		syncstate_rows_free(*out, *outsz);
@@ -215,31 +217,36 @@ syncstate_rows_free(struct sync_row *v, size_t n)
 }
 
 int
-syncstate_page_read(struct db *db, const struct config *cfg, int64_t after,
-    size_t limit, struct sync_page *out)
+syncstate_rows_by_ids(struct db *db, const int64_t *ids, size_t n,
+    struct sync_row **out, size_t *outsz, size_t *outcap)
 {
 	struct db_stmt *st;
-	int r;
+	size_t i;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if ((st = prep(db, SQL_STATUS_PAGE, view_name(cfg))) == NULL)
+	if (n == 0)
+		return 0;
+	if (n > DIALECT_IN_MAX) {
+		db_set_error(db, "NM_ALARM_SYNC_STATUS: %zu ids in one IN list", n);
 		return -1;
-	if (db_bind_int64(st, 1, after) != 0 ||
-	    db_bind_int64(st, 2, (int64_t)limit) != 0 ||
-	    db_execute(st) != 0) {
+	}
+	if ((st = prep(db, SQL_STATUS_BY_IDS, NULL)) == NULL)
+		return -1;
+	for (i = 0; i < DIALECT_IN_MAX; i++)
+		if (db_bind_int64(st, (int)i + 1, ids[i < n ? i : 0]) != 0) {
+			db_stmt_free(st);
+			return -1;
+		}
+	if (db_execute(st) != 0) {
 		db_stmt_free(st);
 		return -1;
 	}
-	r = sync_rows_fetch(st, &out->rows, &out->rowsz);
+	while ((rc = db_fetch(st)) == 1) {
+		*out = xreallocarray_grow(*out, outcap, *outsz + 1, sizeof(**out));
+		sync_row_read_at(st, 0, &(*out)[(*outsz)++]);
+	}
 	db_stmt_free(st);
-	return r;
-}
-
-void
-syncstate_page_free(struct sync_page *p)
-{
-	syncstate_rows_free(p->rows, p->rowsz);
-	memset(p, 0, sizeof(*p));
+	return rc < 0 ? -1 : 0;
 }
 
 /* Text of a ZMC state char, or NULL. */
@@ -359,29 +366,72 @@ log_one(struct db_stmt *st, const struct sync_log *l, time_t now)
 	return db_stmt_reset(st);
 }
 
+/*
+ * Writes the accepted heartbeats of ups in one UPDATE per DIALECT_IN_MAX
+ * ids (the rows differ only by id); 0/-1.
+ */
+static int
+apply_touches(struct db_stmt *st, const struct sync_update *ups, size_t upsz,
+    time_t now)
+{
+	int64_t ids[DIALECT_IN_MAX];
+	size_t i, n = 0, k;
+
+	for (i = 0; i <= upsz; i++) {
+		if (i < upsz && !ups[i].touch)
+			continue;
+		if (i < upsz)
+			ids[n++] = ups[i].alarm_id;
+		if (n == 0 || (n < DIALECT_IN_MAX && i < upsz))
+			continue;
+		if (db_bind_time(st, 1, now) != 0 || db_bind_time(st, 2, now) != 0)
+			return -1;
+		for (k = 0; k < DIALECT_IN_MAX; k++)
+			if (db_bind_int64(st, (int)k + 3, ids[k < n ? k : 0]) != 0)
+				return -1;
+		if (db_execute(st) != 0 || db_stmt_reset(st) != 0)
+			return -1;
+		n = 0;
+	}
+	return 0;
+}
+
 int
 syncstate_apply(struct db *db, const struct sync_update *ups, size_t upsz,
     const struct sync_log *logs, size_t logsz)
 {
 	static const enum sql_id ids[] = {
 		SQL_STATUS_INSERT, SQL_STATUS_UPDATE, SQL_STATUS_ERROR,
-		SQL_LOG_INSERT
+		SQL_LOG_INSERT, SQL_STATUS_TOUCH
 	};
 	struct db_stmt *stv[SQL__COUNT] = { 0 };
 	time_t now = time(NULL);
-	size_t i;
+	size_t i, touches = 0, others = 0;
 	int r = -1;
 
 	if (upsz == 0 && logsz == 0)
 		return 0;
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+	for (i = 0; i < upsz; i++) {
+		if (ups[i].touch)
+			touches++;
+		else
+			others++;
+	}
+	/* Prepare only what the batch needs: a steady run is mostly touches. */
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (ids[i] == SQL_STATUS_TOUCH ? touches == 0 :
+		    ids[i] == SQL_LOG_INSERT ? logsz == 0 : others == 0)
+			continue;
 		if ((stv[ids[i]] = prep(db, ids[i], NULL)) == NULL)
 			goto out;
+	}
 	if (db_begin(db) != 0)
 		goto out;
 	for (i = 0; i < upsz; i++)
-		if (apply_one(db, stv, &ups[i], now) != 0)
+		if (!ups[i].touch && apply_one(db, stv, &ups[i], now) != 0)
 			goto rollback;
+	if (touches > 0 && apply_touches(stv[SQL_STATUS_TOUCH], ups, upsz, now) != 0)
+		goto rollback;
 	for (i = 0; i < logsz; i++)
 		if (log_one(stv[SQL_LOG_INSERT], &logs[i], now) != 0)
 			goto rollback;

@@ -48,20 +48,22 @@ struct sync_row {
 	time_t		 update_time;
 };
 
-struct sync_page {
-	struct sync_row	*rows;
-	size_t		 rowsz;
-};
+struct db_stmt;
 
 /*
- * Reads status rows with ALARM_INST_ID > after, ordered, at most limit,
- * leaving out RESOLVED rows whose alarm is not in state U in the view
- * (they cannot lead to an action).  0 ok, -1 error.
+ * Fills r from the current row of st, whose STATUS_COLS start at column
+ * off.  Returns 1 when the status part is NULL (no status row: LEFT JOIN
+ * without a match; r is zeroed), else 0.
  */
-int	syncstate_page_read(struct db *, const struct config *, int64_t after,
-	    size_t limit, struct sync_page *out);
-void	syncstate_page_free(struct sync_page *);
+int	sync_row_read_at(struct db_stmt *st, int off, struct sync_row *r);
 void	sync_row_clear(struct sync_row *);
+
+/*
+ * Status rows of the n ids (any order, n <= DIALECT_IN_MAX), appended to
+ * *out / *outsz (grown with *outcap).  0/-1.
+ */
+int	syncstate_rows_by_ids(struct db *, const int64_t *ids, size_t n,
+	    struct sync_row **out, size_t *outsz, size_t *outcap);
 
 /* What to write for one alarm after its Alertmanager calls. */
 struct sync_update {
@@ -77,6 +79,9 @@ struct sync_update {
 	time_t		 event_time;
 	const char	*labels;	/* NULL keeps the old value */
 	int		 pushed;	/* 1: PUSH_COUNT + 1 */
+	int		 touch;		/* accepted heartbeat changing nothing but the push
+					   time: written with the other touches of the batch,
+					   one statement per DIALECT_IN_MAX ids */
 	const char	*error;		/* failed: LAST_ERROR; success clears ERROR_COUNT/LAST_ERROR */
 };
 

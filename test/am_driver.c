@@ -41,14 +41,23 @@
 
 static FILE *trace;	/* observer output */
 
+/* Writes the requests the client reports back, one line each. */
 static void
-observe(void *arg, const struct am_request *rq)
+dump_requests(struct am *am)
 {
-	fprintf(trace, "request %s %s code=%ld alerts=%zu seconds=%.3f "
-	    "url=%s error=%s\n", rq->method, rq->endpoint, rq->code,
-	    rq->alerts, rq->seconds, rq->url,
-	    rq->error != NULL ? rq->error : "-");
+	const struct am_request *v, *rq;
+	size_t n, i;
+
+	n = am_requests(am, &v);
+	for (i = 0; i < n; i++) {
+		rq = &v[i];
+		fprintf(trace, "request %s %s code=%ld alerts=%zu seconds=%.3f "
+		    "url=%s error=%s\n", rq->method, rq->endpoint, rq->code,
+		    rq->alerts, rq->seconds, rq->url,
+		    rq->error != NULL ? rq->error : "-");
+	}
 	fflush(trace);
+	am_requests_clear(am);
 }
 
 static const char *
@@ -327,7 +336,6 @@ main(int argc, char **argv)
 		config_clear(&cfg);
 		return 3;
 	}
-	am_set_observer(am, observe, NULL);
 	if (env_int("AM_DEADLINE", -1) >= 0)
 		am_set_deadline(am, time(NULL) + env_int("AM_DEADLINE", 0));
 
@@ -390,6 +398,7 @@ main(int argc, char **argv)
 		rv = 2;
 	}
 	free(err);
+	dump_requests(am);
 	am_free(am);
 	config_clear(&cfg);
 	if (trace != stderr)

@@ -63,7 +63,7 @@ TEST(names_and_parse)
 	CHECK_INT(dialect_from_dbms("PostgreSQL"), DIALECT_POSTGRESQL);
 	CHECK_INT(dialect_from_dbms("Oracle"), DIALECT_ORACLE);
 	CHECK_INT(dialect_from_dbms("Microsoft SQL Server"), -1);
-	CHECK_STR(dialect_sql_name(SQL_SOURCE_PAGE), "SOURCE_PAGE");
+	CHECK_STR(dialect_sql_name(SQL_ACTIVE_PAGE), "ACTIVE_PAGE");
 	CHECK_STR(dialect_sql_name(SQL_PROBE_SOURCE), "PROBE_SOURCE");
 	CHECK_STR(dialect_sql_name(SQL__COUNT), "UNKNOWN");
 }
@@ -80,7 +80,7 @@ TEST(ident_valid)
 	CHECK(!dialect_ident_valid("v--"));
 	CHECK(!dialect_ident_valid("a."));
 	CHECK(!dialect_ident_valid(NULL));
-	CHECK(dialect_sql(DIALECT_SQLITE, SQL_SOURCE_PAGE, "x y") == NULL);
+	CHECK(dialect_sql(DIALECT_SQLITE, SQL_ACTIVE_PAGE, "x y") == NULL);
 }
 
 /* Every statement of every dialect: present, marker count, unique names. */
@@ -109,11 +109,11 @@ TEST(all_statements)
 			free(s);
 		}
 	}
-	s = dialect_sql(DIALECT_SQLITE, SQL_SOURCE_PAGE, "MY_VIEW");
+	s = dialect_sql(DIALECT_SQLITE, SQL_ACTIVE_PAGE, "MY_VIEW");
 	CHECK(strstr(s, "FROM MY_VIEW v") != NULL);
 	CHECK(strstr(s, "LIMIT ?") != NULL);
 	free(s);
-	s = dialect_sql(DIALECT_ORACLE, SQL_SOURCE_PAGE, NULL);
+	s = dialect_sql(DIALECT_ORACLE, SQL_ACTIVE_PAGE, NULL);
 	CHECK(strstr(s, "FROM NM_ALARM_SYNC_SOURCE v") != NULL);
 	CHECK(strstr(s, "ROWNUM <= ?") != NULL);
 	free(s);
@@ -169,7 +169,7 @@ TEST(oracle_subset)
 	CHECK_INT(run_checker(b.s, 0), 0);
 	buf_free(&b);
 	/* The non-Oracle dialects do page with LIMIT: the checker sees it. */
-	s = dialect_sql(DIALECT_SQLITE, SQL_SOURCE_PAGE, NULL);
+	s = dialect_sql(DIALECT_SQLITE, SQL_ACTIVE_PAGE, NULL);
 	CHECK(run_checker(s, 1) != 0);
 	free(s);
 }

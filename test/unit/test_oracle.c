@@ -546,8 +546,9 @@ TEST(sequences_and_paging)
 	CHECK(strstr(init, "'CREATE SEQUENCE ' || s || ' START WITH ' || start_id") != NULL);
 	free(init);
 
-	s = dialect_sql(DIALECT_ORACLE, SQL_SOURCE_PAGE, "ZMC.MY_VIEW");
-	CHECK(s != NULL && strncmp(s, "SELECT * FROM (SELECT v.* FROM ZMC.MY_VIEW v ", 45) == 0);
+	s = dialect_sql(DIALECT_ORACLE, SQL_ACTIVE_PAGE, "ZMC.MY_VIEW");
+	CHECK(s != NULL && strncmp(s, "SELECT * FROM (SELECT s.SYNC_ID AS ZS_SYNC_ID, ", 47) == 0);
+	CHECK(s != NULL && strstr(s, " FROM ZMC.MY_VIEW v LEFT JOIN NM_ALARM_SYNC_STATUS s ") != NULL);
 	CHECK(s != NULL && strstr(s, "ORDER BY v.ALARM_INST_ID) WHERE ROWNUM <= ?") != NULL);
 	free(s);
 	s = dialect_sql(DIALECT_ORACLE, SQL_ALARMS_LIST, NULL);
@@ -559,8 +560,8 @@ TEST(sequences_and_paging)
 	    "WHERE ROWNUM <= 1");
 	free(s);
 	/* a view name that is not an identifier is refused, never spliced */
-	CHECK(dialect_sql(DIALECT_ORACLE, SQL_SOURCE_PAGE, "V; DROP TABLE X") == NULL);
-	CHECK(dialect_sql(DIALECT_ORACLE, SQL_SOURCE_PAGE, "a.b.c") == NULL);
+	CHECK(dialect_sql(DIALECT_ORACLE, SQL_ACTIVE_PAGE, "V; DROP TABLE X") == NULL);
+	CHECK(dialect_sql(DIALECT_ORACLE, SQL_ACTIVE_PAGE, "a.b.c") == NULL);
 }
 
 /* The init script splits into SQL*Plus-style statements. */

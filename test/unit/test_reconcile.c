@@ -232,6 +232,40 @@ TEST(t_heartbeat_due)
 	sync_done(&s);
 }
 
+/* Alarms fired in one run come due spread over the second half of the interval. */
+TEST(t_heartbeat_spread)
+{
+	int64_t		 id;
+	int		 t, due[121] = { 0 }, runs = 0, most = 0;
+
+	for (id = 1000; id < 3000; id++) {
+		/* Every alarm is due by the full interval, none before half of it. */
+		CHECK(reconcile_heartbeat_due(id, NOW - 120, NOW, 120));
+		CHECK(!reconcile_heartbeat_due(id, NOW - 59, NOW, 120));
+		for (t = 60; t <= 120; t++)
+			if (reconcile_heartbeat_due(id, NOW - t, NOW, 120)) {
+				due[t]++;
+				break;
+			}
+	}
+	/* With a run every 15 s, at least 4 runs share the 2000 heartbeats. */
+	for (t = 60; t <= 120; t += 15) {
+		int k, sum = 0;
+
+		for (k = t; k < t + 15 && k <= 120; k++)
+			sum += due[k];
+		runs += sum > 0;
+		if (sum > most)
+			most = sum;
+	}
+	CHECK(runs >= 4);
+	CHECK(most < 2000 / 3);
+	/* Unknown or future push times are due at once. */
+	CHECK(reconcile_heartbeat_due(5, 0, NOW, 120));
+	CHECK(reconcile_heartbeat_due(5, NOW + 10, NOW, 120));
+	CHECK(reconcile_heartbeat_due(5, NOW - 1, NOW, 1));
+}
+
 TEST(t_heartbeat_not_yet_due)
 {
 	struct config		 c;
@@ -241,7 +275,8 @@ TEST(t_heartbeat_not_yet_due)
 
 	cfg_init(&c);
 	row_init(&r, 'U');
-	sync_init(&s, &c, &r, SS_FIRING, NOW - 119);
+	/* Never before half the interval, whatever the alarm's offset. */
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 59);
 	CHECK_INT(run1(&c, &r, &s, &l), 0);
 	action_list_free(&l);
 	/* Even an out-of-window alarm keeps its heartbeat once firing. */
@@ -1027,6 +1062,7 @@ main(void)
 	RUN(t_new_not_passing_nothing);
 	RUN(t_pending_retry);
 	RUN(t_heartbeat_due);
+	RUN(t_heartbeat_spread);
 	RUN(t_heartbeat_not_yet_due);
 	RUN(t_heartbeat_last_push_zero_or_future);
 	RUN(t_relabel);

@@ -1,0 +1,370 @@
+/*
+ * batch: the execution of one batch of actions (see batch.h).  Every
+ * Alertmanager call's requests are taken back from the client right
+ * after the call, counted and logged here, and the one that describes the
+ * call goes into the outcome that reconcile_record() turns into rows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "alertmanager.h"
+#include "batch.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "source.h"
+#include "syncstate.h"
+#include "util.h"
+
+#define AM_DOWN_ERROR	"alertmanager: no member reachable; retried next run"
+
+/* Per-batch working state: outcomes and the strings they point to. */
+struct exec {
+	const struct batch_env	*env;
+	struct batch_tally	*t;
+	struct outcome		*out;	/* one per action */
+	char			**strs;	/* owned strings the outcomes and logs point to */
+	size_t			 strsz, strcap;
+	struct sync_log		*logs;	/* per-request heartbeat rows */
+	size_t			 logsz, logcap;
+};
+
+/* Keeps s until the batch is written; returns s. */
+static const char *
+keep(struct exec *x, char *s)
+{
+	if (s == NULL)
+		return NULL;
+	x->strs = xreallocarray_grow(x->strs, &x->strcap, x->strsz + 1,
+	    sizeof(*x->strs));
+	x->strs[x->strsz++] = s;
+	return s;
+}
+
+static void
+fail(struct exec *x, struct outcome *o, const char *e)
+{
+	o->ok = 0;
+	if (o->error == NULL)
+		o->error = keep(x, xstrdup(e));
+}
+
+/*
+ * Takes the client's requests since the last call: metrics, a warning per
+ * failed attempt, and the request that describes the call (the last
+ * success, else the last attempt) into o (if not NULL).  Returns the
+ * total milliseconds spent.
+ */
+static long
+take_requests(struct exec *x, struct outcome *o, int heartbeats)
+{
+	const struct am_request *v, *best = NULL;
+	size_t n, i;
+	long ms = 0;
+
+	n = am_requests(x->env->am, &v);
+	for (i = 0; i < n; i++) {
+		const struct am_request *q = &v[i];
+
+		metrics_observe("zmc_alertmanager_request_duration_seconds", "url",
+		    q->url, q->seconds);
+		metrics_add("zmc_alertmanager_requests_total", "url", q->url, 1);
+		x->t->requests++;
+		ms += (long)(q->seconds * 1000 + 0.5);
+		if (q->error != NULL) {
+			metrics_add("zmc_alertmanager_request_errors_total", "url",
+			    q->url, 1);
+			log_warn("alertmanager %s: %s %s: %s", q->url, q->method,
+			    q->endpoint, q->error);
+		} else
+			log_debug("alertmanager %s: %s %s: %ld in %.3fs", q->url,
+			    q->method, q->endpoint, q->code, q->seconds);
+		if (q->error == NULL || best == NULL || best->error != NULL)
+			best = q;
+		if (heartbeats) {
+			/* Heartbeats are logged per request, not per alert. */
+			struct sync_log *lg;
+
+			x->logs = xreallocarray_grow(x->logs, &x->logcap,
+			    x->logsz + 1, sizeof(*x->logs));
+			lg = &x->logs[x->logsz++];
+			memset(lg, 0, sizeof(*lg));
+			lg->operation = action_operation(ACT_HEARTBEAT);
+			lg->batch_id = x->env->batch_id;
+			lg->old_status = "FIRING";
+			lg->new_status = "FIRING";
+			lg->request_url = keep(x, xstrdup(q->endpoint));
+			lg->request_method = q->method;
+			lg->response_code = q->code;
+			lg->duration_ms = (long)(q->seconds * 1000 + 0.5);
+			lg->error = keep(x, xstrdup(q->error));
+			lg->alarm_count = (int)q->alerts;
+		}
+	}
+	if (o != NULL && best != NULL) {
+		o->url = keep(x, xstrdup(best->endpoint));
+		o->method = best->method;
+		o->code = best->code;
+	}
+	am_requests_clear(x->env->am);
+	return ms;
+}
+
+/*
+ * Pushes the alerts of the heartbeats (heartbeats 1) or of every other
+ * action (0) in POSTs of batch_size, and marks each action's outcome.
+ */
+static void
+push(struct exec *x, struct action_list *al, int heartbeats)
+{
+	struct alert **alerts;
+	size_t *owner, n = 0, i, start, chunk, bs;
+	int *accepted;
+	char **errors;
+	long ms;
+
+	bs = (size_t)x->env->c->sync_batch_size;
+	alerts = xcalloc(al->n * 2 + 1, sizeof(*alerts));
+	owner = xcalloc(al->n * 2 + 1, sizeof(*owner));
+	for (i = 0; i < al->n; i++) {
+		struct action *a = &al->v[i];
+
+		if ((a->kind == ACT_HEARTBEAT) != heartbeats || a->alert == NULL)
+			continue;
+		if (a->old_alert != NULL) {
+			alerts[n] = a->old_alert;
+			owner[n++] = i;
+		}
+		alerts[n] = a->alert;
+		owner[n++] = i;
+	}
+	for (start = 0; start < n && !x->t->am_down; start += chunk) {
+		chunk = n - start < bs ? n - start : bs;
+		accepted = xcalloc(chunk, sizeof(*accepted));
+		errors = xcalloc(chunk, sizeof(*errors));
+		if (am_push(x->env->am, alerts + start, chunk, accepted, errors) < 0) {
+			x->t->am_down = 1;
+			metrics_add("zmc_errors_total", "type", "alertmanager", 1);
+		}
+		/* Requests of a chunk describe each of its alerts. */
+		{
+			struct outcome probe = { 0 };
+
+			ms = take_requests(x, &probe, heartbeats);
+			for (i = 0; i < chunk; i++) {
+				struct outcome *o = &x->out[owner[start + i]];
+
+				o->url = probe.url;
+				o->method = probe.method;
+				o->code = probe.code;
+				o->ms += ms;
+				if (!accepted[i])
+					fail(x, o, errors[i] != NULL ? errors[i] :
+					    "alertmanager: alert not accepted by any member");
+				free(errors[i]);
+			}
+		}
+		free(accepted);
+		free(errors);
+	}
+	/* What was not attempted because Alertmanager is down waits for the next run. */
+	for (i = start; i < n; i++)
+		fail(x, &x->out[owner[i]], AM_DOWN_ERROR);
+	free(alerts);
+	free(owner);
+}
+
+/* Expands comment_template: {time}, {operator}, {alarm_id}, {reason}. */
+static char *
+silence_comment(const struct batch_env *env, const struct action *a)
+{
+	struct buf b = { 0 };
+	const char *p;
+	char ts[32];
+
+	time_rfc3339(env->now, ts);
+	for (p = env->c->silence_comment; *p != '\0'; p++) {
+		if (strncmp(p, "{time}", 6) == 0) {
+			buf_puts(&b, ts);
+			p += 5;
+		} else if (strncmp(p, "{operator}", 10) == 0) {
+			/* ZMC does not say who cleared the alarm; the source view may. */
+			const char *op = a->row ? zmc_row_field(a->row, "OPERATOR") : NULL;
+
+			buf_puts(&b, op ? op : "ZMC");
+			p += 9;
+		} else if (strncmp(p, "{alarm_id}", 10) == 0) {
+			buf_printf(&b, "%lld", (long long)a->alarm_id);
+			p += 9;
+		} else if (strncmp(p, "{reason}", 8) == 0) {
+			buf_puts(&b, a->row && a->row->clear_reason ?
+			    a->row->clear_reason : "");
+			p += 7;
+		} else
+			buf_add(&b, p, 1);
+	}
+	if (b.s == NULL)
+		buf_puts(&b, "");
+	return buf_release(&b);
+}
+
+/* Creates the silence of an ACT_SILENCE action whose resolve was accepted. */
+static void
+silence(struct exec *x, const struct action *a, struct outcome *o)
+{
+	const struct config *c = x->env->c;
+	struct label *m;
+	size_t i, n = 0;
+	char *comment, *id = NULL, *err = NULL;
+	time_t end = x->env->now + (time_t)c->silence_duration_hours * 3600;
+
+	m = xcalloc(c->silence_matchsz + 1, sizeof(*m));
+	for (i = 0; i < c->silence_matchsz; i++) {
+		const char *v = alert_label(a->alert, c->silence_match[i]);
+
+		if (v == NULL)
+			continue;	/* an omitted empty label cannot be matched */
+		m[n].name = c->silence_match[i];
+		m[n].value = (char *)v;
+		n++;
+	}
+	if (n == 0) {
+		/* Never create a silence that would match everything. */
+		m[0].name = "alarm_id";
+		m[0].value = (char *)alert_label(a->alert, "alarm_id");
+		n = m[0].value ? 1 : 0;
+	}
+	if (n == 0) {
+		fail(x, o, "silence: alert has none of silence.match_labels");
+		free(m);
+		return;
+	}
+	comment = silence_comment(x->env, a);
+	if (am_silence_create(x->env->am, m, n, x->env->now, end, comment,
+	    &id, &err) == 0) {
+		o->silence_id = keep(x, id);
+		o->silence_end = end;
+	} else {
+		fail(x, o, err ? err : "silence: not created");
+		metrics_add("zmc_errors_total", "type", "alertmanager", 1);
+	}
+	o->ms += take_requests(x, o, 0);
+	free(err);
+	free(comment);
+	free(m);
+}
+
+static void
+expire(struct exec *x, const struct action *a, struct outcome *o)
+{
+	char *err = NULL;
+
+	if (am_silence_expire(x->env->am, a->sync->silence_id, &err) != 0) {
+		fail(x, o, err ? err : "silence: not expired");
+		metrics_add("zmc_errors_total", "type", "alertmanager", 1);
+	}
+	o->ms = take_requests(x, o, 0);
+	free(err);
+}
+
+static void
+note_error(struct batch_tally *t, const char *e)
+{
+	if (t->first_error == NULL && e != NULL)
+		t->first_error = xstrdup(e);
+}
+
+int
+batch_run(const struct batch_env *env, struct action_list *al,
+    struct batch_tally *t)
+{
+	struct exec x;
+	struct sync_update *ups;
+	struct sync_log *logs;
+	size_t i, nlogs = 0;
+	int rc = 0;
+
+	if (al->n == 0)
+		return 0;
+	memset(&x, 0, sizeof(x));
+	x.env = env;
+	x.t = t;
+	x.out = xcalloc(al->n, sizeof(*x.out));
+	for (i = 0; i < al->n; i++)
+		x.out[i].ok = 1;
+
+	/* Alertmanager first ... */
+	am_requests_clear(env->am);
+	push(&x, al, 0);
+	for (i = 0; i < al->n; i++) {
+		struct action *a = &al->v[i];
+
+		if (a->kind == ACT_SILENCE && x.out[i].ok)
+			silence(&x, a, &x.out[i]);
+		else if (a->kind == ACT_EXPIRE_SILENCE) {
+			if (t->am_down)
+				fail(&x, &x.out[i], AM_DOWN_ERROR);
+			else
+				expire(&x, a, &x.out[i]);
+		}
+	}
+	push(&x, al, 1);
+
+	/* ... bookkeeping second, as reconcile_record decides. */
+	ups = xcalloc(al->n, sizeof(*ups));
+	logs = xcalloc(al->n + x.logsz, sizeof(*logs));
+	for (i = 0; i < x.logsz; i++)
+		logs[nlogs++] = x.logs[i];
+	for (i = 0; i < al->n; i++) {
+		struct action *a = &al->v[i];
+		struct outcome *o = &x.out[i];
+
+		if (reconcile_record(a, o, env->now, env->batch_id, &ups[i],
+		    &logs[nlogs]))
+			nlogs++;
+		if (o->ok) {
+			t->counts[a->kind]++;
+			metrics_add("zmc_alarms_processed_total", "action",
+			    action_name(a->kind), 1);
+			if (a->kind == ACT_HEARTBEAT)
+				log_debug("alarm %lld: heartbeat", (long long)a->alarm_id);
+			else
+				log_info("alarm %lld: %s (%s) -> %s",
+				    (long long)a->alarm_id, action_name(a->kind),
+				    a->reason, sync_status_name(a->new_status));
+		} else {
+			t->failed++;
+			note_error(t, o->error);
+			metrics_add("zmc_errors_total", "type", "alarm", 1);
+			/* Per alarm to the log file; cron mail gets one summary line. */
+			log_info("alarm %lld: %s failed, retried next run: %s",
+			    (long long)a->alarm_id, action_name(a->kind), o->error);
+		}
+	}
+	if (syncstate_apply(env->db, ups, al->n, logs, nlogs) != 0) {
+		log_error("database: sync bookkeeping not written (alerts will be "
+		    "re-pushed next run): %s", db_error(env->db));
+		note_error(t, db_error(env->db));
+		metrics_add("zmc_errors_total", "type", "db", 1);
+		t->db_failed = 1;
+		rc = -1;
+	}
+	free(ups);
+	free(logs);
+	for (i = 0; i < x.strsz; i++)
+		free(x.strs[i]);
+	free(x.strs);
+	free(x.logs);
+	free(x.out);
+	return rc;
+}
+
+void
+batch_tally_free(struct batch_tally *t)
+{
+	free(t->first_error);
+	t->first_error = NULL;
+}

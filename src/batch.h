@@ -1,0 +1,47 @@
+/*
+ * batch: carries out the actions reconcile() decided for one batch:
+ * Alertmanager first (alerts in POSTs of batch_size, then silences), the
+ * bookkeeping second, in one transaction per batch.  What to record after
+ * each outcome is reconcile_record()'s decision, not this module's.
+ */
+#ifndef ZMCSYNC_BATCH_H
+#define ZMCSYNC_BATCH_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "reconcile.h"
+
+struct am;
+struct db;
+struct config;
+
+/* What a batch needs, and nothing more. */
+struct batch_env {
+	struct db		*db;
+	struct am		*am;
+	const struct config	*c;
+	time_t			 now;		/* the run's clock */
+	const char		*batch_id;
+};
+
+/* Tally over the batches of a run. */
+struct batch_tally {
+	long	 counts[ACT__COUNT];	/* successful actions by kind */
+	long	 failed;		/* failed actions (retried next run) */
+	long	 requests;		/* HTTP requests made */
+	int	 am_down;		/* no member reachable: later batches push nothing */
+	int	 db_failed;		/* bookkeeping not written */
+	char	*first_error;		/* allocated; for the run history */
+};
+
+/*
+ * Carries out al (from reconcile) and writes its bookkeeping.  Updates t.
+ * Returns 0, or -1 when the bookkeeping could not be written (t->db_failed
+ * set; the pushes repeat next run, which is harmless).
+ */
+int	batch_run(const struct batch_env *, struct action_list *al,
+	    struct batch_tally *t);
+void	batch_tally_free(struct batch_tally *);
+
+#endif

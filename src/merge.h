@@ -1,0 +1,48 @@
+/*
+ * merge: the read side of a run.  Pairs every alarm that can need an
+ * action with its status row, in one pass over the data:
+ *
+ *  - the active side: view rows in state U joined with their status row,
+ *    read in keyset pages that each dialect answers from the view's key
+ *    order (one index range per page, nothing re-sorted);
+ *  - the tracked side: status rows not RESOLVED whose alarm is not on
+ *    the active side (cleared, gone, or in an odd state), found by a
+ *    merge of their ids with the active page over the same key range and
+ *    read with their view rows by id lists.
+ *
+ * Each alarm is read once per run.  The end of the data is decided by
+ * the cursors (rows fetched), never by how many rows could be parsed.
+ */
+#ifndef ZMCSYNC_MERGE_H
+#define ZMCSYNC_MERGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reconcile.h"
+
+struct db;
+struct config;
+struct merge;
+
+/* What the pass read, for the run summary and metrics. */
+struct merge_stats {
+	size_t	active_rows;	/* view rows in state U fetched */
+	size_t	tracked_rows;	/* status rows of the tracked side */
+	size_t	bad_rows;	/* view rows skipped: ALARM_INST_ID not an integer */
+	size_t	duplicates;	/* view rows skipped: ALARM_INST_ID seen already */
+	size_t	queries;	/* SELECTs executed */
+	double	seconds;	/* time spent in them */
+};
+
+/* A pass over the view of cfg (zmc.source) in pages of batch rows.  Never fails. */
+struct merge	*merge_new(struct db *, const struct config *, size_t batch);
+/*
+ * The next batch of at most batch pairs in *pairs / *n, valid until the
+ * next call.  1 a batch, 0 no more, -1 database error (db_error()).
+ */
+int		 merge_next(struct merge *, const struct pair **pairs, size_t *n);
+const struct merge_stats *merge_stats(const struct merge *);
+void		 merge_free(struct merge *);
+
+#endif

@@ -1054,6 +1054,144 @@ TEST(t_action_names)
 	CHECK_STR(action_operation(ACT__COUNT), "UNKNOWN");
 }
 
+/*
+ * ---- reconcile_record: what each outcome leaves in the tables ----
+ * One row per (status before, ZMC state, outcome): the action reconcile
+ * picks, then the status row and log row written after success or failure.
+ */
+struct rec_case {
+	const char	*name;
+	int		 before;	/* enum sync_status; SS_NONE: no row */
+	char		 state;		/* ZMC state now; 0: gone from the view */
+	int		 hb_old;	/* last push this long ago */
+	int		 new_event;	/* the view shows another event id */
+	int		 ok;		/* outcome */
+	const char	*sil;		/* outcome's silence id */
+	/* expected */
+	int		 kind;		/* enum action_kind */
+	int		 exists, failed, status, pushed, touch, logged;
+	const char	*log_new;	/* log row NEW_STATUS */
+	int		 sil_kept;	/* 1: status row keeps / gets a silence id */
+	int		 labels;	/* 1: the label set is stored */
+};
+
+static const struct rec_case rec_cases[] = {
+	{ "new fired", SS_NONE, 'U', 0, 0, 1, NULL,
+	    ACT_FIRE, 0, 0, SS_FIRING, 1, 0, 1, "FIRING", 0, 1 },
+	{ "new failed: PENDING row", SS_NONE, 'U', 0, 0, 0, NULL,
+	    ACT_FIRE, 0, 1, SS_PENDING, 0, 0, 1, "PENDING", 0, 1 },
+	{ "pending retried", SS_PENDING, 'U', 0, 0, 1, NULL,
+	    ACT_FIRE, 1, 0, SS_FIRING, 1, 0, 1, "FIRING", 0, 1 },
+	{ "pending failed again", SS_PENDING, 'U', 0, 0, 0, NULL,
+	    ACT_FIRE, 1, 1, SS_PENDING, 0, 0, 1, "PENDING", 0, 1 },
+	{ "heartbeat: bulk touch, logged per request", SS_FIRING, 'U', 500, 0, 1, NULL,
+	    ACT_HEARTBEAT, 1, 0, SS_FIRING, 1, 1, 0, NULL, 0, 1 },
+	{ "heartbeat with a new event: full update", SS_FIRING, 'U', 500, 1, 1, NULL,
+	    ACT_HEARTBEAT, 1, 0, SS_FIRING, 1, 0, 0, NULL, 0, 1 },
+	{ "heartbeat failed: error kept on the row", SS_FIRING, 'U', 500, 0, 0, NULL,
+	    ACT_HEARTBEAT, 1, 1, SS_FIRING, 0, 0, 1, "FIRING", 0, 1 },
+	{ "auto-recovered", SS_FIRING, 'A', 30, 0, 1, NULL,
+	    ACT_RESOLVE, 1, 0, SS_RESOLVED, 1, 0, 1, "RESOLVED", 0, 0 },
+	{ "resolve failed: stays FIRING", SS_FIRING, 'C', 30, 0, 0, NULL,
+	    ACT_RESOLVE, 1, 1, SS_FIRING, 0, 0, 1, "FIRING", 0, 0 },
+	{ "masked: silence id from the outcome", SS_FIRING, 'M', 30, 0, 1, "sil-1",
+	    ACT_SILENCE, 1, 0, SS_SILENCED, 1, 0, 1, "SILENCED", 1, 0 },
+	{ "masked, silence failed: stays FIRING", SS_FIRING, 'M', 30, 0, 0, NULL,
+	    ACT_SILENCE, 1, 1, SS_FIRING, 0, 0, 1, "FIRING", 0, 0 },
+	{ "silenced then confirmed: expired", SS_SILENCED, 'C', 30, 0, 1, NULL,
+	    ACT_EXPIRE_SILENCE, 1, 0, SS_RESOLVED, 0, 0, 1, "RESOLVED", 0, 0 },
+	{ "expire failed: stays SILENCED", SS_SILENCED, 'A', 30, 0, 0, NULL,
+	    ACT_EXPIRE_SILENCE, 1, 1, SS_SILENCED, 0, 0, 1, "SILENCED", 1, 0 },
+	{ "silenced, gone from the view: expired", SS_SILENCED, 0, 30, 0, 1, NULL,
+	    ACT_EXPIRE_SILENCE, 1, 0, SS_RESOLVED, 0, 0, 1, "RESOLVED", 0, 0 },
+	{ "firing, gone from the view", SS_FIRING, 0, 30, 0, 1, NULL,
+	    ACT_RESOLVE, 1, 0, SS_RESOLVED, 1, 0, 1, "RESOLVED", 0, 0 },
+	{ "re-raised after resolve", SS_RESOLVED, 'U', 30, 1, 1, NULL,
+	    ACT_FIRE, 1, 0, SS_FIRING, 1, 0, 1, "FIRING", 0, 1 },
+};
+
+TEST(t_record_table)
+{
+	struct config		 c;
+	size_t			 i;
+
+	cfg_init(&c);
+	for (i = 0; i < sizeof(rec_cases) / sizeof(rec_cases[0]); i++) {
+		const struct rec_case *k = &rec_cases[i];
+		struct zmc_row		 r;
+		struct sync_row		 s;
+		struct action_list	 l;
+		struct outcome		 o;
+		struct sync_update	 u;
+		struct sync_log		 lg;
+		const struct action	*a;
+		int			 logged;
+
+		row_init(&r, k->state ? k->state : 'U');
+		sync_init(&s, &c, &r, k->before ? k->before : SS_FIRING,
+		    NOW - k->hb_old);
+		if (k->before == SS_SILENCED) {
+			s.silence_id = "sil-0";
+			s.silence_end = NOW + 3600;
+		}
+		if (k->before == SS_RESOLVED)
+			s.zmc_state = 'A';
+		if (k->new_event) {
+			r.event_id = 901;
+			r.event_time = NOW - 60;
+		}
+		run1(&c, k->state ? &r : NULL, k->before ? &s : NULL, &l);
+		if (l.n != 1) {
+			fprintf(stderr, "case %s: %zu actions\n", k->name, l.n);
+			CHECK_INT(l.n, 1);
+			action_list_free(&l);
+			sync_done(&s);
+			continue;
+		}
+		a = &l.v[0];
+		memset(&o, 0, sizeof(o));
+		o.ok = k->ok;
+		o.error = k->ok ? NULL : "alertmanager http://am: 503";
+		o.silence_id = k->sil;
+		o.silence_end = k->sil ? NOW + 86400 : 0;
+		o.url = "http://am/api/v2/alerts";
+		o.method = "POST";
+		o.code = k->ok ? 200 : 503;
+		logged = reconcile_record(a, &o, NOW, "B1", &u, &lg);
+#define RC(cond) do { if (!(cond)) fprintf(stderr, "case %s: %s\n", k->name, #cond); CHECK(cond); } while (0)
+		RC(a->kind == (enum action_kind)k->kind);
+		RC(u.alarm_id == 4242);
+		RC(u.exists == k->exists);
+		RC(u.failed == !k->ok);
+		RC(u.failed == k->failed);
+		RC((int)u.status == k->status);
+		RC(u.pushed == k->pushed);
+		RC(u.touch == k->touch);
+		RC(logged == k->logged);
+		RC((u.error != NULL) == !k->ok);
+		RC((u.labels != NULL) == k->labels);
+		if (k->ok)
+			RC((u.silence_id != NULL) == k->sil_kept);
+		if (k->sil != NULL && k->ok)
+			RC(u.silence_id != NULL && strcmp(u.silence_id, k->sil) == 0);
+		if (logged) {
+			RC(lg.operation != NULL &&
+			    strcmp(lg.operation, action_operation(a->kind)) == 0);
+			RC(lg.new_status != NULL && strcmp(lg.new_status, k->log_new) == 0);
+			RC(lg.alarm_id == 4242);
+			RC(lg.batch_id != NULL && strcmp(lg.batch_id, "B1") == 0);
+			RC((lg.error != NULL) == !k->ok);
+			RC(lg.old_status != NULL || k->before == SS_NONE);
+			RC(lg.response_code == o.code);
+		}
+		if (k->new_event && k->ok && a->kind != ACT_RESOLVE)
+			RC(u.event_id == 901);
+#undef RC
+		action_list_free(&l);
+		sync_done(&s);
+	}
+}
+
 int
 main(void)
 {
@@ -1063,6 +1201,7 @@ main(void)
 	RUN(t_pending_retry);
 	RUN(t_heartbeat_due);
 	RUN(t_heartbeat_spread);
+	RUN(t_record_table);
 	RUN(t_heartbeat_not_yet_due);
 	RUN(t_heartbeat_last_push_zero_or_future);
 	RUN(t_relabel);

@@ -81,7 +81,11 @@ print_action(const struct action *a)
 	printf(" -> %s\n", sync_status_name(a->new_status));
 }
 
-/* 1 when no new batch may start. */
+/*
+ * 1 when no new batch may start.  Alertmanager being down does not stop
+ * the pass: later batches push nothing and record why on each alarm
+ * (PENDING rows for new ones), so the tables say what is waiting.
+ */
 static int
 must_stop(struct run *r)
 {
@@ -94,7 +98,7 @@ must_stop(struct run *r)
 			log_warn("run: --timeout reached; stopped, the rest next run");
 		r->stopped = 1;
 	}
-	return r->stopped || r->t.am_down || r->t.db_failed;
+	return r->stopped || r->t.db_failed;
 }
 
 /*
@@ -112,8 +116,13 @@ run_pass(struct run *r)
 	size_t n, i;
 	int rc = 0, got;
 
+	ms = merge_stats(m);
 	while (!must_stop(r) && (got = merge_next(m, &pairs, &n)) != 0) {
 		struct action_list al = { 0 };
+
+		for (i = 0; i < ms->nrecent; i++)
+			metrics_observe("zmc_db_query_duration_seconds", NULL,
+			    NULL, ms->recent[i]);
 
 		if (got < 0) {
 			log_error("database: reading %s: %s", source_view(r->c),
@@ -135,8 +144,6 @@ run_pass(struct run *r)
 		if (rc != 0)
 			break;
 	}
-	ms = merge_stats(m);
-	metrics_observe("zmc_db_query_duration_seconds", NULL, NULL, ms->seconds);
 	log_info("run %s: read %zu active and %zu tracked alarms in %zu queries "
 	    "(%.2fs)", r->batch_id, ms->active_rows, ms->tracked_rows,
 	    ms->queries, ms->seconds);
@@ -208,6 +215,8 @@ finish(struct run *r, int rc, double t0, const char *result)
 	if (r->dry_run)
 		return rc;
 	metrics_add("zmc_sync_total", "result", result, 1);
+	metrics_add("zmc_db_statements_total", NULL, NULL,
+	    (double)db_statements(r->ctx->db));
 	metrics_observe("zmc_sync_duration_seconds", NULL, NULL, dur);
 	metrics_set("zmc_last_sync_timestamp_seconds", NULL, NULL, (double)end);
 	if (rc == EXIT_OK)

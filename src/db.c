@@ -34,6 +34,7 @@ struct db {
 	char		*tz;		/* database.timezone ("" system) */
 	char		*charset;	/* database.charset ("" UTF-8) */
 	int		 timeout;	/* query timeout, seconds */
+	unsigned long	 nexec;		/* statements executed (db_statements) */
 	char		 dbms[128];	/* SQL_DBMS_NAME */
 	char		 dbms_ver[128];	/* SQL_DBMS_VER */
 	char		*err;		/* last error, "database NAME: ..." */
@@ -686,6 +687,7 @@ db_exec(struct db *db, const char *sql)
 		SQLSetStmtAttr(h, SQL_ATTR_QUERY_TIMEOUT,
 		    (SQLPOINTER)(SQLULEN)db->timeout, 0);
 	t = to_db_charset(db, sql);
+	db->nexec++;
 	rc = SQLExecDirect(h, (SQLCHAR *)t, SQL_NTS);
 	free(t);
 	if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
@@ -1040,6 +1042,7 @@ db_execute(struct db_stmt *st)
 	}
 	if (bind_all(st) != 0)
 		return -1;
+	st->db->nexec++;
 	rc = SQLExecute(st->h);
 	if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
 		db_seterr(st->db, SQL_HANDLE_STMT, st->h, NULL);
@@ -1047,6 +1050,12 @@ db_execute(struct db_stmt *st)
 	}
 	st->open = 1;
 	return cols_describe(st);
+}
+
+unsigned long
+db_statements(const struct db *db)
+{
+	return db != NULL ? db->nexec : 0;
 }
 
 long long

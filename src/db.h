@@ -76,6 +76,8 @@ int		 db_bind_null_int(struct db_stmt *, int);
 int		 db_bind_time(struct db_stmt *, int, time_t);
 /* Executes; 0/-1.  Afterwards db_fetch for queries. */
 int		 db_execute(struct db_stmt *);
+/* Statements executed on this connection so far (for the run's metrics). */
+unsigned long	 db_statements(const struct db *);
 /* Rows affected by the last execute, or -1. */
 long long	 db_rowcount(struct db_stmt *);
 /* Closes the cursor and clears parameters, keeping the statement prepared. */

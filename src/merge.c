@@ -60,6 +60,18 @@ merge_new(struct db *db, const struct config *c, size_t batch)
 	return m;
 }
 
+/* Counts one query (n statements) that started at t0. */
+static void
+timed(struct merge *m, double t0, size_t n)
+{
+	double d = now_monotonic() - t0;
+	size_t k = m->st.nrecent < 8 ? m->st.nrecent++ : 7;
+
+	m->st.queries += n;
+	m->st.seconds += d;
+	m->st.recent[k] += d;
+}
+
 static void
 active_clear(struct merge *m)
 {
@@ -143,8 +155,7 @@ read_active(struct merge *m)
 		sync_row_read_at(st, 0, &m->as[m->ap.rowsz - 1]);
 	}
 	db_stmt_free(st);
-	m->st.queries++;
-	m->st.seconds += now_monotonic() - t0;
+	timed(m, t0, 1);
 	if (rc < 0)
 		return -1;
 	m->st.active_rows += m->ap.fetched;
@@ -207,8 +218,7 @@ read_ids(struct merge *m, const int64_t *ids, size_t n)
 	while ((rc = db_fetch(st)) == 1)
 		source_page_add(&m->tp, st);
 	db_stmt_free(st);
-	m->st.queries += 2;
-	m->st.seconds += now_monotonic() - t0;
+	timed(m, t0, 2);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -253,8 +263,7 @@ read_tracked(struct merge *m, size_t *n, int *more)
 			left[nleft++] = v;
 	}
 	db_stmt_free(st);
-	m->st.queries++;
-	m->st.seconds += now_monotonic() - t0;
+	timed(m, t0, 1);
 	if (rc < 0) {
 		free(left);
 		return -1;
@@ -305,6 +314,8 @@ merge_next(struct merge *m, const struct pair **pairs, size_t *n)
 
 	*pairs = m->pairs;
 	*n = 0;
+	memset(m->st.recent, 0, sizeof(m->st.recent));
+	m->st.nrecent = 0;
 	for (;;) {
 		switch (m->ph) {
 		case PH_ACTIVE:

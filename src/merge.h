@@ -33,6 +33,8 @@ struct merge_stats {
 	size_t	duplicates;	/* view rows skipped: ALARM_INST_ID seen already */
 	size_t	queries;	/* SELECTs executed */
 	double	seconds;	/* time spent in them */
+	double	recent[8];	/* durations of the queries of the last merge_next */
+	size_t	nrecent;	/* (the eighth holds the rest) */
 };
 
 /* A pass over the view of cfg (zmc.source) in pages of batch rows.  Never fails. */

@@ -59,6 +59,7 @@ struct am {
 	int		 retry_count;	/* attempts after the first */
 	long		 retry_interval; /* first backoff, milliseconds */
 	time_t		 deadline;	/* epoch seconds; 0 none */
+	int		 fresh;		/* next attempts open a new connection */
 	struct am_request *reqs;	/* requests since am_requests_clear */
 	size_t		 reqsz, reqcap;
 };
@@ -304,6 +305,12 @@ attempt(struct am *am, struct member *m, const char *method,
 	conn_ms = tmo_ms < AM_CONNECT_MAX * 1000 ? tmo_ms : AM_CONNECT_MAX * 1000;
 
 	curl_easy_setopt(c, CURLOPT_URL, endpoint);
+	/*
+	 * A POST that must not be repeated goes on a new connection: libcurl
+	 * silently resends a request whose reused connection died before the
+	 * answer, and a silence created twice is two silences.
+	 */
+	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, am->fresh ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, tmo_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, conn_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
@@ -1032,9 +1039,22 @@ silence_post(struct am *am, struct member *m, const struct label *ms,
 	    json_object_new_string(time_rfc3339(ends, t)));
 	json_object_object_add(o, "createdBy", json_object_new_string(AM_CREATED_BY));
 	json_object_object_add(o, "comment", json_object_new_string(nz(comment)));
-	request(am, m, "POST", "/api/v2/silences",
-	    json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), 0, r);
+	{
+		/* One attempt: the caller looks for the silence before any other. */
+		char *endpoint = xasprintf("%s/api/v2/silences", m->url);
+
+		resp_init(r);
+		if (am->deadline != 0 && time(NULL) >= am->deadline)
+			r->error = xstrdup("deadline reached, request not sent");
+		else {
+			am->fresh = 1;
+			(void)attempt(am, m, "POST", endpoint,
+			    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+			    JSON_C_TO_STRING_NOSLASHESCAPE), 0, r);
+			am->fresh = 0;
+		}
+		free(endpoint);
+	}
 	json_object_put(o);
 	if (!resp_ok(r)) {
 		set_err(err, member_error(m, r));
@@ -1053,6 +1073,44 @@ silence_post(struct am *am, struct member *m, const struct label *ms,
 	return rv;
 }
 
+/*
+ * Looks on m for our active silence with exactly matchers; 1 found (*id
+ * set), 0 none, -1 m not readable (*err).
+ */
+static int
+silence_find(struct am *am, struct member *m, const struct label *matchers,
+    size_t n, char **id, char **err)
+{
+	struct json_object *arr;
+	struct resp r;
+	char *path;
+	size_t len, i;
+	int found = 0;
+
+	path = silence_filter(m, matchers, n);
+	arr = silence_list(am, m, path, &r, err);
+	free(path);
+	if (arr == NULL && r.code == 400) {
+		/* a server that cannot parse our filter: list everything */
+		resp_clear(&r);
+		arr = silence_list(am, m, "/api/v2/silences", &r, err);
+	}
+	resp_clear(&r);
+	if (arr == NULL)
+		return -1;
+	len = json_object_array_length(arr);
+	for (i = 0; i < len && !found; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+
+		if (silence_same(o, matchers, n)) {
+			*id = xstrdup(jstr(o, "id"));
+			found = 1;
+		}
+	}
+	json_object_put(arr);
+	return found;
+}
+
 int
 am_silence_create(struct am *am, const struct label *matchers, size_t n,
     time_t starts, time_t ends, const char *comment, char **id, char **err)
@@ -1065,42 +1123,34 @@ am_silence_create(struct am *am, const struct label *matchers, size_t n,
 	}
 	for (size_t k = 0; k < am->membersz; k++) {
 		struct member *m = &am->members[k];
-		struct json_object *arr;
+		long wait = am->retry_interval;
 		struct resp r;
-		char *path;
-		size_t len;
+		int i, f, retry;
 
-		path = silence_filter(m, matchers, n);
-		arr = silence_list(am, m, path, &r, err);
-		free(path);
-		if (arr == NULL && r.code == 400) {
-			/* a server that cannot parse our filter: list everything */
-			resp_clear(&r);
-			arr = silence_list(am, m, "/api/v2/silences", &r, err);
-		}
-		resp_clear(&r);
-		if (arr == NULL)
-			continue;	/* next member */
-		len = json_object_array_length(arr);
-		for (size_t i = 0; i < len; i++) {
-			struct json_object *o = json_object_array_get_idx(arr, i);
-
-			if (silence_same(o, matchers, n)) {
-				*id = xstrdup(jstr(o, "id"));
-				break;
+		/*
+		 * Every attempt first looks for the silence: a POST whose
+		 * answer was lost may have created it.
+		 */
+		for (i = 0; ; i++) {
+			if ((f = silence_find(am, m, matchers, n, id, err)) < 0)
+				break;	/* next member */
+			if (f == 1 || silence_post(am, m, matchers, n, starts,
+			    ends, comment, id, err, &r) == 0) {
+				if (f == 0)
+					resp_clear(&r);
+				free(*err);
+				*err = NULL;
+				return 0;
 			}
-		}
-		json_object_put(arr);
-		if (*id == NULL &&
-		    silence_post(am, m, matchers, n, starts, ends, comment, id,
-		    err, &r) == -1) {
+			retry = resp_unreachable(&r);
 			resp_clear(&r);
-			continue;
+			if (!retry || i >= am->retry_count ||
+			    (am->deadline != 0 &&
+			    time(NULL) + (wait + 999) / 1000 > am->deadline))
+				break;
+			sleep_ms(wait);
+			wait = wait * 2 > AM_BACKOFF_MAX_MS ? AM_BACKOFF_MAX_MS : wait * 2;
 		}
-		resp_clear(&r);
-		free(*err);
-		*err = NULL;
-		return 0;
 	}
 	return -1;
 }

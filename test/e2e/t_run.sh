@@ -93,9 +93,9 @@ check_eq "only 102 103 still active" "$(am_active_ids)" "102 103 "
 sil=$(am_silences | jq -c '[.[] | select(.status.state == "active" and .createdBy == "zmcsync")]')
 check_eq "one active zmcsync silence" "$(echo "$sil" | jq length)" 1
 check_eq "silence matchers" "$(echo "$sil" | jq -r '.[0].matchers | map(.name + "=" + .value) | sort | join(",")')" \
-    "alarm_code=9001,alertname=CPU使用率过高,instance=10.9.0.1"
+    "alarm_id=109,source=zmc"
 check_eq "silence id recorded" "$(sql "SELECT SILENCE_ID FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=109")" "$(echo "$sil" | jq -r '.[0].id')"
-check "comment from the template" sh -c "echo '$sil' | jq -r '.[0].comment' | grep -q '^Silenced by ZMC at '"
+check "comment names the alarm and carries CLEAR_REASON" sh -c "echo '$sil' | jq -r '.[0].comment' | grep -q '^ZMC alarm 109 cleared by ZMC at .*: 计划内维护$'"
 check_rc "repeated run exits 0" 0 zrun
 check_eq "no duplicate silence after a repeated run" \
     "$(am_silences | jq '[.[] | select(.status.state == "active" and .createdBy == "zmcsync")] | length')" 1

@@ -1217,6 +1217,105 @@ am_silences(struct am *am, char **err)
 	return NULL;
 }
 
+/* Value of the equality matcher name of gettable silence o, or NULL. */
+static const char *
+silence_matcher(struct json_object *o, const char *name)
+{
+	struct json_object *jm;
+	size_t n, i;
+
+	if (!json_object_object_get_ex(o, "matchers", &jm) ||
+	    !json_object_is_type(jm, json_type_array))
+		return NULL;
+	n = json_object_array_length(jm);
+	for (i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(jm, i);
+		const char *nm = jstr(x, "name"), *vl = jstr(x, "value");
+
+		if (nm != NULL && vl != NULL && strcmp(nm, name) == 0 &&
+		    silence_has(jm, nm, vl))
+			return vl;
+	}
+	return NULL;
+}
+
+int
+am_silence_list(struct am *am, struct am_silence **v, size_t *n, char **err)
+{
+	struct json_object *arr;
+	size_t len, i, cap = 0;
+
+	*v = NULL;
+	*n = 0;
+	if ((arr = am_silences(am, err)) == NULL)
+		return -1;
+	len = json_object_array_length(arr);
+	for (i = 0; i < len; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		const char *id = jstr(o, "id"), *st = silence_state(o), *e = jstr(o, "endsAt");
+		struct am_silence *x;
+
+		if (id == NULL)
+			continue;
+		*v = xreallocarray_grow(*v, &cap, *n + 1, sizeof(**v));
+		x = &(*v)[(*n)++];
+		x->id = xstrdup(id);
+		x->alarm_id = xstrdup(silence_matcher(o, "alarm_id"));
+		x->source = xstrdup(silence_matcher(o, "source"));
+		x->active = strcmp(st, "active") == 0 || strcmp(st, "pending") == 0;
+		x->ends = 0;
+		if (e != NULL)
+			(void)time_parse_rfc3339(e, &x->ends);
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+void
+am_silence_list_free(struct am_silence *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].alarm_id);
+		free(v[i].source);
+	}
+	free(v);
+}
+
+int
+am_started(struct am *am, size_t i, time_t *out, char **err)
+{
+	struct json_object *st;
+	struct member *m;
+	struct resp r;
+	const char *up;
+	int rv = -1;
+
+	*err = NULL;
+	*out = 0;
+	if (i >= am->membersz) {
+		*err = xstrdup("alertmanager: no such member");
+		return -1;
+	}
+	m = &am->members[i];
+	request(am, m, "GET", "/api/v2/status", NULL, 0, &r);
+	if (!resp_ok(&r))
+		*err = member_error(m, &r);
+	else if ((st = resp_json(m, &r, json_type_object, err)) != NULL) {
+		if ((up = jstr(st, "uptime")) != NULL &&
+		    time_parse_rfc3339(up, out) == 0)
+			rv = 0;
+		else
+			*err = xasprintf("alertmanager %s: no uptime in /api/v2/status",
+			    m->url);
+		json_object_put(st);
+	}
+	resp_clear(&r);
+	return rv;
+}
+
 /* ---- health and status ---- */
 
 int

@@ -362,6 +362,71 @@ batch_run(const struct batch_env *env, struct action_list *al,
 	return rc;
 }
 
+int
+batch_expire_orphans(const struct batch_env *env, const char *const *ids,
+    const char *const *alarm_ids, size_t n, struct batch_tally *t)
+{
+	struct exec x;
+	struct sync_log *logs;
+	size_t i;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	memset(&x, 0, sizeof(x));
+	x.env = env;
+	x.t = t;
+	x.out = xcalloc(n, sizeof(*x.out));
+	logs = xcalloc(n, sizeof(*logs));
+	am_requests_clear(env->am);
+	for (i = 0; i < n; i++) {
+		struct outcome *o = &x.out[i];
+		char *err = NULL;
+		long long aid = 0;
+
+		o->ok = 1;
+		if (am_silence_expire(env->am, ids[i], &err) != 0) {
+			fail(&x, o, err ? err : "silence: not expired");
+			metrics_add("zmc_errors_total", "type", "alertmanager", 1);
+			t->failed++;
+		} else {
+			t->counts[ACT_EXPIRE_SILENCE]++;
+			metrics_add("zmc_alarms_processed_total", "action",
+			    action_name(ACT_EXPIRE_SILENCE), 1);
+		}
+		o->ms = take_requests(&x, o, 0);
+		free(err);
+		if (alarm_ids[i] != NULL)
+			aid = strtoll(alarm_ids[i], NULL, 10);
+		log_info("silence %s: no status row stands for it (alarm %s); %s",
+		    ids[i], alarm_ids[i] ? alarm_ids[i] : "unknown",
+		    o->ok ? "expired" : o->error);
+		logs[i].operation = action_operation(ACT_EXPIRE_SILENCE);
+		logs[i].alarm_id = aid;
+		logs[i].batch_id = env->batch_id;
+		logs[i].request_url = o->url;
+		logs[i].request_method = o->method;
+		logs[i].response_code = o->code;
+		logs[i].duration_ms = o->ms;
+		logs[i].error = o->error;
+		logs[i].alarm_count = 1;
+	}
+	if (syncstate_apply(env->db, NULL, 0, logs, n) != 0) {
+		log_error("database: log of the silence sweep not written: %s",
+		    db_error(env->db));
+		note_error(t, db_error(env->db));
+		t->db_failed = 1;
+		rc = -1;
+	}
+	free(logs);
+	for (i = 0; i < x.strsz; i++)
+		free(x.strs[i]);
+	free(x.strs);
+	free(x.logs);
+	free(x.out);
+	return rc;
+}
+
 void
 batch_tally_free(struct batch_tally *t)
 {

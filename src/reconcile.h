@@ -60,15 +60,50 @@ struct action_list {
 	size_t		 cap;
 };
 
+/* Ids of our silences active in Alertmanager, sorted (strcmp). */
+struct silence_set {
+	const char *const	*ids;
+	size_t			 n;
+};
+
+/* What the run saw of Alertmanager before the pass. */
+struct am_view {
+	const struct silence_set *live;	/* our active silences; NULL: not had */
+	time_t			 started;	/* latest start of a member; 0 unknown */
+};
+
+/* 1 if id is in set (NULL set: unknown, counts as present). */
+int	silence_set_has(const struct silence_set *set, const char *id);
+
 /*
  * Appends to out the actions for pairs (in order), following the table
- * at the top of reconcile.c.  Pairs needing nothing add nothing.  Never
- * fails (allocation aborts).  out must be zeroed or hold earlier actions;
- * free with action_list_free.
+ * at the top of reconcile.c.  view (may be NULL) is what the run saw of
+ * Alertmanager: a SILENCED row of a masked alarm whose silence is not
+ * among the live ones gets it back, and a FIRING alarm last pushed
+ * before a member started is pushed again now.  Pairs needing
+ * nothing add nothing.  Never fails (allocation aborts).  out must be
+ * zeroed or hold earlier actions; free with action_list_free.
  */
 void	reconcile(const struct config *, const struct label_map *maps, size_t mapsz,
 	    const struct pair *pairs, size_t pairsz, time_t now,
-	    struct action_list *out);
+	    const struct am_view *view, struct action_list *out);
+
+/* One active silence of ours, as the orphan sweep sees it. */
+struct live_silence {
+	const char	*id;
+	const char	*alarm_id;	/* its alarm_id= matcher, NULL none */
+	const char	*source;	/* its source= matcher, NULL none */
+};
+
+/*
+ * The silences to expire after a complete pass: ours (source matcher
+ * equal to source, so another deployment's silences are never touched),
+ * active, and not the silence of any SILENCED status row (kept: sorted
+ * ids).  Sets out[i] to 1 for each of live[0..n) to expire; returns how
+ * many.
+ */
+size_t	reconcile_orphans(const struct live_silence *live, size_t n,
+	    const char *source, const struct silence_set *kept, int *out);
 void	action_list_free(struct action_list *);
 
 /*

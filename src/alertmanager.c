@@ -773,6 +773,8 @@ push_range(struct push *ps, size_t lo, size_t hi)
 		push_range(ps, mid, hi);
 		return;
 	} else {
+		if (r.code == 400)
+			ps->ok[lo] = -1;	/* this alert itself was refused */
 		for (size_t i = lo; i < hi; i++) {
 			free(ps->why[i]);
 			ps->why[i] = member_error(ps->m, &r);
@@ -823,10 +825,12 @@ am_push(struct am *am, struct alert *const *alerts, size_t n, int *accepted,
 			/* rank 2: reason from a member that answered; 1: any */
 			int rk = ps.answered ? 2 : 1;
 
-			if (ps.ok[i])
+			if (ps.ok[i] == 1)
 				accepted[i] = 1;
-			else if (errors != NULL && ps.why[i] != NULL &&
-			    rk > rank[i]) {
+			else if (ps.ok[i] < 0 && accepted[i] == 0)
+				accepted[i] = -1;
+			if (ps.ok[i] != 1 && errors != NULL &&
+			    ps.why[i] != NULL && rk > rank[i]) {
 				free(errors[i]);
 				errors[i] = ps.why[i];
 				ps.why[i] = NULL;
@@ -837,7 +841,7 @@ am_push(struct am *am, struct alert *const *alerts, size_t n, int *accepted,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (accepted[i]) {
+		if (accepted[i] == 1) {
 			count++;
 			if (errors != NULL) {
 				free(errors[i]);

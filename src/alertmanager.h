@@ -50,7 +50,9 @@ void		 am_set_deadline(struct am *, time_t);
 
 /*
  * Posts n alerts (n <= batch_size; the caller batches) to every member.
- * accepted[i] is set to 1 when some member accepted alert i, else 0 and
+ * accepted[i] is set to 1 when some member accepted alert i, to -1 when
+ * none did and some member refused it with 400 (the alert itself is
+ * invalid: retrying cannot help), else 0; when not 1,
  * errors[i] to an allocated reason (caller frees each; errors may be
  * NULL, accepted alerts get NULL).  A 400 answer splits the batch in
  * halves until the bad alert stands alone.  Returns the number accepted,

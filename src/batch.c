@@ -4,6 +4,7 @@
  * after the call, counted and logged here, and the one that describes the
  * call goes into the outcome that reconcile_record() turns into rows.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +162,11 @@ push(struct exec *x, struct action_list *al, int heartbeats)
 				o->method = probe.method;
 				o->code = probe.code;
 				o->ms += ms;
-				if (!accepted[i])
+				if (accepted[i] != 1)
 					fail(x, o, errors[i] != NULL ? errors[i] :
 					    "alertmanager: alert not accepted by any member");
+				if (accepted[i] < 0)
+					o->rejected = 1;
 				free(errors[i]);
 			}
 		}
@@ -296,7 +299,30 @@ batch_run(const struct batch_env *env, struct action_list *al,
 	for (i = 0; i < al->n; i++)
 		x.out[i].ok = 1;
 
-	/* Alertmanager first ... */
+	/* The intent first: a row for every first push, so nothing is orphaned ... */
+	ups = xcalloc(al->n, sizeof(*ups));
+	for (i = 0, nlogs = 0; i < al->n; i++)
+		if (reconcile_intent(&al->v[i], &ups[nlogs]))
+			nlogs++;
+	if (nlogs > 0) {
+		if (syncstate_apply(env->db, ups, nlogs, NULL, 0) != 0) {
+			log_error("database: PENDING rows not written, batch not "
+			    "pushed: %s", db_error(env->db));
+			note_error(t, db_error(env->db));
+			metrics_add("zmc_errors_total", "type", "db", 1);
+			t->db_failed = 1;
+			free(ups);
+			free(x.out);
+			return -1;
+		}
+		for (i = 0; i < al->n; i++)
+			if (reconcile_intent(&al->v[i], &ups[0]))
+				al->v[i].intent = 1;
+	}
+	free(ups);
+	nlogs = 0;
+
+	/* ... then Alertmanager ... */
 	am_requests_clear(env->am);
 	push(&x, al, 0);
 	for (i = 0; i < al->n; i++) {
@@ -312,8 +338,11 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		}
 	}
 	push(&x, al, 1);
+	/* Tests stop here to show a run killed between push and bookkeeping. */
+	if (getenv("ZMCSYNC_TEST_KILL_AFTER_PUSH") != NULL)
+		raise(SIGKILL);
 
-	/* ... bookkeeping second, as reconcile_record decides. */
+	/* ... bookkeeping last, as reconcile_record decides. */
 	ups = xcalloc(al->n, sizeof(*ups));
 	logs = xcalloc(al->n + x.logsz, sizeof(*logs));
 	for (i = 0; i < x.logsz; i++)
@@ -325,7 +354,11 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		if (reconcile_record(a, o, env->now, env->batch_id, &ups[i],
 		    &logs[nlogs]))
 			nlogs++;
-		if (o->ok) {
+		if (!o->ok && !ups[i].failed)
+			/* refused as invalid, and done with: said once, not retried */
+			log_warn("alarm %lld: %s refused, row closed: %s",
+			    (long long)a->alarm_id, action_name(a->kind), o->error);
+		else if (o->ok) {
 			t->counts[a->kind]++;
 			metrics_add("zmc_alarms_processed_total", "action",
 			    action_name(a->kind), 1);

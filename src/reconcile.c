@@ -465,18 +465,39 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 }
 
 int
+reconcile_intent(const struct action *a, struct sync_update *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (a->kind != ACT_FIRE || a->sync != NULL || a->alert == NULL)
+		return 0;
+	u->alarm_id = a->alarm_id;
+	u->status = SS_PENDING;
+	u->event_id = a->row != NULL ? a->row->event_id : 0;
+	u->zmc_state = a->row != NULL ? a->row->state : 0;
+	u->event_time = a->alert->starts_at;
+	u->labels = a->labels;
+	return 1;
+}
+
+int
 reconcile_record(const struct action *a, const struct outcome *o, time_t now,
     const char *batch_id, struct sync_update *u, struct sync_log *lg)
 {
 	const struct sync_row	*s = a->sync;
-	int			 push = a->alert != NULL;
+	int			 push = a->alert != NULL, ok;
 
 	memset(u, 0, sizeof(*u));
 	memset(lg, 0, sizeof(*lg));
 	u->alarm_id = a->alarm_id;
-	u->exists = s != NULL;
-	u->failed = !o->ok;
-	u->status = o->ok ? a->new_status : (s != NULL ? s->status : SS_PENDING);
+	u->exists = s != NULL || a->intent;
+	/*
+	 * The resolve of a PENDING row refused as invalid can never succeed,
+	 * and Alertmanager never accepted that label set: the row is done.
+	 */
+	ok = o->ok || (a->kind == ACT_RESOLVE && o->rejected && s != NULL &&
+	    s->status == SS_PENDING);
+	u->failed = !ok;
+	u->status = ok ? a->new_status : (s != NULL ? s->status : SS_PENDING);
 	u->event_id = a->row != NULL ? a->row->event_id :
 	    (s != NULL ? s->event_id : 0);
 	u->zmc_state = a->row != NULL ? a->row->state :
@@ -501,7 +522,7 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 		u->labels = a->labels;
 	} else
 		u->event_time = s != NULL ? s->event_time : 0;
-	u->error = o->ok ? NULL : (o->error != NULL ? o->error : "failed");
+	u->error = ok ? NULL : (o->error != NULL ? o->error : "failed");
 	/* A heartbeat that changes nothing else is written in bulk. */
 	u->touch = a->kind == ACT_HEARTBEAT && o->ok && s != NULL &&
 	    s->status == SS_FIRING && s->event_id == u->event_id &&
@@ -521,7 +542,7 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 	lg->request_method = o->method;
 	lg->response_code = o->code;
 	lg->duration_ms = o->ms;
-	lg->error = u->error;
+	lg->error = o->ok ? NULL : (o->error != NULL ? o->error : "failed");
 	lg->alarm_count = 1;
 	return 1;
 }

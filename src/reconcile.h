@@ -49,6 +49,8 @@ struct action {
 	struct alert		*old_alert;	/* ACT_RELABEL: old label set, resolved; owned */
 	char			*labels;	/* FIRE/HEARTBEAT/RELABEL: canonical label-set JSON
 					   of alert, stored on success; owned */
+	int			 intent;	/* set by the executor: a PENDING row carrying the
+					   label set was written before the push */
 	enum sync_status	 new_status;	/* status after success */
 	const char		*reason;	/* static: "new", "retry", "re-raised", "back", "heartbeat", "labels changed",
 					   "state A", "state C", "state M", "gone", "filtered", "silence ended" */
@@ -119,6 +121,7 @@ int	reconcile_heartbeat_due(int64_t alarm_id, time_t last_push, time_t now,
 /* What carrying out one action gave (filled by the executor). */
 struct outcome {
 	int		 ok;		/* every Alertmanager call of the action succeeded */
+	int		 rejected;	/* its alert was refused as invalid (400), not unreached */
 	const char	*error;		/* first failure, redacted; NULL when ok */
 	const char	*silence_id;	/* ACT_SILENCE: the silence created or reused */
 	time_t		 silence_end;
@@ -127,6 +130,14 @@ struct outcome {
 	long		 code;
 	long		 ms;
 };
+
+/*
+ * 1 if a's push must be preceded by a PENDING status row that carries its
+ * label set: a first push of an alarm without a row.  Should the run die
+ * between push and bookkeeping, that row lets a later run find and
+ * resolve what it pushed.  Fills u with the row (pointing into a).
+ */
+int	reconcile_intent(const struct action *a, struct sync_update *u);
 
 /*
  * The bookkeeping of one action after it was carried out: the status row

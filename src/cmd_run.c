@@ -260,6 +260,7 @@ run_pass(struct run *r)
 	log_info("run %s: read %zu active and %zu tracked alarms in %zu queries "
 	    "(%.2fs)", r->batch_id, ms->active_rows, ms->tracked_rows,
 	    ms->queries, ms->seconds);
+	source_notes_report(merge_notes(m), source_view(r->c));
 	if (ms->bad_rows > 0 || ms->duplicates > 0)
 		log_warn("source %s: %zu row%s without a usable ALARM_INST_ID and "
 		    "%zu duplicate%s skipped; every other alarm was synced",

@@ -33,8 +33,10 @@
  *  anything else                           nothing
  *
  * Decisions where SPEC 3 is silent:
- * - A state other than U/A/C/M ('?') does nothing: it is neither a
- *   reason to fire nor proof that the alarm cleared.
+ * - A state other than U/A/C/M ('?': NULL, '', 'X') is neither a reason
+ *   to fire nor proof that the alarm cleared: a FIRING alarm keeps its
+ *   alert alive (heartbeat, relabel) and the table stays FIRING; any
+ *   other status does nothing.
  * - A PENDING row (failed first push) is retried without re-checking the
  *   history window: it was in the window when first seen.
  * - A heartbeat is due when now - last_push >= heartbeat_interval, when
@@ -305,7 +307,7 @@ decide_active(const struct config *cfg, const struct pair *p,
 		/* A member started since the last push has lost the alert. */
 		if (reconcile_heartbeat_due(p->row->alarm_id, sync->last_push,
 		    now, cfg->sync_heartbeat_interval) ||
-		    (started != 0 && sync->last_push < started)) {
+		    (started != 0 && sync->last_push <= started)) {
 			emit(out, ACT_HEARTBEAT, p, built, NULL, SS_FIRING,
 			    "heartbeat");
 			out->v[out->n - 1].labels = labels;
@@ -457,7 +459,16 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 			    live, out);
 			break;
 		default:
-			/* Unknown state: neither raise nor clear. */
+			/*
+			 * Unknown state: neither a raise nor proof of a clear.
+			 * A firing alert is kept alive as it is (heartbeat,
+			 * relabel), so Alertmanager and the table agree; nothing
+			 * new is pushed.
+			 */
+			if (st == SS_FIRING)
+				decide_active(cfg, p, st,
+				    alert_build(cfg, maps, mapsz, p->row, now), now,
+				    started, out);
 			break;
 		}
 	}

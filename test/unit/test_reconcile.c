@@ -940,7 +940,7 @@ TEST(t_cleared_never_pushed_nothing)
 }
 
 /* ---- unknown ZMC state: no action whatever the sync status ---- */
-TEST(t_unknown_state_nothing)
+TEST(t_unknown_state_kept)
 {
 	static const enum sync_status sts[] = { SS_PENDING, SS_FIRING,
 	    SS_RESOLVED, SS_SILENCED };
@@ -958,11 +958,21 @@ TEST(t_unknown_state_nothing)
 		sync_init(&s, &c, &r, sts[i], NOW - 3600);
 		s.silence_end = NOW + 3600;
 		r.event_id = 999;
-		CHECK_INT(run1(&c, &r, &s, &l), 0);
+		if (sts[i] == SS_FIRING) {
+			/* a firing alert is kept alive, not resolved, not re-fired */
+			run1(&c, &r, &s, &l);
+			CHECK_ACT(l, ACT_HEARTBEAT, SS_FIRING, "heartbeat");
+		} else
+			CHECK_INT(run1(&c, &r, &s, &l), 0);
 		action_list_free(&l);
 		r.event_id = 900;
 		sync_done(&s);
 	}
+	/* and not before its heartbeat is due */
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	sync_done(&s);
 }
 
 TEST(t_many_pairs_in_order)
@@ -1326,7 +1336,7 @@ main(void)
 	RUN(t_reraise_outside_window_nothing);
 	RUN(t_back_after_gone_or_filtered);
 	RUN(t_cleared_never_pushed_nothing);
-	RUN(t_unknown_state_nothing);
+	RUN(t_unknown_state_kept);
 	RUN(t_many_pairs_in_order);
 	RUN(t_mapping_change_relabels);
 	RUN(t_action_names);

@@ -188,7 +188,7 @@ check_eq "schemaVersion" "$(jq '.schemaVersion' "$DASH")" 38
 check_eq "prometheus datasource variable" \
     "$(jq -r '.templating.list[] | select(.type == "datasource") | .query' "$DASH")" prometheus
 check_eq "panel ids unique" "$(jq '[.panels[].id] | length == (unique | length)' "$DASH")" true
-for t in "Runs by result" "Sync duration p50 / p95" "Pushes by action" \
+for t in "Service up" "State file OK" "Runs by result" "Sync duration p50 / p95" "Pushes by action" \
     "Active alarms by severity" "Errors by type" "Last success age"; do
 	check_eq "panel '$t'" "$(jq --arg t "$t" '[.panels[] | select(.title == $t)] | length' "$DASH")" 1
 done
@@ -203,6 +203,68 @@ check_eq "every panel uses the datasource variable" \
 	    sed -e 's/\$__interval/5m/g' -e 's/\$__rate_interval/5m/g' -e 's/\$instance/.*/g' |
 	    awk '{ gsub(/\x27/, "\x27\x27"); printf "      - record: dashboard:q%d\n        expr: \x27%s\x27\n", NR, $0 }'
 } > "$T_TMP/dash-rules.yml"
+check_eq "panel 'Sync state (disabled vs failing)'" \
+    "$(jq '[.panels[] | select(.title == "Sync state (disabled vs failing)")] | length' "$DASH")" 1
+check_eq "Service up maps 1/0 to UP/DOWN" \
+    "$(jq -c '[.panels[] | select(.title == "Service up") | .fieldConfig.defaults.mappings[].options | to_entries[] | [.key, .value.text]]' "$DASH")" \
+    '[["1","UP"],["0","DOWN"]]'
+check_eq "Sync state maps UP/DISABLED/FAILING" \
+    "$(jq -c '[.panels[] | select(.title | startswith("Sync state")) | .fieldConfig.defaults.mappings[].options | to_entries[] | [.key, .value.text]] | sort' "$DASH")" \
+    '[["0","FAILING"],["1","UP"],["2","DISABLED"],["3","UP"]]'
+# counters: increase() over the panel interval, at least 5m for a once-a-minute job
+check_eq "counter panels use increase over >= 5m" \
+    "$(jq -r '.panels[] | select(any(.targets[]; .expr | test("increase\\(zmc_[a-z_]*_total[^]]*\\[\\$__interval\\]"))) | "\(.title)=\(.interval)"' "$DASH" | tr '\n' ' ')" \
+    "Runs by result=5m Pushes by action=5m Errors by type=5m "
+check_eq "no counter drawn with rate over \$__interval" "$(jq -r '.panels[].targets[].expr | select(test("rate\\([^)]*\\[\\$__"))' "$DASH")" ""
+# runbook links: every anchor is a section of docs/RUNBOOK.md
+RB=$TOP/docs/RUNBOOK.md
+check "runbook shipped" test -s "$RB"
+check "stuck-alarms panel links the runbook's logs --errors section" test \
+    "$(jq '[.panels[] | select(.title == "Alarms in error") | .links[] | select(.url | endswith("#zmcalarmsstuckinerror"))] | length' "$DASH")" -ge 1
+check "stuck-alarms panel names zmcsync logs --errors" sh -c \
+    "jq -r '.panels[] | select(.title == \"Alarms in error\") | .description' '$DASH' | grep -q 'zmcsync logs --errors'"
+for a in $(jq -r '[.links[].url, .panels[].links[]?.url] | .[] | select(contains("#")) | sub(".*#"; "")' "$DASH" | sort -u); do
+	check "runbook anchor #$a exists" grep -qix "## $a" "$RB"
+done
+check_eq "every link goes to the runbook variable" \
+    "$(jq -r '[.links[].url, .panels[].links[]?.url] | map(select(startswith("${runbook_url}") | not)) | length' "$DASH")" 0
+for a in $(sed -n 's/^ *- alert: //p' "$RULES"); do
+	check "runbook has a section for $a" grep -qx "## $a" "$RB"
+done
+# the Sync state query tells up, disabled and failing apart on real series
+SQ=$(jq -r '.panels[] | select(.title | startswith("Sync state")) | .targets[0].expr' "$DASH" | sed 's/{instance=~"\$instance",/{/; s/{instance=~"\$instance"}//g')
+mkdir -p "$T_TMP/sq"
+printf 'groups:\n  - name: q\n    rules:\n      - record: sync_state\n        expr: %s\n' "'$SQ'" > "$T_TMP/sq/q.yml"
+cat > "$T_TMP/sq/t.yml" <<'YML'
+rule_files: [q.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'zmc_sync_service_up{instance="up",job="node"}'
+        values: '1x10'
+      - series: 'zmc_sync_total{instance="up",job="node",result="disabled"}'
+        values: '0x10'
+      - series: 'zmc_sync_service_up{instance="off",job="node"}'
+        values: '0x10'
+      - series: 'zmc_sync_total{instance="off",job="node",result="disabled"}'
+        values: '0+1x10'
+      - series: 'zmc_sync_service_up{instance="bad",job="node"}'
+        values: '0x10'
+      - series: 'zmc_sync_total{instance="bad",job="node",result="disabled"}'
+        values: '0x10'
+    promql_expr_test:
+      - expr: sync_state
+        eval_time: 10m
+        exp_samples:
+          - labels: 'sync_state{instance="up"}'
+            value: 1
+          - labels: 'sync_state{instance="off"}'
+            value: 2
+          - labels: 'sync_state{instance="bad"}'
+            value: 0
+YML
+check_rc "Sync state query: UP 1, DISABLED 2, FAILING 0 (promtool)" 0 sh -c "cd '$T_TMP/sq' && promtool test rules t.yml"
 check "dashboard has queries" test "$(jq '[.panels[].targets[]] | length' "$DASH")" -ge 10
 check_rc "every dashboard query parses (promtool)" 0 promtool check rules "$T_TMP/dash-rules.yml"
 

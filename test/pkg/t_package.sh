@@ -14,33 +14,16 @@
 # tools it lacks itself (scripts/bootstrap package).  Cold cache: about two
 # minutes more for debootstrap.
 . "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || die "t_package: needs root (chroot, debootstrap)"
-sh "$TOP/scripts/bootstrap" package >/dev/null || die "missing component: packaging tools (scripts/bootstrap package failed)"
-for c in dpkg-buildpackage lintian debootstrap chroot systemd-analyze jq curl; do need "$c"; done
+pkg_setup
+for c in dpkg-buildpackage lintian chroot systemd-analyze jq curl; do need "$c"; done
 need "$FREEPORT"
-
-CACHE=${ZMCSYNC_PKG_CACHE:-/var/cache/zmcsync-test}
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-BASE=$CACHE/bookworm-minbase
-VERSION=$(sed -n 's/^VERSION[[:space:]]*=[[:space:]]*//p' "$TOP/Makefile")
 
 # in_root CMD...: runs CMD in the throw-away root (no services may start there).
 in_root() { LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$R" "$@"; }
 # as_zmcsync CMD...: runs CMD as the zmcsync user in the root.
 as_zmcsync() { in_root runuser -u zmcsync -- "$@"; }
-
-# --- the cached base root --------------------------------------------------
-mkdir -p "$CACHE/archives" || die "cannot create $CACHE"
-if [ ! -f "$BASE/.complete" ]; then
-	rm -rf "$BASE" "$BASE.new"
-	echo "# debootstrap bookworm into $BASE (first run only)"
-	timeout 900 debootstrap --variant=minbase bookworm "$BASE.new" "$MIRROR" \
-	    >"$T_TMP/debootstrap.log" 2>&1 ||
-	    { tail -n 20 "$T_TMP/debootstrap.log" >&2; rm -rf "$BASE.new"; die "missing component: debootstrap of bookworm from $MIRROR failed"; }
-	touch "$BASE.new/.complete"
-	mv "$BASE.new" "$BASE"
-fi
 
 # --- build --------------------------------------------------------------------
 SRC=$T_TMP/src/zmcsync-$VERSION

@@ -31,7 +31,9 @@ mkdir -p "$SRC"
 (cd "$TOP" && tar --exclude=./.git --exclude=./build --exclude=./build-asan \
     --exclude=./debian/zmcsync --exclude=./debian/.debhelper -cf - .) | tar -xf - -C "$SRC" ||
     die "cannot copy the source tree"
-check_rc "dpkg-buildpackage -us -uc -b" 0 sh -c "cd '$SRC' && dpkg-buildpackage -us -uc -b"
+# nocheck: the unit tests that debian/rules runs are make check's; here the
+# package is under test, and a loaded machine must not fail it on timing.
+check_rc "dpkg-buildpackage -us -uc -b" 0 sh -c "cd '$SRC' && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b"
 [ "$T_FAIL" -eq 0 ] || { tail -n 30 "$T_TMP/last.out" >&2; die "package build failed"; }
 DEB=$(ls "$T_TMP/src"/zmcsync_"$VERSION"_*.deb 2>/dev/null | head -n 1)
 [ -n "$DEB" ] || die "no zmcsync_${VERSION}_*.deb built"

@@ -49,12 +49,18 @@ build() {
 	# shellcheck disable=SC2086
 	$PODMAN build $POPTS --pull=never --build-arg DEBIAN_IMAGE="$BASEIMG" -f "$CF" "$@" "$TOP"
 }
+# The images this test tagged before: removed once the new ones are built.
+old_ids=$($PODMAN image inspect --format '{{.Id}}' localhost/zmcsync-test-build:latest "$IMG" 2>/dev/null)
 check_rc "podman build --target build" 0 build --target build -t localhost/zmcsync-test-build:latest
 check_rc "podman build (the Containerfile's steps, on Debian 12)" 0 build -t "$IMG"
 [ "$T_FAIL" -eq 0 ] || { tail -n 40 "$T_TMP/last.out" "$T_TMP/last.err" >&2; die "image build failed"; }
-$PODMAN image prune -f >/dev/null 2>&1
+new_ids=$($PODMAN image inspect --format '{{.Id}}' localhost/zmcsync-test-build:latest "$IMG" 2>/dev/null)
+for id in $old_ids; do
+	case " $(echo $new_ids) " in *" $id "*) ;; *) $PODMAN rmi "$id" >/dev/null 2>&1 ;; esac
+done
 
 cfg() { $PODMAN image inspect --format "$1" "$IMG"; }
+echo "# image size: $(($(cfg '{{.Size}}') / 1048576)) MiB"
 check_eq "image user" "$(cfg '{{.Config.User}}')" "10001:10001"
 check_eq "image volume" "$(cfg '{{json .Config.Volumes}}')" '{"/var/lib/zmcsync":{}}'
 check_eq "image entrypoint" "$(cfg '{{json .Config.Entrypoint}}')" '["/usr/bin/zmcsync"]'

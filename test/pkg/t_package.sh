@@ -8,7 +8,8 @@
 # units, timers, cron file, man pages and completion; init-db --demo, a run
 # and a cleanup as the zmcsync user against a demo SQLite database and a real
 # Alertmanager started on the host's loopback; then apt-get purge removes
-# all of it, the user included.
+# all of it, the user included.  Last, make install and its root-only step
+# (scripts/postinstall) in the same root, which has no systemd.
 #
 # Needs root (chroot, debootstrap) and the Debian mirror; installs the build
 # tools it lacks itself (scripts/bootstrap package).  Cold cache: about two
@@ -168,5 +169,34 @@ for p in /usr/bin/zmcsync /etc/zmcsync /etc/cron.d/zmcsync /etc/logrotate.d/zmcs
 done
 check "purge: user gone" test -z "$(in_root getent passwd zmcsync)"
 check "purge: group gone" test -z "$(in_root getent group zmcsync)"
+
+# --- make install as root on a machine without systemd ----------------------------
+# The same root after the purge (the libraries stay): make install with
+# PREFIX=/usr from the package's build tree, then the step it runs as root
+# without DESTDIR (scripts/postinstall), which falls back to useradd and
+# install -d where systemd-sysusers and systemd-tmpfiles are missing.
+check "no systemd-sysusers in the minimal root" test ! -e "$R/usr/bin/systemd-sysusers" -a ! -e "$R/bin/systemd-sysusers"
+check_rc "make install DESTDIR=root PREFIX=/usr" 0 make -C "$SRC" --no-print-directory DESTDIR="$R" \
+    PREFIX=/usr SYSCONFDIR=/etc/zmcsync STATEDIR=/var/lib/zmcsync install
+cp "$TOP/scripts/postinstall" "$R/tmp/postinstall"
+check_rc "postinstall (useradd fallback)" 0 in_root sh /tmp/postinstall /usr/lib/sysusers.d/zmcsync.conf \
+    /usr/lib/tmpfiles.d/zmcsync.conf /var/lib/zmcsync /etc/zmcsync
+check_rc "postinstall again (idempotent)" 0 in_root sh /tmp/postinstall /usr/lib/sysusers.d/zmcsync.conf \
+    /usr/lib/tmpfiles.d/zmcsync.conf /var/lib/zmcsync /etc/zmcsync
+pw=$(in_root getent passwd zmcsync)
+check_eq "make install: user zmcsync" "$(echo "$pw" | cut -d: -f1,6,7)" "zmcsync:/var/lib/zmcsync:/usr/sbin/nologin"
+check_eq "make install: /var/lib/zmcsync" "$(perm /var/lib/zmcsync)" "zmcsync:zmcsync 750"
+check_eq "make install: /var/log/zmcsync" "$(perm /var/log/zmcsync)" "zmcsync:zmcsync 750"
+check_eq "make install: config readable by the group" "$(perm /etc/zmcsync/zmcsync.conf)" "root:zmcsync 640"
+check_rc "make install: config show as zmcsync" 0 as_zmcsync zmcsync config show
+sed "s|^url = .*|url = $AM_URL|" > "$R/etc/zmcsync/test.conf" <<INI
+[database]
+connection = "Driver=SQLite3;Database=/var/lib/zmcsync/zmc.db;StepAPI=1;Timeout=5000"
+[alertmanager]
+url = x
+INI
+chmod 0644 "$R/etc/zmcsync/test.conf"
+check_rc "make install: init-db --demo and run as zmcsync" 0 \
+    as_zmcsync sh -c 'zmcsync -c /etc/zmcsync/test.conf init-db --demo && zmcsync -c /etc/zmcsync/test.conf -q run'
 
 t_done

@@ -486,7 +486,10 @@ member_error(const struct member *m, const struct resp *r)
 	    r->error != NULL ? r->error : "unexpected answer");
 }
 
-/* Parses r's body as JSON of the given type; NULL + *err (allocated) if not. */
+/*
+ * Parses r's body as JSON of the given type; NULL + *err (allocated,
+ * replacing an earlier reason) if not.
+ */
 static struct json_object *
 resp_json(const struct member *m, const struct resp *r, json_type type,
     char **err)
@@ -497,6 +500,8 @@ resp_json(const struct member *m, const struct resp *r, json_type type,
 	o = json_tokener_parse_verbose(resp_text(r), &jerr);
 	if (o == NULL || !json_object_is_type(o, type)) {
 		json_object_put(o);
+		/* *err may hold an earlier member's or request's reason */
+		free(*err);
 		*err = xasprintf("alertmanager %s: invalid JSON in response", m->url);
 		return NULL;
 	}

@@ -129,9 +129,10 @@ GOOD="username=$AM_USER password_file=$PWFILE"
 # shellcheck disable=SC2086
 conf good ca_file="$PKI/ca.crt" $GOOD
 
-# secret_leak FILE...: fails when the password shows anywhere in FILEs.
+# no_secret FILE...: fails when the password shows anywhere in FILEs
+# (grep reads it from the file: not in argv either).
 no_secret() {
-	if grep -qF "$(cat "$PWFILE")" "$@" 2>/dev/null; then fail "$1: password in output"
+	if grep -qFf "$PWFILE" "$@" 2>/dev/null; then fail "$1: password in output"
 	else ok "no password in output"; fi
 }
 

@@ -113,7 +113,7 @@ fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZCC) SANFLAGS="$(FUZZSAN)" fuzzbin
 
 fuzz:
-	sh test/fuzz/run $(FUZZ_SECONDS)
+	FUZZ_KEEP=1 sh test/fuzz/run $(FUZZ_SECONDS)
 
 demo: bootstrap
 	$(MAKE) all testbin

@@ -217,6 +217,10 @@ tls_reason(const struct member *m, CURLcode rc, const char *detail)
 
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
+		if (strstr(detail, "subject name") != NULL)
+			return xasprintf("TLS: the server certificate is not "
+			    "for this host (%s); alertmanager.url must use a "
+			    "name or address the certificate lists", detail);
 		if (strncmp(detail, pfx, sizeof(pfx) - 1) == 0)
 			detail += sizeof(pfx) - 1;
 		return xasprintf("TLS: server certificate not trusted (%s); "

@@ -3,8 +3,9 @@
 # --web.config.file: a CA, server and client certificates made here with
 # openssl (the server's for the IP 127.0.0.1), basic_auth_users with a
 # bcrypt hash from htpasswd.  Verification is on by default; a wrong CA,
-# a missing client certificate and a wrong password each fail with a
-# message naming the URL; insecure_skip_verify works and warns.  The
+# a host name the certificate does not list, a missing client
+# certificate and a wrong password each fail with a message naming the
+# URL and the setting to fix; insecure_skip_verify works and warns.  The
 # password is in a file only: never in argv, never in output.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/zmc.sh"
@@ -183,6 +184,14 @@ expect_fail "wrong CA: run" 5 "certificate" z run
 check_eq "wrong CA: 102 not pushed" "$(am_active_ids)" "101 "
 expect_fail "wrong CA: check" 5 "certificate" z check
 expect_fail "wrong CA: am-status" 5 "certificate" z am-status
+# the right CA, but a host name the certificate does not list
+# shellcheck disable=SC2086
+conf wrongname ca_file="$PKI/ca.crt" $GOOD
+sed -i "s|^url = https://127.0.0.1:|url = https://localhost:|" "$CONF"
+AM_URL_IP=$AM_URL
+AM_URL=${AM_URL/127.0.0.1/localhost}
+expect_fail "host name not in the certificate: check" 5 "not for this host" z check
+AM_URL=$AM_URL_IP
 # a ca_file that is no CA file at all
 # shellcheck disable=SC2086
 conf badca ca_file="$T_TMP/missing.crt" $GOOD

@@ -99,6 +99,28 @@ sanitize:
 	    SANFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    all unit testbin
 
+# Fuzzing: the libFuzzer targets test/fuzz/fuzz_*.c, built by clang in
+# build-fuzz with the library objects rebuilt there under the same
+# instrumentation (the normal build may use gcc).  `make fuzz` runs each
+# target FUZZ_SECONDS; `make check` a few seconds each (test/fuzz/run),
+# after replaying every saved crash in test/fuzz/regress/.
+FUZZ_SECONDS ?= 60
+FUZZCC	?= clang
+FUZZSAN	 = -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZBIN	 = $(patsubst test/fuzz/%.c,$(BUILD)/%,$(wildcard test/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz.h $(LIBOBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(LIBOBJS) $(LDLIBS) -lpthread
+
+fuzzbin: $(FUZZBIN)
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZCC) SANFLAGS="$(FUZZSAN)" fuzzbin
+
+fuzz:
+	FUZZ_KEEP=1 sh test/fuzz/run $(FUZZ_SECONDS)
+
 demo: bootstrap
 	$(MAKE) all testbin
 	sh scripts/demo
@@ -172,7 +194,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: bootstrap all unit testbin check check-fast sanitize demo bench package-test install \
-	uninstall clean
+.PHONY: bootstrap all unit testbin check check-fast sanitize fuzzbin fuzz-build fuzz demo bench \
+	package-test install uninstall clean

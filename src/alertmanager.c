@@ -22,6 +22,7 @@
 #include "alert.h"
 #include "alertmanager.h"
 #include "config.h"
+#include "log.h"
 #include "util.h"
 
 #ifndef ZMCSYNC_VERSION
@@ -47,6 +48,7 @@ struct member {
 	char	*username;	/* basic auth user (config, else URL userinfo); NULL none */
 	char	*password;	/* basic auth password; NULL none */
 	CURL	*curl;		/* reused easy handle (keep-alive) */
+	int	 client_cert;	/* a client certificate is configured (messages) */
 	char	 errbuf[CURL_ERROR_SIZE]; /* curl's reason for the last failure */
 };
 
@@ -201,11 +203,72 @@ quote_body(const char *s)
 	return buf_release(&b);
 }
 
-/* curl's reason, lowercase first letter, no trailing period. Caller frees. */
+/*
+ * A TLS failure in words an operator can act on, or NULL if rc is not
+ * one.  curl's own text names OpenSSL internals ("error:0A000412:SSL
+ * routines::sslv3 alert bad certificate, errno 0"), not the setting to
+ * change.  detail is curl's text.  Caller frees.
+ */
+static char *
+tls_reason(const struct member *m, CURLcode rc, const char *detail)
+{
+	static const char pfx[] = "SSL certificate problem: ";
+	const char *a;
+	size_t n;
+
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		if (strstr(detail, "subject name") != NULL)
+			return xasprintf("TLS: the server certificate is not "
+			    "for this host (%s); alertmanager.url must use a "
+			    "name or address the certificate lists", detail);
+		if (strncmp(detail, pfx, sizeof(pfx) - 1) == 0)
+			detail += sizeof(pfx) - 1;
+		return xasprintf("TLS: server certificate not trusted (%s); "
+		    "alertmanager.ca_file must name the CA that signed it",
+		    detail);
+	case CURLE_SSL_CACERT_BADFILE:
+		return xasprintf("TLS: alertmanager.ca_file not usable (%s)",
+		    detail);
+	case CURLE_SSL_CERTPROBLEM:
+		return xasprintf("TLS: alertmanager.cert_file or key_file not "
+		    "usable (%s)", detail);
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		if (strncmp(m->url, "https:", 6) != 0)
+			return NULL;
+		/* the server's TLS alert, e.g. "alert bad certificate" */
+		if ((a = strstr(detail, "alert ")) != NULL) {
+			n = strcspn(a, ",");
+			return xasprintf("TLS: the server refused the connection "
+			    "(%.*s)%s", (int)n, a, m->client_cert ? "" :
+			    "; if it requires a client certificate, set "
+			    "alertmanager.cert_file and key_file");
+		}
+		/*
+		 * With TLS 1.3 a server refusing the client (no certificate)
+		 * may reset the connection before its alert is read.
+		 */
+		if (m->client_cert || (strstr(detail, "reset") == NULL &&
+		    strstr(detail, "not connected") == NULL))
+			return NULL;
+		return xasprintf("%s (TLS: if the server requires a client "
+		    "certificate, set alertmanager.cert_file and key_file)",
+		    detail);
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * curl's reason, no trailing period, first letter lowercase unless it
+ * starts an acronym ("SSL").  Caller frees.
+ */
 static char *
 curl_reason(struct member *m, CURLcode rc, const struct resp *r)
 {
-	char *s;
+	char *s, *t;
 	size_t n;
 	long oserr = 0;
 
@@ -221,8 +284,12 @@ curl_reason(struct member *m, CURLcode rc, const struct resp *r)
 	n = strlen(s);
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '.' || s[n - 1] == ' '))
 		s[--n] = '\0';
-	if (n > 0)
+	if (n > 0 && !isupper((unsigned char)s[1]))
 		s[0] = tolower((unsigned char)s[0]);
+	if ((t = tls_reason(m, rc, s)) != NULL) {
+		free(s);
+		return t;
+	}
 	return s;
 }
 
@@ -343,12 +410,18 @@ attempt(struct am *am, struct member *m, const char *method,
 		if (!resp_ok(r)) {
 			char *q = quote_body(resp_text(r));
 
+			/* say which settings a refusal of credentials is about */
+			const char *hint = r->code != 401 ? "" :
+			    " (check alertmanager.username and password_file, "
+			    "or bearer_token_file)";
+
 			if (*q != '\0')
-				r->error = xasprintf("%ld %s", r->code, q);
+				r->error = xasprintf("%ld %s%s", r->code, q, hint);
 			else if (r->reason[0] != '\0')
-				r->error = xasprintf("%ld %s", r->code, r->reason);
+				r->error = xasprintf("%ld %s%s", r->code, r->reason,
+				    hint);
 			else
-				r->error = xasprintf("%ld", r->code);
+				r->error = xasprintf("%ld%s", r->code, hint);
 			free(q);
 		}
 	}
@@ -425,7 +498,10 @@ member_error(const struct member *m, const struct resp *r)
 	    r->error != NULL ? r->error : "unexpected answer");
 }
 
-/* Parses r's body as JSON of the given type; NULL + *err (allocated) if not. */
+/*
+ * Parses r's body as JSON of the given type; NULL + *err (allocated,
+ * replacing an earlier reason) if not.
+ */
 static struct json_object *
 resp_json(const struct member *m, const struct resp *r, json_type type,
     char **err)
@@ -436,6 +512,8 @@ resp_json(const struct member *m, const struct resp *r, json_type type,
 	o = json_tokener_parse_verbose(resp_text(r), &jerr);
 	if (o == NULL || !json_object_is_type(o, type)) {
 		json_object_put(o);
+		/* *err may hold an earlier member's or request's reason */
+		free(*err);
 		*err = xasprintf("alertmanager %s: invalid JSON in response", m->url);
 		return NULL;
 	}
@@ -648,11 +726,17 @@ am_new(const struct config *cfg, char **err)
 		}
 		if (*nz(cfg->am_ca_file) != '\0')
 			curl_easy_setopt(c, CURLOPT_CAINFO, cfg->am_ca_file);
-		if (*nz(cfg->am_cert_file) != '\0')
+		if (*nz(cfg->am_cert_file) != '\0') {
 			curl_easy_setopt(c, CURLOPT_SSLCERT, cfg->am_cert_file);
+			m->client_cert = 1;
+		}
 		if (*nz(cfg->am_key_file) != '\0')
 			curl_easy_setopt(c, CURLOPT_SSLKEY, cfg->am_key_file);
 		if (cfg->am_insecure) {
+			if (strncmp(m->url, "https:", 6) == 0)
+				log_warn("alertmanager %s: insecure_skip_verify "
+				    "is on: the server's certificate is not "
+				    "verified", m->url);
 			curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 			curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 		}

@@ -146,7 +146,7 @@ def main():
     args = ap.parse_args()
     LOGF = open(args.log, "a")
     k = args.changes
-    window = args.window or max(2 * args.interval, 2.0 * k)
+    window = args.window or max(args.interval, 2.0 * k)
 
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), Hook)
     threading.Thread(target=srv.serve_forever, daemon=True).start()

@@ -10,8 +10,9 @@
  * carries them all.  BATCH 1 is the naive peer: one POST per alert.
  * Prints one line:
  *
- *	requests=R alerts=A wall=S cpu=S maxrss_kb=K
+ *	requests=R alerts=A connections=C wall=S cpu=S maxrss_kb=K
  *
+ * (C: the TCP connections opened, 1 when keep-alive held throughout);
  * wall and cpu cover the posting only; maxrss_kb is the peak of the whole
  * process (the prebuilt bodies included).  Exit 1 on any error or any
  * answer other than 200.
@@ -112,7 +113,7 @@ main(int argc, char **argv)
 	struct rusage ru;
 	char **lines, *url, *p;
 	size_t nlines, nbodies, i, j, k, len;
-	long batch, code;
+	long batch, code, nconn, conns = 0;
 	double t0, c0, wall, cpu;
 
 	if (argc != 4 || (batch = strtol(argv[3], NULL, 10)) < 1) {
@@ -180,6 +181,8 @@ main(int argc, char **argv)
 			return 1;
 		}
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK)
+			conns += nconn;
 		if (code != 200) {
 			fprintf(stderr, "floor_push %s: HTTP %ld\n", url, code);
 			return 1;
@@ -188,8 +191,8 @@ main(int argc, char **argv)
 	wall = now_mono() - t0;
 	cpu = cpu_self() - c0;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("requests=%zu alerts=%zu wall=%.6f cpu=%.6f maxrss_kb=%ld\n",
-	    nbodies, nlines, wall, cpu, ru.ru_maxrss);
+	printf("requests=%zu alerts=%zu connections=%ld wall=%.6f cpu=%.6f "
+	    "maxrss_kb=%ld\n", nbodies, nlines, conns, wall, cpu, ru.ru_maxrss);
 
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdr);

@@ -375,16 +375,21 @@ apply_touches(struct db_stmt *st, const struct sync_update *ups, size_t upsz,
     time_t now)
 {
 	int64_t ids[DIALECT_IN_MAX];
+	time_t last_push = 0;
 	size_t i, n = 0, k;
 
 	for (i = 0; i <= upsz; i++) {
 		if (i < upsz && !ups[i].touch)
 			continue;
-		if (i < upsz)
+		if (i < upsz) {
 			ids[n++] = ups[i].alarm_id;
+			last_push = ups[i].last_push;
+		}
 		if (n == 0 || (n < DIALECT_IN_MAX && i < upsz))
 			continue;
-		if (db_bind_time(st, 1, now) != 0 || db_bind_time(st, 2, now) != 0)
+		/* The push time is the run's, as for every other update. */
+		if (db_bind_time(st, 1, last_push ? last_push : now) != 0 ||
+		    db_bind_time(st, 2, now) != 0)
 			return -1;
 		for (k = 0; k < DIALECT_IN_MAX; k++)
 			if (db_bind_int64(st, (int)k + 3, ids[k < n ? k : 0]) != 0)

@@ -79,9 +79,10 @@ struct sync_update {
 	time_t		 event_time;
 	const char	*labels;	/* NULL keeps the old value */
 	int		 pushed;	/* 1: PUSH_COUNT + 1 */
-	int		 touch;		/* accepted heartbeat changing nothing but the push
-					   time: written with the other touches of the batch,
-					   one statement per DIALECT_IN_MAX ids */
+	int		 touch;		/* only FIRING, the push time and count change (an
+					   accepted heartbeat, or a first push over its
+					   PENDING row): written with the other touches of
+					   the batch, one statement per DIALECT_IN_MAX ids */
 	const char	*error;		/* failed: LAST_ERROR; success clears ERROR_COUNT/LAST_ERROR */
 };
 

@@ -20,6 +20,7 @@
 #include "db.h"
 #include "dialect.h"
 #include "log.h"
+#include "secret.h"
 #include "text.h"
 #include "util.h"
 
@@ -68,57 +69,23 @@ struct db_stmt {
 	int		 open;		/* a cursor may be open */
 };
 
-/* Replaces the value of KEY=... up to ';' with "****" in s (in place copy). */
-static char *
-mask_key(char *s, const char *key)
-{
-	struct buf b = { 0 };
-	size_t klen = strlen(key);
-	const char *p = s;
-
-	while (*p != '\0') {
-		if (strncasecmp(p, key, klen) == 0 &&
-		    (p == s || !isalnum((unsigned char)p[-1]))) {
-			buf_add(&b, p, klen);
-			buf_puts(&b, "****");
-			p += klen;
-			if (*p == '{') {
-				/* "}}" inside braces is an escaped '}' */
-				for (p++; *p != '\0'; p++) {
-					if (p[0] == '}' && p[1] == '}')
-						p++;
-					else if (p[0] == '}') {
-						p++;
-						break;
-					}
-				}
-			} else
-				while (*p != '\0' && *p != ';')
-					p++;
-			continue;
-		}
-		buf_add(&b, p, 1);
-		p++;
-	}
-	free(s);
-	if (b.s == NULL)
-		return xstrdup("");
-	return buf_release(&b);
-}
-
-/* Removes every trace of a secret from a driver message; returns a new string. */
+/*
+ * Removes every trace of a secret from a driver message or connection
+ * string: connection-string passwords and registered secrets
+ * (secret_redact), and this connection's password even when no
+ * configuration registered it.  Returns a new string.
+ */
 static char *
 mask_secrets(const char *msg, const char *password)
 {
-	char *s = xstrdup(msg), *hit;
+	char *s = secret_redact(msg), *hit, *n;
 	size_t plen;
 
-	s = mask_key(s, "PWD=");
-	s = mask_key(s, "PASSWORD=");
-	if (password != NULL && (plen = strlen(password)) >= 3) {
+	if (password != NULL && (plen = strlen(password)) >= SECRET_MIN) {
 		while ((hit = strstr(s, password)) != NULL) {
-			char *n = xasprintf("%.*s****%s", (int)(hit - s), s,
-			    hit + plen);
+			n = xasprintf("%.*s%s%s", (int)(hit - s), s,
+			    SECRET_MASK, hit + plen);
+			explicit_bzero(s, strlen(s));
 			free(s);
 			s = n;
 		}

@@ -28,7 +28,7 @@ struct db	*db_open(const struct config *cfg, char **err);
  * The ODBC connection string db_open would use: database.connection (with
  * UID/PWD added when missing), else DSN=..., else the DSN-less Oracle form
  * DRIVER={database.driver};DBQ=//host:port/service_name;UID=..;PWD=..
- * With mask, every password is replaced by "****" (for messages).
+ * With mask, every password is replaced by SECRET_MASK (for messages).
  * Allocated (caller frees); NULL when nothing is configured, with *err
  * (if err is not NULL) set to an allocated reason.
  */

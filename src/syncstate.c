@@ -16,6 +16,7 @@
 #include "db.h"
 #include "dialect.h"
 #include "log.h"
+#include "secret.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -93,14 +94,20 @@ utf8_cut(const char *s, size_t max)
 	return xstrndup(s, n);
 }
 
-/* Binds text cut to max bytes. */
+/*
+ * Binds text cut to max bytes.  Every error text and URL stored in the
+ * sync tables passes here, so a secret echoed in an error is removed
+ * before it is cut.
+ */
 static int
 bind_cut(struct db_stmt *st, int idx, const char *s, size_t max)
 {
-	char *c = utf8_cut(s, max);
+	char *clean = secret_redact(s);
+	char *c = utf8_cut(clean, max);
 	int r = db_bind_text(st, idx, c);
 
 	free(c);
+	free(clean);
 	return r;
 }
 

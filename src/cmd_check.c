@@ -66,11 +66,16 @@ add(struct probes *p, const char *name, int ok, char *detail, enum probe_class c
 	q->cls = cls;
 }
 
-/* syncstate_probe callback: one probe per table and the view. */
+/*
+ * syncstate_probe callback: one probe per table and the view (database
+ * class), and the label mapping lines (configuration class: the rows
+ * are readable, only their content is wrong).
+ */
 static void
 table_probe(void *arg, const char *name, int ok, const char *detail)
 {
-	add(arg, name, ok, xstrdup(detail), PC_DB);
+	add(arg, name, ok, xstrdup(detail),
+	    strncmp(name, "label mapping", 13) == 0 ? PC_CONFIG : PC_DB);
 }
 
 /* Creates and removes a temporary file in the metrics textfile's directory.  NULL ok, else a reason. */

@@ -267,7 +267,7 @@ check_usage "disable takes no argument" disable now
 out check
 check_eq "check: all healthy exits 0" "$RC" 0
 for p in config database NM_ALARM_SYNC_CONFIG NM_ALARM_SYNC_STATUS NM_ALARM_SYNC_LOG NM_ALARM_LABEL_MAPPING \
-    NM_ALARM_SYNC_SOURCE "config table" "alertmanager $AM_URL /-/healthy" "alertmanager $AM_URL /api/v2/status" state metrics; do
+    NM_ALARM_SYNC_SOURCE "label mapping" "config table" "alertmanager $AM_URL /-/healthy" "alertmanager $AM_URL /api/v2/status" state metrics; do
 	check "check: probe '$p' ok" grep -q "^$p  *ok  " "$T_TMP/o"
 done
 case $ZMC_BACKEND in sqlite) dbms=SQLite ;; postgresql) dbms=PostgreSQL ;; esac

@@ -1085,6 +1085,22 @@ syncstate_cleanup(struct db *db, time_t before, size_t batch, int dry_run,
 	    SQL_CLEANUP_STATUS_DELETE, before, batch, &res->status_rows);
 }
 
+#define BUSY_SKIP	"skipped: the database is locked or busy"
+
+/*
+ * The reason a probe failed, saying plainly when another session's lock
+ * is the cause (*busy then set).  Allocated.
+ */
+static char *
+probe_error(struct db *db, int *busy)
+{
+	if (!db_busy(db))
+		return xstrdup(db_error(db));
+	*busy = 1;
+	return xasprintf("the database is locked or busy (another session "
+	    "holds a lock): %s", db_error(db));
+}
+
 /* What syncstate_probe's mapping check reports through. */
 struct mapping_probe_ctx {
 	void	(*fn)(void *, const char *, int, const char *);
@@ -1125,16 +1141,28 @@ syncstate_probe(struct db *db, const struct config *cfg,
 	long long n;
 	char *detail;
 	size_t i, mapsz;
-	int ok, all = 0, rc;
+	int ok, all = 0, rc, busy = 0;
 
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		if (busy) {
+			/* Each probe would wait out the same lock again. */
+			if (fn != NULL)
+				fn(arg, tables[i], 0, BUSY_SKIP);
+			continue;
+		}
 		ok = count_query(db, SQL_PROBE_TABLE, tables[i], 0, 0, &n) == 0;
-		detail = ok ? xasprintf("%lld rows", n) : xstrdup(db_error(db));
+		detail = ok ? xasprintf("%lld rows", n) :
+		    probe_error(db, &busy);
 		if (fn != NULL)
 			fn(arg, tables[i], ok, detail);
 		free(detail);
 		if (!ok)
 			all = -1;
+	}
+	if (busy) {
+		if (fn != NULL)
+			fn(arg, view, 0, BUSY_SKIP);
+		return -1;
 	}
 	ok = 0;
 	if ((st = prep(db, SQL_PROBE_SOURCE, view)) != NULL) {
@@ -1147,12 +1175,14 @@ syncstate_probe(struct db *db, const struct config *cfg,
 		db_stmt_free(st);
 	}
 	if (!ok)
-		detail = xstrdup(db_error(db));
+		detail = probe_error(db, &busy);
 	if (fn != NULL)
 		fn(arg, view, ok, detail);
 	free(detail);
 	if (!ok)
 		all = -1;
+	if (busy)
+		return -1;
 	/* The mapping rows, checked as a run checks them. */
 	memset(&mp, 0, sizeof(mp));
 	mp.fn = fn;

@@ -678,6 +678,12 @@ lowtrim(const char *s, const char *e)
 }
 
 /*
+ * The longest line iniparser reads (its 1024-byte buffer holds the text,
+ * the newline and a NUL); continuation lines count together.
+ */
+#define INI_LINE_MAX	1022
+
+/*
  * Scans the file the way iniparser reads it, to learn the line of each
  * section and key (iniparser keeps none) and to report syntax errors
  * with a line number.  Backslash continuation lines are joined.
@@ -696,7 +702,22 @@ scan_file(FILE *f, const char *path, struct line **lp, size_t *np)
 	while (fgets(buf, sizeof(buf), f) != NULL) {
 		lineno++;
 		len = strlen(buf);
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		if (len > 0 && buf[len - 1] == '\n')
+			len--;
+		/*
+		 * iniparser stops at a line that does not fit its buffer:
+		 * one message with the right line, and no scanning of the
+		 * rest of it as made-up lines.
+		 */
+		if (acc.len + len > INI_LINE_MAX ||
+		    (buf[len] != '\n' && !feof(f))) {
+			log_error("config %s:%d: line too long (more than %d "
+			    "bytes)", path, lineno, INI_LINE_MAX);
+			rc = -1;
+			break;
+		}
+		buf[len] = '\0';
+		while (len > 0 && buf[len - 1] == '\r')
 			buf[--len] = '\0';
 		if (acc.len == 0)
 			start = lineno;

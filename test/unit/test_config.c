@@ -601,6 +601,43 @@ TEST(test_secrets)
 	cleanup();
 }
 
+/* A line iniparser cannot hold: one error with its line number. */
+TEST(test_long_line)
+{
+	struct buf	 b = { 0 };
+	struct cfg	*c;
+	const char	*path, *p;
+	char		*big;
+	int		 n = 0;
+
+	reset();
+	big = xmalloc(1024 * 1024 + 1);
+	memset(big, 'a', 1024 * 1024);
+	big[1024 * 1024] = '\0';
+	buf_printf(&b, "[sync]\nbatch_size = 10\n# comment\nx = %s\n[log]\nlevel = info\n", big);
+	path = tmpfile_with(b.s, 0600);
+	c = config_load(path, 1);
+	CHECK(c == NULL);
+	config_free(c);
+	for (p = logtext(); (p = strstr(p, "config ")) != NULL; p++)
+		n++;
+	CHECK_INT(n, 1);
+	CHECK(strstr(logtext(), ":4: line too long (more than 1022 bytes)") != NULL);
+	CHECK(strstr(logtext(), "syntax error") == NULL);
+	/* 1022 bytes still fit */
+	buf_free(&b);
+	big[1022 - 4] = '\0';
+	buf_printf(&b, "[labels]\n#%s\ncluster = %s\n", big, big + 10);
+	path = tmpfile_with(b.s, 0600);
+	reset();
+	c = config_load(path, 1);
+	CHECK(c != NULL);
+	config_free(c);
+	buf_free(&b);
+	free(big);
+	cleanup();
+}
+
 /* After config_resolve, every message is cleared of the secrets in force. */
 TEST(test_secret_registry)
 {
@@ -940,6 +977,7 @@ main(void)
 	RUN(test_quoting);
 	RUN(test_check_value);
 	RUN(test_secret_registry);
+	RUN(test_long_line);
 	RUN(test_key_table);
 	RUN(test_example_file);
 	RUN(test_example_complete);

@@ -16,6 +16,10 @@ prefix), a JSON object whose keys replace the current settings:
     status400     every POST /api/v2/alerts answers 400
     delay         seconds to wait before answering any API request
     garbage       GET answers carry a body that is not JSON
+    echo_auth     400 or 500: every POST /api/v2/alerts answers with that
+                  code and a body quoting the request's Authorization
+                  header (400: JSON, 500: plain text), like a proxy that
+                  echoes the request in its error page (null: off)
     filter400     GET /api/v2/silences with a filter answers 400
     reset         true: forget requests, alerts and silences, clear faults
 
@@ -47,7 +51,8 @@ STATE = {}
 def reset_state():
     STATE["gen"] = STATE.get("gen", 0) + 1
     STATE.update(fail503=0, fail429=0, retry_after=None, status400=False,
-                 delay=0, garbage=False, filter400=False, alerts={},
+                 delay=0, garbage=False, filter400=False, echo_auth=None,
+                 alerts={},
                  silences={})
 
 
@@ -165,6 +170,17 @@ class Handler(BaseHTTPRequestHandler):
                 if not isinstance(alerts, list):
                     return self.send(400, json.dumps(
                         {"code": 400, "message": "body is not an alert array"}))
+                with LOCK:
+                    echo = STATE["echo_auth"]
+                auth = self.headers.get("Authorization", "")
+                if echo == 400:
+                    return self.send(400, json.dumps(
+                        {"code": 400, "message": "rejected",
+                         "request": {"headers": {"Authorization": auth}}}))
+                if echo:
+                    return self.send(echo, "upstream failed for POST %s\n"
+                                     "Authorization: %s\n" % (path, auth),
+                                     "text/plain")
                 with LOCK:
                     if STATE["status400"]:
                         return self.send(400, json.dumps(

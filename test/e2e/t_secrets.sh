@@ -163,7 +163,8 @@ time.sleep(60)' "$DB_FILE" "$T_TMP/locked" &
 		{ echo "BEGIN; LOCK TABLE NM_ALARM_SYNC_CONFIG IN ACCESS EXCLUSIVE MODE;"
 		  echo "\\! touch $T_TMP/locked"
 		  echo "SELECT pg_sleep(60);"; } |
-		    "$PSQL" -h 127.0.0.1 -p "$PG_PORT" -U zmc -d "$DB_NAME" -qX >/dev/null 2>&1 &
+		    PGAPPNAME=zmcsync-test-locker "$PSQL" -h 127.0.0.1 -p "$PG_PORT" -U zmc \
+		    -d "$DB_NAME" -qX >/dev/null 2>&1 &
 		LOCK_PID=$! ;;
 	esac
 	T_PIDS="$T_PIDS $LOCK_PID"
@@ -171,6 +172,9 @@ time.sleep(60)' "$DB_FILE" "$T_TMP/locked" &
 	[ -e "$T_TMP/locked" ] || die "lock: the locking session did not start"
 }
 lock_stop() {
+	# the server would hold the lock until its pg_sleep ends, client gone or not
+	[ "$DB_BACKEND" = postgresql ] && echo "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	    WHERE application_name = 'zmcsync-test-locker'" | pg_super >/dev/null
 	kill "$LOCK_PID" 2>/dev/null
 	i=0; while kill -0 "$LOCK_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 	rm -f "$T_TMP/locked"

@@ -405,6 +405,9 @@ sql "INSERT INTO NM_ALARM_SYNC_CONFIG (CONFIG_GROUP, CONFIG_KEY, CONFIG_VALUE, I
      VALUES ('ALERTMANAGER', 'PASSWORD', 'S3cr3tRowPw', 1, $(ts_now))"
 sed "s|^connection = \"\(.*\)\"|connection = \"\1;PWD=S3cr3tConnPw\"|" "$CONF" > "$T_TMP/secret.conf"
 sed "s|^connection = .*|connection = \"$(dead_db_conn);PWD=S3cr3tConnPw\"|" "$CONF" > "$T_TMP/secretnodb.conf"
+# (S3cr3tRowPw stays in the config table on purpose: not a leak-check secret)
+t_secret S3cr3tAmPw S3cr3tDbPw S3cr3tConnPw
+t_secret_file "$T_TMP/secret.conf" "$T_TMP/secretnodb.conf"
 : > "$T_TMP/all.out"
 for cf in "$CONF" "$T_TMP/secret.conf" "$T_TMP/secretnodb.conf"; do
 	for c in "status" "status --json" "config show" "config show --json" "config list" "config list --json" \

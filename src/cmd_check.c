@@ -6,8 +6,12 @@
  *
  * Exit 0 only when every probe passes; otherwise the most specific
  * status: 4 when a database probe failed, else 3 when no Alertmanager URL
- * is usable, else 5 when no Alertmanager is healthy, else 3 for configuration, state or metrics directory
- * problems, else 1 when only some Alertmanager members failed.
+ * is usable, else 5 when no Alertmanager is healthy, else 3 for
+ * configuration (an unusable label mapping row included), state or
+ * metrics directory problems, else 1 when only some Alertmanager members
+ * failed.  Statements wait at most CMD_LOCK_WAIT_MS for another session's
+ * lock (main.c), so a locked database makes check slow by seconds, not
+ * by the driver's timeout per probe.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -16,10 +16,11 @@ prefix), a JSON object whose keys replace the current settings:
     status400     every POST /api/v2/alerts answers 400
     delay         seconds to wait before answering any API request
     garbage       GET answers carry a body that is not JSON
-    echo_auth     400 or 500: every POST /api/v2/alerts answers with that
-                  code and a body quoting the request's Authorization
-                  header (400: JSON, 500: plain text), like a proxy that
-                  echoes the request in its error page (null: off)
+    echo_auth     400 or 500: every POST /api/v2/alerts, GET /-/healthy
+                  and GET /api/v2/status answers with that code and a
+                  body quoting the request's Authorization header (400:
+                  JSON, 500: plain text), like a proxy that echoes the
+                  request in its error page (null: off)
     filter400     GET /api/v2/silences with a filter answers 400
     reset         true: forget requests, alerts and silences, clear faults
 
@@ -154,6 +155,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def api(self, path, body, alerts):
         m = self.command
+        with LOCK:
+            echo = STATE["echo_auth"]
+        if echo and m == "GET" and path in ("/-/healthy", "/api/v2/status"):
+            return self.send(echo, "upstream failed for GET %s\n"
+                             "Authorization: %s\n"
+                             % (path, self.headers.get("Authorization", "")),
+                             "text/plain")
         if m == "GET" and path == "/-/healthy":
             return self.send(200, "OK", "text/plain")
         if m == "GET" and path == "/api/v2/status":

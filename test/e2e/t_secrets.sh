@@ -63,6 +63,14 @@ for how in basic bearer; do
 		    no_secret "$T_TMP/echo-$how-$code.err" "$T_TMP/echo-$how-$code.out"
 		"$ZMCSYNC" -c "$T_TMP/$how.conf" -vv run >"$T_TMP/echo-$how-$code-vv.out" 2>&1
 		check "echo $how $code: no secret with -vv" no_secret "$T_TMP/echo-$how-$code-vv.out"
+		# check and am-status print what the health and status requests got
+		for c in check "check --json" am-status "am-status --json"; do
+			# shellcheck disable=SC2086
+			"$ZMCSYNC" -c "$T_TMP/$how.conf" $c >"$T_TMP/echo-$how-$code-probe.out" 2>&1
+			check "echo $how $code: $c shows the masked echo" \
+			    grep -q "Authorization: [BasicearB]* \*\*\*\*\*\*\*\*" "$T_TMP/echo-$how-$code-probe.out"
+			check "echo $how $code: no secret from $c" no_secret "$T_TMP/echo-$how-$code-probe.out"
+		done
 	done
 done
 dumps

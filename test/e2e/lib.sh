@@ -68,9 +68,22 @@ T_LEAK_NAME=$(basename "$0" .sh)-${ZMC_BACKEND:-sqlite}-$$
 t_secret() {
 	for s in "$@"; do printf '%s\n' "$s" >> "$T_TMP/.leak-secrets"; done
 }
-# t_secret_file PATH...: files that hold a secret on purpose (not checked).
+# t_secret_file PATH...: files that hold a secret on purpose (not checked);
+# a PATH ending in "/" names a whole directory.
 t_secret_file() {
 	for f in "$@"; do printf '%s\n' "$f" >> "$T_TMP/.leak-allowed"; done
+}
+# leak_allowed PATH: 0 when t_secret_file named it or, with a trailing
+# "/", a directory above it.
+leak_allowed() {
+	[ -f "$T_TMP/.leak-allowed" ] || return 1
+	while IFS= read -r la; do
+		case $la in
+		*/) case $1 in "$la"*) return 0 ;; esac ;;
+		*) [ "$1" = "$la" ] && return 0 ;;
+		esac
+	done < "$T_TMP/.leak-allowed"
+	return 1
 }
 # leak_collect: the copies and dumps described above (called on exit).
 leak_collect() {
@@ -81,7 +94,7 @@ leak_collect() {
 	( cd "$T_TMP" && find . -type f -size -64M ) | while IFS= read -r f; do
 		f=${f#./}
 		case $f in .leak-secrets|.leak-allowed) continue ;; esac
-		[ -f "$T_TMP/.leak-allowed" ] && grep -qxF "$T_TMP/$f" "$T_TMP/.leak-allowed" && continue
+		leak_allowed "$T_TMP/$f" && continue
 		mkdir -p "$lc_out/files/$(dirname "$f")"
 		cp "$T_TMP/$f" "$lc_out/files/$f" 2>/dev/null
 		if [ "$(head -c 15 "$T_TMP/$f" 2>/dev/null)" = "SQLite format 3" ] && command -v sqlite3 >/dev/null; then

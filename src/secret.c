@@ -202,6 +202,21 @@ value_end(const char *v)
 	return v + strcspn(v, ";\r\n");
 }
 
+/*
+ * End of the password of UID=user/password[@tns] that starts at p (after
+ * the '/'), the value ending at ve: Oracle quotes a password holding '@'.
+ */
+static const char *
+uid_pw_end(const char *p, const char *ve)
+{
+	const char	*q, *at;
+
+	if (*p == '"' && (q = memchr(p + 1, '"', (size_t)(ve - p - 1))) != NULL)
+		p = q + 1;
+	at = memchr(p, '@', (size_t)(ve - p));
+	return at != NULL ? at : ve;
+}
+
 char *
 secret_mask_connstr(const char *s, int *had)
 {
@@ -231,10 +246,10 @@ secret_mask_connstr(const char *s, int *had)
 				p = ve;
 				continue;
 			}
-			at = memchr(slash, '@', (size_t)(ve - slash));
 			buf_add(&b, w, (size_t)(slash - w) + 1);
-			if (at == NULL)
-				at = *w == '{' && ve[-1] == '}' ? ve - 1 : ve;
+			/* a braced value keeps its closing brace */
+			at = uid_pw_end(slash + 1, *w == '{' && ve[-1] == '}' ?
+			    ve - 1 : ve);
 			if (at > slash + 1) {
 				buf_puts(&b, SECRET_MASK);
 				if (had != NULL)
@@ -289,7 +304,7 @@ secret_redact(const char *msg)
 void
 secret_add_connstr(const char *cs)
 {
-	const char	*p, *v, *w, *ve, *next, *slash, *at;
+	const char	*p, *v, *w, *ve, *next, *slash;
 	char		*val, *q;
 	int		 uid, braced;
 
@@ -311,8 +326,11 @@ secret_add_connstr(const char *cs)
 			if ((slash = memchr(w, '/', (size_t)(ve - w))) == NULL)
 				continue;
 			w = slash + 1;
-			if ((at = memchr(w, '@', (size_t)(ve - w))) != NULL)
-				ve = at;
+			ve = uid_pw_end(w, ve);
+			if (*w == '"' && ve > w + 1 && ve[-1] == '"') {
+				w++;	/* the quotes are not the password */
+				ve--;
+			}
 		}
 		/* Trailing blanks are not part of the value. */
 		while (ve > w && (ve[-1] == ' ' || ve[-1] == '\t'))

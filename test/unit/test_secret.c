@@ -49,6 +49,7 @@ TEST(connstr_forms)
 	    "DRIVER={Oracle};UID=zmc/********;DBQ=x", 1));
 	CHECK(masks("UID = zmc/Tiger9@//h:1521/rb", "UID = zmc/********@//h:1521/rb", 1));
 	CHECK(masks("UID={zmc/Tiger9}", "UID={zmc/********}", 1));
+	CHECK(masks("UID=zmc/\"p@ss9\"@rb;X=1", "UID=zmc/********@rb;X=1", 1));
 	CHECK(masks("UID=zmc;DSN=x", "UID=zmc;DSN=x", 0));
 	/* not an attribute: part of a longer name, or no '=' */
 	CHECK(masks("NEWPWD=x;PWDX=y", "NEWPWD=x;PWDX=y", 0));
@@ -112,6 +113,9 @@ TEST(connstr_registry)
 	secret_add_connstr("DRIVER={Oracle};UID=zmc/Tiger9@tns;DBQ=x");
 	CHECK(redacts("login zmc Tiger9", "login zmc ********"));
 	CHECK(redacts("zmc", "zmc"));
+	secret_clear();
+	secret_add_connstr("UID=zmc/\"p@ss9\"@rb");
+	CHECK(redacts("pw p@ss9", "pw ********"));
 	secret_clear();
 	secret_add_connstr("PWD={a;b}}c}");
 	CHECK(redacts("x a;b}c y", "x ******** y"));

@@ -33,6 +33,7 @@
 
 #include "alert.h"
 #include "config.h"
+#include "labelmap.h"
 #include "source.h"
 #include "syncstate.h"
 #include "text.h"
@@ -46,18 +47,7 @@ static const char *const severity_default[5] = {
 int
 alert_label_name_valid(const char *s)
 {
-	const char	*p;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (p = s; *p != '\0'; p++) {
-		int c = (unsigned char)*p;
-		int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    c == '_';
-		if (!alpha && (p == s || c < '0' || c > '9'))
-			return 0;
-	}
-	return 1;
+	return label_name_valid(s);
 }
 
 const char *

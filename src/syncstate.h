@@ -126,7 +126,11 @@ struct label_map {
 	int	 annotation;	/* TARGET_TYPE 'annotation' (else label) */
 };
 
-/* Loads active mapping rows; rows with an invalid label name are skipped with a warning.  0/-1. */
+/*
+ * Loads active mapping rows.  A row that cannot be used (labelmap_problem:
+ * invalid or built-in target label, unknown TARGET_TYPE, SOURCE_FIELD not
+ * a column of the view) is skipped with a warning naming it.  0/-1.
+ */
 int	syncstate_mappings(struct db *, const struct config *,
 	    struct label_map **out, size_t *outsz);
 void	syncstate_mappings_free(struct label_map *, size_t);
@@ -240,9 +244,12 @@ int	syncstate_cleanup(struct db *, time_t before, size_t batch,
 	    int dry_run, struct cleanup_result *res);
 
 /*
- * Probes each sync table and the source view (one row).  fn, if not
- * NULL, gets each object's name, ok flag and detail ("N rows", or the
- * error).  0 if all are readable, -1 otherwise.
+ * Probes each sync table and the source view (one row), then checks the
+ * active mapping rows as syncstate_mappings does.  fn, if not NULL, gets
+ * each object's name, ok flag and detail ("N rows", or the error); a
+ * mapping row that would be ignored is a failed "label mapping SRC ->
+ * TARGET", else one "label mapping" line passes.  0 if all are readable
+ * and usable, -1 otherwise.
  */
 int	syncstate_probe(struct db *, const struct config *,
 	    void (*fn)(void *arg, const char *name, int ok, const char *detail),

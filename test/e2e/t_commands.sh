@@ -268,7 +268,7 @@ check_usage "disable takes no argument" disable now
 out check
 check_eq "check: all healthy exits 0" "$RC" 0
 for p in config database NM_ALARM_SYNC_CONFIG NM_ALARM_SYNC_STATUS NM_ALARM_SYNC_LOG NM_ALARM_LABEL_MAPPING \
-    NM_ALARM_SYNC_SOURCE "config table" "alertmanager $AM_URL /-/healthy" "alertmanager $AM_URL /api/v2/status" state metrics; do
+    NM_ALARM_SYNC_SOURCE "label mapping" "config table" "alertmanager $AM_URL /-/healthy" "alertmanager $AM_URL /api/v2/status" state metrics; do
 	check "check: probe '$p' ok" grep -q "^$p  *ok  " "$T_TMP/o"
 done
 case $ZMC_BACKEND in sqlite) dbms=SQLite ;; postgresql) dbms=PostgreSQL ;; esac
@@ -406,6 +406,9 @@ sql "INSERT INTO NM_ALARM_SYNC_CONFIG (CONFIG_GROUP, CONFIG_KEY, CONFIG_VALUE, I
      VALUES ('ALERTMANAGER', 'PASSWORD', 'S3cr3tRowPw', 1, $(ts_now))"
 sed "s|^connection = \"\(.*\)\"|connection = \"\1;PWD=S3cr3tConnPw\"|" "$CONF" > "$T_TMP/secret.conf"
 sed "s|^connection = .*|connection = \"$(dead_db_conn);PWD=S3cr3tConnPw\"|" "$CONF" > "$T_TMP/secretnodb.conf"
+# (S3cr3tRowPw stays in the config table on purpose: not a leak-check secret)
+t_secret S3cr3tAmPw S3cr3tDbPw S3cr3tConnPw
+t_secret_file "$T_TMP/secret.conf" "$T_TMP/secretnodb.conf"
 : > "$T_TMP/all.out"
 for cf in "$CONF" "$T_TMP/secret.conf" "$T_TMP/secretnodb.conf"; do
 	for c in "status" "status --json" "config show" "config show --json" "config list" "config list --json" \

@@ -17,6 +17,7 @@
 #include "labelmap.h"
 #include "log.h"
 #include "secret.h"
+#include "source.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -1255,12 +1256,19 @@ syncstate_probe(struct db *db, const struct config *cfg,
 	}
 	ok = 0;
 	if ((st = prep(db, SQL_PROBE_SOURCE, view)) != NULL) {
-		if (db_execute(st) == 0 && (rc = db_fetch(st)) >= 0) {
+		struct source_page pg;
+
+		/* The columns a run needs, checked as a run checks them. */
+		memset(&pg, 0, sizeof(pg));
+		if (db_execute(st) == 0 &&
+		    source_page_begin(&pg, db, st, 0, view) == 0 &&
+		    (rc = db_fetch(st)) >= 0) {
 			ok = 1;
 			detail = db_col_count(st) > 0 && rc == 1 ?
 			    xasprintf("readable, %d columns", db_col_count(st)) :
 			    xstrdup("readable, empty");
 		}
+		source_page_free(&pg);
 		db_stmt_free(st);
 	}
 	if (!ok)

@@ -33,9 +33,6 @@
 #include "syncstate.h"
 #include "util.h"
 
-#ifndef ZMCSYNC_VERSION
-#define ZMCSYNC_VERSION "0.0.0"
-#endif
 
 /* What a failed probe says about the exit status. */
 enum probe_class {

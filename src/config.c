@@ -67,7 +67,7 @@ static const struct cfg_key keys[] = {
 	{ "database", "pool_max", CFGT_INT, "10", 1, 1000, NULL, 0,
 	    "ZMC_ORACLE_POOL_MAX", "accepted for compatibility; a one-shot run uses one connection" },
 	/* [zmc] */
-	{ "zmc", "source", CFGT_STR, "NM_ALARM_SYNC_SOURCE", 0, 0, NULL, 1,
+	{ "zmc", "source", CFGT_STR, DIALECT_DEFAULT_VIEW, 0, 0, NULL, 1,
 	    NULL, "source view with one row per alarm ([schema.]name)" },
 	/* [alertmanager] */
 	{ "alertmanager", "url", CFGT_LIST, "http://localhost:9093", 0, 0,

@@ -459,7 +459,7 @@ dialect_sql(enum dialect d, enum sql_id id, const char *view)
 	    d >= DIALECT__COUNT)
 		return NULL;
 	if (view == NULL)
-		view = "NM_ALARM_SYNC_SOURCE";
+		view = DIALECT_DEFAULT_VIEW;
 	if (!dialect_ident_valid(view))
 		return NULL;
 	def = &defs[id];

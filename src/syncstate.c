@@ -53,15 +53,6 @@ sync_status_parse(const char *s)
 	return -1;
 }
 
-/* The source view name in force. */
-static const char *
-view_name(const struct config *cfg)
-{
-	if (cfg == NULL || cfg->zmc_source == NULL || cfg->zmc_source[0] == '\0')
-		return "NM_ALARM_SYNC_SOURCE";
-	return cfg->zmc_source;
-}
-
 /* Prepares statement id for db's dialect; NULL on error (db_error). */
 static struct db_stmt *
 prep(struct db *db, enum sql_id id, const char *view)
@@ -532,7 +523,7 @@ view_columns(struct db *db, const struct config *cfg, size_t *n)
 	int i, k;
 
 	*n = 0;
-	if ((st = prep(db, SQL_PROBE_SOURCE, view_name(cfg))) == NULL)
+	if ((st = prep(db, SQL_PROBE_SOURCE, source_view(cfg))) == NULL)
 		return NULL;
 	if (db_execute(st) == 0 && (k = db_col_count(st)) > 0) {
 		v = xcalloc((size_t)k, sizeof(*v));
@@ -684,7 +675,7 @@ syncstate_active_by_level(struct db *db, const struct config *cfg,
 	for (i = 0; i < 5; i++)
 		by_level[i] = 0;
 	*in_error = 0;
-	if ((st = prep(db, SQL_ACTIVE_BY_LEVEL, view_name(cfg))) == NULL)
+	if ((st = prep(db, SQL_ACTIVE_BY_LEVEL, source_view(cfg))) == NULL)
 		return -1;
 	if (db_execute(st) != 0) {
 		db_stmt_free(st);
@@ -1224,7 +1215,7 @@ syncstate_probe(struct db *db, const struct config *cfg,
 		"NM_ALARM_SYNC_CONFIG", "NM_ALARM_SYNC_STATUS",
 		"NM_ALARM_SYNC_LOG", "NM_ALARM_LABEL_MAPPING"
 	};
-	const char *view = view_name(cfg);
+	const char *view = source_view(cfg);
 	struct db_stmt *st;
 	struct mapping_probe_ctx mp;
 	struct label_map *maps;

@@ -16,7 +16,7 @@
 #include "util.h"
 
 /* Out of memory is fatal: a cron job retries on its next run anyway. */
-static void
+void
 oom(void)
 {
 	static const char msg[] = "zmcsync: out of memory\n";

@@ -638,6 +638,13 @@ db_open_wait(const struct config *cfg, int lock_wait_ms, char **err)
 	db->dialect = (enum dialect)d;
 	nls_lang_check(db, cfg);
 	db->err = xasprintf("database %s: no error", name);
+	/*
+	 * SQLite's page cache (2 MB by default) is the one part of a run's
+	 * memory that grows with the database; a run reads each page once,
+	 * in key order, so a small cache costs nothing.
+	 */
+	if (db->dialect == DIALECT_SQLITE && db_exec(db, "PRAGMA cache_size = -256") != 0)
+		log_debug("%s", db->err);
 	if (lock_wait_ms > 0 && db_set_lock_wait(db, lock_wait_ms) != 0)
 		log_debug("%s", db->err);
 	return db;

@@ -26,7 +26,7 @@
 #define ERROR_MESSAGE_MAX	2000
 #define REQUEST_URL_MAX		500
 #define ALERT_LABELS_MAX	4000
-#define CLEANUP_BATCH		1000
+#define CLEANUP_BATCH		10000
 
 static const char *const status_names[] = {
 	"", "PENDING", "FIRING", "RESOLVED", "SILENCED"

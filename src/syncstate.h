@@ -237,7 +237,7 @@ struct cleanup_result {
 /*
  * Deletes log rows with CREATE_TIME < before and RESOLVED status rows
  * last updated before it, in transactions of at most batch rows (0:
- * 1000), so locks stay short on a busy ZMC.  dry_run only counts.
+ * 10000), so locks stay short on a busy ZMC.  dry_run only counts.
  * Rows deleted before a failure stay deleted (counted in *res).  0/-1.
  */
 int	syncstate_cleanup(struct db *, time_t before, size_t batch,

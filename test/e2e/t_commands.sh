@@ -360,13 +360,13 @@ check_rc "resolve 102" 0 zrun
 check_eq "102 resolved" "$(status 102)" RESOLVED
 sql "UPDATE NM_ALARM_SYNC_STATUS SET UPDATE_TIME=$(ts_ago $((40 * 1440))) WHERE ALARM_INST_ID IN (102, 101);
      UPDATE NM_ALARM_SYNC_LOG SET CREATE_TIME=$(ts_ago $((40 * 1440))) WHERE ALARM_INST_ID=102;
-     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
+     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12500)
      INSERT INTO NM_ALARM_SYNC_LOG (OPERATION, ALARM_INST_ID, NEW_STATUS, DURATION_MS, ALARM_COUNT, CREATE_TIME)
      SELECT 'HEARTBEAT', NULL, 'FIRING', 1, 1, $(ts_ago $((50 * 1440))) FROM n;" 2>"$T_TMP/e" ||
     fail "could not age rows: $(cat "$T_TMP/e")"
 old_logs=$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE CREATE_TIME < $(ts_ago $((30 * 1440)))")
 all_logs=$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG")
-check "cleanup: more old rows than one batch" test "$old_logs" -gt 2000
+check "cleanup: more old rows than one batch" test "$old_logs" -gt 10000
 out cleanup --dry-run --json
 check_eq "cleanup --dry-run --json" "$(jq_o '[.dry_run,.days,.log_rows,.status_rows]')" "[true,30,$old_logs,1]"
 check_eq "cleanup --dry-run deletes nothing" "$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG")" "$all_logs"
@@ -374,7 +374,7 @@ out cleanup
 check_eq "cleanup: exit 0" "$RC" 0
 check_eq "cleanup: prints the counts" "$(cut -d'(' -f1 "$T_TMP/o")" \
     "deleted $old_logs log rows and 1 RESOLVED status rows older than 30 days "
-check_eq "cleanup: log rows gone, in batches of 1000" "$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG")" $((all_logs - old_logs))
+check_eq "cleanup: log rows gone, in batches of 10,000" "$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG")" $((all_logs - old_logs))
 check_eq "cleanup: the RESOLVED row is gone" "$(status 102)" ""
 check_eq "cleanup: an old FIRING row stays" "$(status 101)" FIRING
 out cleanup --days 1 --json

@@ -219,7 +219,8 @@ static int
 run_pass(struct run *r)
 {
 	struct batch_env env = { r->ctx->db, r->am, r->c, r->now, r->batch_id };
-	struct merge *m = merge_new(r->ctx->db, r->c, (size_t)r->c->sync_batch_size);
+	struct merge *m = merge_new(r->ctx->db, r->c, MERGE_PAGE,
+	    (size_t)r->c->sync_batch_size);
 	const struct merge_stats *ms;
 	const struct pair *pairs;
 	size_t n, i;

@@ -261,17 +261,28 @@ read_tracked(struct merge *m, size_t *n, int *more)
 	    (m->st_tracked = prep(m, SQL_TRACKED_IDS)) == NULL)
 		return -1;
 	st = m->st_tracked;
+	/*
+	 * Most tracked ids of a range are FIRING alarms on the active page:
+	 * a page-sized read skips them in one query; at most a batch of the
+	 * others is kept, and the next call goes on after the last id used.
+	 */
 	if (db_bind_int64(st, 1, m->bl) != 0 || db_bind_int64(st, 2, m->hi) != 0 ||
-	    db_bind_int64(st, 3, (int64_t)m->bs) != 0 || db_execute(st) != 0)
+	    db_bind_int64(st, 3, (int64_t)m->page) != 0 || db_execute(st) != 0)
 		return -1;
 	left = xcalloc(m->bs, sizeof(*left));
+	*more = 0;
 	while ((rc = db_fetch(st)) == 1) {
 		fetched++;
 		if (db_col_int64(st, 0, &v) != 0)
 			continue;
-		m->bl = v;
-		if (!on_active(m, v) && nleft < m->bs)
+		if (!on_active(m, v)) {
+			if (nleft == m->bs) {
+				*more = 1;	/* v is the next call's */
+				break;
+			}
 			left[nleft++] = v;
+		}
+		m->bl = v;
 	}
 	db_stmt_reset(st);
 	timed(m, t0, 1);
@@ -279,7 +290,8 @@ read_tracked(struct merge *m, size_t *n, int *more)
 		free(left);
 		return -1;
 	}
-	*more = fetched >= m->bs;
+	if (fetched >= m->page)
+		*more = 1;
 	for (i = 0; i < nleft; i += DIALECT_IN_MAX) {
 		k = nleft - i < DIALECT_IN_MAX ? nleft - i : DIALECT_IN_MAX;
 		if (read_ids(m, left + i, k) != 0) {

@@ -32,7 +32,8 @@ enum page_kind {
 	PG_NONE = 0,
 	PG_KEYSET,	/* one trailing marker: the row limit */
 	PG_OFFSET,	/* two trailing markers, see dialect_page_values */
-	PG_ONE		/* at most one row, no marker */
+	PG_ONE,		/* at most one row, no marker */
+	PG_BULK		/* tmpl is "INSERT INTO t (cols)", row repeated */
 };
 
 struct stmt_def {
@@ -42,6 +43,7 @@ struct stmt_def {
 	const char	*idcol;		/* oracle INSERT: id column */
 	const char	*seq;		/* oracle INSERT: its sequence */
 	int		 nparams;	/* markers, paging included */
+	const char	*row;		/* bulk INSERT: one row's values, repeated */
 };
 
 #define STATUS_COLS \
@@ -295,6 +297,24 @@ static const struct stmt_def defs[SQL__COUNT] = {
 	[SQL_PROBE_SOURCE] = { "PROBE_SOURCE",
 	    "SELECT v.* FROM {V} v",
 	    PG_ONE, NULL, NULL, 0 },
+	/* STATUS_INSERT's parameters, DIALECT_BULK_ROWS times */
+	[SQL_STATUS_INSERT_BULK] = { "STATUS_INSERT_BULK",
+	    "INSERT INTO NM_ALARM_SYNC_STATUS ({IDC}EVENT_INST_ID, "
+	    "ALARM_INST_ID, SYNC_STATUS, ZMC_ALARM_STATE, SILENCE_ID, "
+	    "SILENCE_END, LAST_PUSH_TIME, LAST_EVENT_TIME, ALERT_LABELS, "
+	    "PUSH_COUNT, ERROR_COUNT, LAST_ERROR, CREATE_TIME, UPDATE_TIME)",
+	    PG_BULK, "SYNC_ID", "NM_ALARM_SYNC_STATUS_SEQ",
+	    14 * DIALECT_BULK_ROWS,
+	    "?, ?, {S}, {S}, {S}, {T}, {T}, {T}, {S}, {I}, {I}, {S}, {T}, {T}" },
+	/* LOG_INSERT's parameters, DIALECT_BULK_ROWS times */
+	[SQL_LOG_INSERT_BULK] = { "LOG_INSERT_BULK",
+	    "INSERT INTO NM_ALARM_SYNC_LOG ({IDC}OPERATION, EVENT_INST_ID, "
+	    "ALARM_INST_ID, SYNC_BATCH_ID, OLD_STATUS, NEW_STATUS, REQUEST_URL, "
+	    "REQUEST_METHOD, RESPONSE_CODE, DURATION_MS, ALARM_COUNT, "
+	    "ERROR_MESSAGE, CREATE_TIME)",
+	    PG_BULK, "LOG_ID", "NM_ALARM_SYNC_LOG_SEQ",
+	    13 * DIALECT_BULK_ROWS,
+	    "{S}, {I}, {I}, {S}, {S}, {S}, {S}, {S}, {I}, {I}, {I}, {S}, {T}" },
 	/* () -> SILENCE_ID; the silences the orphan sweep keeps */
 	[SQL_SILENCED_IDS] = { "SILENCED_IDS",
 	    "SELECT s.SILENCE_ID FROM NM_ALARM_SYNC_STATUS s "
@@ -448,6 +468,57 @@ expand_token(struct buf *b, enum dialect d, const char *tok, size_t n,
 #undef TOK
 }
 
+/* Appends one row's values template, expanded; with alias, each value named cN. */
+static void
+bulk_row(struct buf *b, enum dialect d, const struct stmt_def *def,
+    const char *view, int alias)
+{
+	const char *p, *e;
+	int col = 1;
+
+	for (p = def->row; *p != '\0'; p++) {
+		if (*p == '{' && (e = strchr(p, '}')) != NULL) {
+			expand_token(b, d, p + 1, (size_t)(e - p - 1), def, view);
+			p = e;
+		} else if (*p == ',' && alias)
+			buf_printf(b, " c%d,", col++);
+		else
+			buf_add(b, p, 1);
+	}
+	if (alias)
+		buf_printf(b, " c%d", col);
+}
+
+/*
+ * The rows of a bulk INSERT after its column list: VALUES (..), (..) on
+ * SQLite and PostgreSQL; on Oracle 11g, which has no multi-row VALUES
+ * and draws a sequence once per statement in INSERT ALL, a SELECT of
+ * the sequence over a UNION ALL of one-row SELECTs FROM DUAL.
+ */
+static void
+bulk_rows(struct buf *b, enum dialect d, const struct stmt_def *def,
+    const char *view)
+{
+	int i;
+
+	if (d == DIALECT_ORACLE) {
+		buf_printf(b, " SELECT %s.NEXTVAL, x.* FROM (", def->seq);
+		for (i = 0; i < DIALECT_BULK_ROWS; i++) {
+			buf_puts(b, i ? " UNION ALL SELECT " : "SELECT ");
+			bulk_row(b, d, def, view, i == 0);
+			buf_puts(b, " FROM DUAL");
+		}
+		buf_puts(b, ") x");
+		return;
+	}
+	buf_puts(b, " VALUES ");
+	for (i = 0; i < DIALECT_BULK_ROWS; i++) {
+		buf_puts(b, i ? ", (" : "(");
+		bulk_row(b, d, def, view, 0);
+		buf_puts(b, ")");
+	}
+}
+
 char *
 dialect_sql(enum dialect d, enum sql_id id, const char *view)
 {
@@ -472,6 +543,9 @@ dialect_sql(enum dialect d, enum sql_id id, const char *view)
 	}
 	switch (def->page) {
 	case PG_NONE:
+		return buf_release(&core);
+	case PG_BULK:
+		bulk_rows(&core, d, def, view);
 		return buf_release(&core);
 	case PG_KEYSET:
 		if (d == DIALECT_ORACLE)

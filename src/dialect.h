@@ -21,6 +21,14 @@
 /* The source view when zmc.source does not name another (SPEC 1.2). */
 #define DIALECT_DEFAULT_VIEW	"NM_ALARM_SYNC_SOURCE"
 
+/*
+ * Rows of the *_INSERT_BULK statements: their markers are those of the
+ * one-row statement, repeated per row.  A multi-row VALUES (or, on Oracle
+ * 11g, a SELECT of UNION ALL rows with the sequence drawn per row) saves
+ * a round trip per row on a server database.
+ */
+#define DIALECT_BULK_ROWS	20
+
 /* Columns of the status part of ACTIVE_PAGE (before the view's v.*). */
 #define DIALECT_STATUS_NCOLS	15
 
@@ -64,6 +72,8 @@ enum sql_id {
 	SQL_PROBE_TABLE,	/* "SELECT COUNT(*) FROM <table>" per sync table (view name used as table) */
 	SQL_PROBE_SOURCE,	/* one row of the view */
 	SQL_SILENCED_IDS,	/* SILENCE_ID of every SILENCED status row */
+	SQL_STATUS_INSERT_BULK,	/* DIALECT_BULK_ROWS rows of STATUS_INSERT */
+	SQL_LOG_INSERT_BULK,	/* DIALECT_BULK_ROWS rows of LOG_INSERT */
 	SQL__COUNT
 };
 

@@ -267,30 +267,43 @@ labels_checked(const struct sync_update *u)
 	return u->labels;
 }
 
-/* INSERT of a new status row for u (PENDING with the error when failed). */
+/*
+ * Binds the values of a new status row for u (PENDING with the error when
+ * failed) to markers base+1 .. base+14; 0/-1.
+ */
 static int
-status_insert(struct db_stmt *st, const struct sync_update *u, time_t now)
+status_bind(struct db_stmt *st, int base, const struct sync_update *u,
+    time_t now)
 {
 	char zs[2];
 	int failed = u->failed;
 
 	state_text(u->zmc_state, zs);
-	if (bind_id(st, 1, u->event_id) != 0 ||
-	    db_bind_int64(st, 2, u->alarm_id) != 0 ||
-	    db_bind_text(st, 3, sync_status_name(failed ? SS_PENDING :
+	if (bind_id(st, base + 1, u->event_id) != 0 ||
+	    db_bind_int64(st, base + 2, u->alarm_id) != 0 ||
+	    db_bind_text(st, base + 3, sync_status_name(failed ? SS_PENDING :
 	    u->status)) != 0 ||
-	    db_bind_text(st, 4, u->zmc_state ? zs : NULL) != 0 ||
-	    db_bind_text(st, 5, failed ? NULL : u->silence_id) != 0 ||
-	    db_bind_time(st, 6, failed ? 0 : u->silence_end) != 0 ||
-	    db_bind_time(st, 7, failed ? 0 : u->last_push) != 0 ||
-	    db_bind_time(st, 8, u->event_time) != 0 ||
-	    db_bind_text(st, 9, failed ? NULL : labels_checked(u)) != 0 ||
-	    db_bind_int64(st, 10, !failed && u->pushed ? 1 : 0) != 0 ||
-	    db_bind_int64(st, 11, failed ? 1 : 0) != 0 ||
-	    bind_cut(st, 12, failed ? (u->error ? u->error : "failed") : NULL,
-	    LAST_ERROR_MAX) != 0 ||
-	    db_bind_time(st, 13, now) != 0 ||
-	    db_bind_time(st, 14, now) != 0)
+	    db_bind_text(st, base + 4, u->zmc_state ? zs : NULL) != 0 ||
+	    db_bind_text(st, base + 5, failed ? NULL : u->silence_id) != 0 ||
+	    db_bind_time(st, base + 6, failed ? 0 : u->silence_end) != 0 ||
+	    db_bind_time(st, base + 7, failed ? 0 : u->last_push) != 0 ||
+	    db_bind_time(st, base + 8, u->event_time) != 0 ||
+	    db_bind_text(st, base + 9, failed ? NULL : labels_checked(u)) != 0 ||
+	    db_bind_int64(st, base + 10, !failed && u->pushed ? 1 : 0) != 0 ||
+	    db_bind_int64(st, base + 11, failed ? 1 : 0) != 0 ||
+	    bind_cut(st, base + 12, failed ? (u->error ? u->error : "failed") :
+	    NULL, LAST_ERROR_MAX) != 0 ||
+	    db_bind_time(st, base + 13, now) != 0 ||
+	    db_bind_time(st, base + 14, now) != 0)
+		return -1;
+	return 0;
+}
+
+/* INSERT of a new status row for u; 0/-1. */
+static int
+status_insert(struct db_stmt *st, const struct sync_update *u, time_t now)
+{
+	if (status_bind(st, 0, u, now) != 0)
 		return -1;
 	return db_execute(st);
 }
@@ -341,26 +354,34 @@ apply_one(struct db *db, struct db_stmt **stv, const struct sync_update *u,
 	return db_stmt_reset(st);
 }
 
+/* Binds one log row to markers base+1 .. base+13; 0/-1. */
+static int
+log_bind(struct db_stmt *st, int base, const struct sync_log *l, time_t now)
+{
+	if (db_bind_text(st, base + 1, l->operation ? l->operation : "UNKNOWN") != 0 ||
+	    bind_id(st, base + 2, l->event_id) != 0 ||
+	    bind_id(st, base + 3, l->alarm_id) != 0 ||
+	    db_bind_text(st, base + 4, l->batch_id) != 0 ||
+	    db_bind_text(st, base + 5, l->old_status && *l->old_status ?
+	    l->old_status : NULL) != 0 ||
+	    db_bind_text(st, base + 6, l->new_status && *l->new_status ?
+	    l->new_status : NULL) != 0 ||
+	    bind_cut(st, base + 7, l->request_url, REQUEST_URL_MAX) != 0 ||
+	    db_bind_text(st, base + 8, l->request_method) != 0 ||
+	    bind_id(st, base + 9, l->response_code) != 0 ||
+	    db_bind_int64(st, base + 10, l->duration_ms) != 0 ||
+	    db_bind_int64(st, base + 11, l->alarm_count) != 0 ||
+	    bind_cut(st, base + 12, l->error, ERROR_MESSAGE_MAX) != 0 ||
+	    db_bind_time(st, base + 13, now) != 0)
+		return -1;
+	return 0;
+}
+
 /* Writes one log row; 0/-1. */
 static int
 log_one(struct db_stmt *st, const struct sync_log *l, time_t now)
 {
-	if (db_bind_text(st, 1, l->operation ? l->operation : "UNKNOWN") != 0 ||
-	    bind_id(st, 2, l->event_id) != 0 ||
-	    bind_id(st, 3, l->alarm_id) != 0 ||
-	    db_bind_text(st, 4, l->batch_id) != 0 ||
-	    db_bind_text(st, 5, l->old_status && *l->old_status ?
-	    l->old_status : NULL) != 0 ||
-	    db_bind_text(st, 6, l->new_status && *l->new_status ?
-	    l->new_status : NULL) != 0 ||
-	    bind_cut(st, 7, l->request_url, REQUEST_URL_MAX) != 0 ||
-	    db_bind_text(st, 8, l->request_method) != 0 ||
-	    bind_id(st, 9, l->response_code) != 0 ||
-	    db_bind_int64(st, 10, l->duration_ms) != 0 ||
-	    db_bind_int64(st, 11, l->alarm_count) != 0 ||
-	    bind_cut(st, 12, l->error, ERROR_MESSAGE_MAX) != 0 ||
-	    db_bind_time(st, 13, now) != 0 ||
-	    db_execute(st) != 0)
+	if (log_bind(st, 0, l, now) != 0 || db_execute(st) != 0)
 		return -1;
 	return db_stmt_reset(st);
 }
@@ -406,11 +427,12 @@ syncstate_apply(struct db *db, const struct sync_update *ups, size_t upsz,
 {
 	static const enum sql_id ids[] = {
 		SQL_STATUS_INSERT, SQL_STATUS_UPDATE, SQL_STATUS_ERROR,
-		SQL_LOG_INSERT, SQL_STATUS_TOUCH
+		SQL_LOG_INSERT, SQL_STATUS_TOUCH, SQL_STATUS_INSERT_BULK,
+		SQL_LOG_INSERT_BULK
 	};
 	struct db_stmt *stv[SQL__COUNT] = { 0 };
 	time_t now = time(NULL);
-	size_t i, touches = 0, others = 0;
+	size_t i, j, k, touches = 0, others = 0, news = 0;
 	int r = -1;
 
 	if (upsz == 0 && logsz == 0)
@@ -420,9 +442,12 @@ syncstate_apply(struct db *db, const struct sync_update *ups, size_t upsz,
 			touches++;
 		else
 			others++;
+		news += !ups[i].touch && !ups[i].exists;
 	}
 	/* Prepare only what the batch needs: a steady run is mostly touches. */
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (ids[i] == SQL_STATUS_INSERT_BULK || ids[i] == SQL_LOG_INSERT_BULK)
+			continue;	/* prepared when a full chunk comes */
 		if (ids[i] == SQL_STATUS_TOUCH ? touches == 0 :
 		    ids[i] == SQL_LOG_INSERT ? logsz == 0 : others == 0)
 			continue;
@@ -431,14 +456,56 @@ syncstate_apply(struct db *db, const struct sync_update *ups, size_t upsz,
 	}
 	if (db_begin(db) != 0)
 		goto out;
+	/* New rows in statements of DIALECT_BULK_ROWS, the rest one by one. */
+	/* k: new rows written or bound; j: rows bound to the open bulk statement */
+	for (i = 0, k = 0, j = 0; i < upsz; i++) {
+		if (ups[i].touch || ups[i].exists)
+			continue;
+		if (j > 0 || news - k >= DIALECT_BULK_ROWS) {
+			if (stv[SQL_STATUS_INSERT_BULK] == NULL &&
+			    (stv[SQL_STATUS_INSERT_BULK] = prep(db,
+			    SQL_STATUS_INSERT_BULK, NULL)) == NULL)
+				goto rollback;
+			if (status_bind(stv[SQL_STATUS_INSERT_BULK], (int)j * 14,
+			    &ups[i], now) != 0)
+				goto rollback;
+			k++;
+			if (++j == DIALECT_BULK_ROWS) {
+				j = 0;
+				if (db_execute(stv[SQL_STATUS_INSERT_BULK]) != 0 ||
+				    db_stmt_reset(stv[SQL_STATUS_INSERT_BULK]) != 0)
+					goto rollback;
+			}
+		} else {
+			if (status_insert(stv[SQL_STATUS_INSERT], &ups[i], now) != 0 ||
+			    db_stmt_reset(stv[SQL_STATUS_INSERT]) != 0)
+				goto rollback;
+			k++;
+		}
+	}
 	for (i = 0; i < upsz; i++)
-		if (!ups[i].touch && apply_one(db, stv, &ups[i], now) != 0)
+		if (!ups[i].touch && ups[i].exists &&
+		    apply_one(db, stv, &ups[i], now) != 0)
 			goto rollback;
 	if (touches > 0 && apply_touches(stv[SQL_STATUS_TOUCH], ups, upsz, now) != 0)
 		goto rollback;
-	for (i = 0; i < logsz; i++)
-		if (log_one(stv[SQL_LOG_INSERT], &logs[i], now) != 0)
+	for (i = 0; i < logsz; i++) {
+		if (logsz - i >= DIALECT_BULK_ROWS) {
+			if (stv[SQL_LOG_INSERT_BULK] == NULL &&
+			    (stv[SQL_LOG_INSERT_BULK] = prep(db,
+			    SQL_LOG_INSERT_BULK, NULL)) == NULL)
+				goto rollback;
+			for (k = 0; k < DIALECT_BULK_ROWS; k++)
+				if (log_bind(stv[SQL_LOG_INSERT_BULK], (int)k * 13,
+				    &logs[i + k], now) != 0)
+					goto rollback;
+			if (db_execute(stv[SQL_LOG_INSERT_BULK]) != 0 ||
+			    db_stmt_reset(stv[SQL_LOG_INSERT_BULK]) != 0)
+				goto rollback;
+			i += DIALECT_BULK_ROWS - 1;
+		} else if (log_one(stv[SQL_LOG_INSERT], &logs[i], now) != 0)
 			goto rollback;
+	}
 	if (db_commit(db) != 0)
 		goto out;
 	r = 0;

@@ -10,6 +10,6 @@ sql "INSERT INTO NM_ALARM_CDR (ALARM_INST_ID, ALARM_CODE, APP_ENV_ID, RES_INST_I
 /usr/bin/time -f "first %e s" "$ZMCSYNC" -c "$CONF" run 2>&1 | tail -1
 for i in 1 2 3; do
 sql "UPDATE NM_ALARM_SYNC_STATUS SET LAST_PUSH_TIME = $(ts_ago 0)"
-/usr/bin/time -f "steady %e s cpu %U" "$ZMCSYNC" -c "$CONF" run 2>&1 | tail -1
+/usr/bin/time -f "steady %e s cpu %U rss %M" "$ZMCSYNC" -c "$CONF" run 2>&1 | tail -1
 done
 t_done

@@ -396,6 +396,17 @@ apply_touches(struct db_stmt *st, const struct sync_update *ups, size_t upsz,
 	return 0;
 }
 
+/* The fence of syncstate_set_fence, or NULL. */
+static int	(*fence_fn)(struct db *, void *);
+static void	*fence_arg;
+
+void
+syncstate_set_fence(int (*fn)(struct db *, void *), void *arg)
+{
+	fence_fn = fn;
+	fence_arg = arg;
+}
+
 int
 syncstate_apply(struct db *db, const struct sync_update *ups, size_t upsz,
     const struct sync_log *logs, size_t logsz)
@@ -427,6 +438,8 @@ syncstate_apply(struct db *db, const struct sync_update *ups, size_t upsz,
 	}
 	if (db_begin(db) != 0)
 		goto out;
+	if (fence_fn != NULL && fence_fn(db, fence_arg) != 0)
+		goto rollback;
 	for (i = 0; i < upsz; i++)
 		if (!ups[i].touch && apply_one(db, stv, &ups[i], now) != 0)
 			goto rollback;

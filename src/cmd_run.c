@@ -420,7 +420,8 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 		    r.planned, r.planned == 1 ? "" : "s");
 		goto out;
 	}
-	if (rc != EXIT_DB)
+	/* The gauges describe the holder's work: a fenced run leaves them to it. */
+	if (rc != EXIT_DB && !r.lease.lost)
 		gauges_from_db(&r);
 	if (rc == EXIT_DB && db_lost(ctx->db))
 		log_error("database: connection lost: %s", db_error(ctx->db));

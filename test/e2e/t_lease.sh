@@ -227,16 +227,34 @@ for k in 1 2 3; do
 done
 check_eq "alarm 205 pushed" "$(am_active_ids)" "202 203 204 205 "
 
+changes=$(awk 'NR > 1 && $2 != prev { n++ } { prev = $2 } END { print n + 0 }' "$T_TMP/holders")
+check_eq "the epoch counts the changes of holder" "$(lease_col EPOCH)" $((changes + 1))
+
+# --- dry run: reads the lease, takes nothing --------------------------------
+o=$(others "$H3"); S=${o%% *}
+epoch1=$(lease_col "HOLDER || '/' || EPOCH || '/' || EXPIRES_AT")
+check_rc "dry run of a standby instance exits 0" 0 "$ZMCSYNC" -c "$T_TMP/c$S.conf" run --dry-run
+check "dry run says a run now would stand by" \
+    grep -q "^dry run: the lease is held by zs-$H3 until .*; a run now would stand by$" "$T_TMP/last.out"
+check_eq "dry run left the lease as it was" "$(lease_col "HOLDER || '/' || EPOCH || '/' || EXPIRES_AT")" "$epoch1"
+
+# --- an installation from before the lease: init-db adds the table ----------
+sql "DROP TABLE NM_ALARM_SYNC_LEASE"
+check_rc "without the lease table a run exits 4" 4 "$ZMCSYNC" -c "$T_TMP/c1.conf" run
+check "and names the table and the fix" grep -q "NM_ALARM_SYNC_LEASE (run zmcsync init-db to add it)" "$T_TMP/last.err"
+check_rc "init-db on the existing database" 0 "$ZMCSYNC" -c "$CONF" init-db
+check_rc "then the run takes a new lease" 0 "$ZMCSYNC" -c "$T_TMP/c1.conf" run
+check_eq "held from epoch 1" "$(lease_col "HOLDER || '/' || EPOCH")" "zs-1/1"
+check_eq "nothing pushed again" "$(pushes 202)" "1:1"
+
 # --- over the whole test --------------------------------------------------
 check_eq "alarm 201 pushed once, resolved once" "$(pushes 201)" "1:2"
 for id in 202 203 204 205; do
 	check_eq "alarm $id pushed once" "$(pushes "$id")" "1:1"
 done
-changes=$(awk 'NR > 1 && $2 != prev { n++ } { prev = $2 } END { print n + 0 }' "$T_TMP/holders")
-check_eq "the epoch counts the changes of holder" "$(lease_col EPOCH)" $((changes + 1))
 check "no instance ever failed" test -z "$(grep -E 'exit (3|4|5)' "$T_TMP/cycles")"
 n=$(grep -c . "$T_TMP/holders")
 check "at least 14 cycles synced ($n in $CYCLE)" test "$n" -ge 14
 echo "t_lease: $CYCLE cycles in $(( $(date +%s) - t0 )) s" >&2
-[ "$T_FAIL" -eq 0 ] || [ -n "${T_VERBOSE:-}" ] && sed 's/^/    /' "$T_TMP/cycles" >&2
+if [ "$T_FAIL" -ne 0 ] || [ -n "${T_VERBOSE:-}" ]; then sed 's/^/    /' "$T_TMP/cycles" >&2; fi
 t_done

@@ -1044,8 +1044,9 @@ config_apply_table(struct cfg *c, const char *group, const char *key,
 		return 0;
 	}
 	if (!k->table_ok) {
-		log_warn("table %s: ignored, secrets come only from the file "
-		    "or environment", tn);
+		log_warn("table %s: ignored, %s come only from the file "
+		    "or environment", tn, k->type == CFGT_SECRET ||
+		    k->type == CFGT_PATH ? "secrets" : "per-host settings");
 		free(tn);
 		return 0;
 	}

@@ -762,7 +762,7 @@ TEST(test_lease_keys)
 	CHECK((f = config_resolve(c)) != NULL);
 	CHECK_INT(f->sync_lease_seconds, 45);
 	CHECK(strcmp(f->sync_instance_id, "shared") != 0);
-	CHECK(strstr(logtext(), "SYNC.INSTANCE_ID") != NULL);
+	CHECK(strstr(logtext(), "table SYNC.INSTANCE_ID: ignored, per-host settings come only from the file or environment") != NULL);
 	nwarn = 0;
 	/* A lease no longer than the cron period: warned about. */
 	CHECK_INT(config_set_flag(c, "sync.lease_seconds", "15"), 0);

@@ -8,6 +8,12 @@ MANDIR	?= $(PREFIX)/share/man
 DATADIR	?= $(PREFIX)/share/zmcsync
 SYSCONFDIR ?= /etc/zmcsync
 STATEDIR ?= /var/lib/zmcsync
+# systemd, sysusers.d, tmpfiles.d and bash-completion look under both /usr
+# and /usr/local; Debian 12's systemd units live in /lib/systemd/system.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR	?=
 
 CC	?= cc
@@ -43,7 +49,7 @@ $(BUILD):
 	mkdir -p $(BUILD)
 
 $(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
-	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -c -o $@ $<
 
 # The SQL scripts are compiled in, so the binary never depends on where
 # share/ was installed.
@@ -51,7 +57,7 @@ $(BUILD)/sqlfiles.c: $(SQLFILES) scripts/embed-sql | $(BUILD)
 	sh scripts/embed-sql $(SQLFILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/sqlfiles.o: $(BUILD)/sqlfiles.c
-	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -c -o $@ $<
 
 $(BUILD)/zmcsync: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
@@ -93,22 +99,69 @@ sanitize:
 	    SANFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    all unit testbin
 
+# Fuzzing: the libFuzzer targets test/fuzz/fuzz_*.c, built by clang in
+# build-fuzz with the library objects rebuilt there under the same
+# instrumentation (the normal build may use gcc).  `make fuzz` runs each
+# target FUZZ_SECONDS; `make check` a few seconds each (test/fuzz/run),
+# after replaying every saved crash in test/fuzz/regress/.
+FUZZ_SECONDS ?= 60
+FUZZCC	?= clang
+FUZZSAN	 = -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZBIN	 = $(patsubst test/fuzz/%.c,$(BUILD)/%,$(wildcard test/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz.h $(LIBOBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(LIBOBJS) $(LDLIBS) -lpthread
+
+fuzzbin: $(FUZZBIN)
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZCC) SANFLAGS="$(FUZZSAN)" fuzzbin
+
+fuzz:
+	FUZZ_KEEP=1 sh test/fuzz/run $(FUZZ_SECONDS)
+
 demo: bootstrap
 	$(MAKE) all testbin
 	sh scripts/demo
 
-bench: all testbin
+# The floor of pushing alerts that make bench measures zmcsync against.
+$(BUILD)/bench_floor_push: test/bench/floor_push.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libcurl)
+
+bench: all testbin $(BUILD)/bench_floor_push
 	bash test/bench/run
+
+# Builds the Debian package, holds it to lintian, installs it into a
+# throw-away Debian 12 root (debootstrap, cached in /var/cache/zmcsync-test)
+# and purges it again; builds the container image with podman on the same
+# Debian 12 root and runs it like the Kubernetes CronJob's pod.  Root and
+# the Debian mirror needed.  Closes with "N passed, N failed".
+package-test: testbin
+	@p=0; f=0; for t in test/pkg/t_*.sh; do \
+	    bash $$t > $(BUILD)/$$(basename $$t .sh).log 2>&1; rc=$$?; \
+	    line=$$(grep -E '^[0-9]+ passed, [0-9]+ failed' $(BUILD)/$$(basename $$t .sh).log | tail -n 1); \
+	    tp=$${line%% passed*}; tf=$${line#*passed, }; tf=$${tf%% failed*}; \
+	    [ -n "$$line" ] || { tp=0; tf=1; }; [ $$rc -eq 0 ] || [ "$$tf" -gt 0 ] || tf=1; \
+	    echo "$$t: $$tp passed, $$tf failed"; \
+	    [ "$$tf" -eq 0 ] || grep -v '^ok - ' $(BUILD)/$$(basename $$t .sh).log | tail -n 40; \
+	    p=$$((p + tp)); f=$$((f + tf)); done; \
+	echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
 # Paths compiled into the binary (SYSCONFDIR, STATEDIR) come from the
 # build: pass the same PREFIX/SYSCONFDIR/STATEDIR to `make` and `make install`.
 # The man pages are substituted here, so they always name the install paths.
+# The same substitution makes the systemd units, cron, sysusers.d and
+# tmpfiles.d files name the installed binary and directories.
 MANSED	 = sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
-	    -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@VERSION@|$(VERSION)|g'
+	    -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@BINDIR@|$(BINDIR)|g'
+UNITS	 = zmcsync.service zmcsync.timer zmcsync-cleanup.service zmcsync-cleanup.timer
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(DATADIR)/scripts $(DESTDIR)$(SYSCONFDIR)
+	    $(DESTDIR)$(DATADIR)/scripts $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BUILD)/zmcsync $(DESTDIR)$(BINDIR)/zmcsync
 	$(MANSED) man/zmcsync.1 > $(DESTDIR)$(MANDIR)/man1/zmcsync.1
 	$(MANSED) man/zmcsync.conf.5 > $(DESTDIR)$(MANDIR)/man5/zmcsync.conf.5
@@ -117,17 +170,35 @@ install: all
 	    install -m 0644 $$d*.sql $(DESTDIR)$(DATADIR)/$$d; done
 	install -m 0644 sql/README.md $(DESTDIR)$(DATADIR)/sql/README.md
 	cp -R conf $(DESTDIR)$(DATADIR)/
-	install -m 0644 scripts/zmcsync.cron scripts/zmcsync.service scripts/zmcsync.timer \
-	    scripts/zmcsync.logrotate $(DESTDIR)$(DATADIR)/scripts/
+	set -e; for u in $(UNITS); do \
+	    if [ -e scripts/$$u.in ]; then src=scripts/$$u.in; else src=scripts/$$u; fi; \
+	    $(MANSED) $$src > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; \
+	    chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
+	$(MANSED) scripts/zmcsync.sysusers > $(DESTDIR)$(SYSUSERSDIR)/zmcsync.conf
+	$(MANSED) scripts/zmcsync.tmpfiles > $(DESTDIR)$(TMPFILESDIR)/zmcsync.conf
+	$(MANSED) scripts/zmcsync.cron.in > $(DESTDIR)$(DATADIR)/scripts/zmcsync.cron
+	chmod 0644 $(DESTDIR)$(SYSUSERSDIR)/zmcsync.conf $(DESTDIR)$(TMPFILESDIR)/zmcsync.conf \
+	    $(DESTDIR)$(DATADIR)/scripts/zmcsync.cron
+	install -m 0644 scripts/zmcsync.logrotate $(DESTDIR)$(DATADIR)/scripts/
+	install -m 0644 scripts/zmcsync.bash-completion $(DESTDIR)$(BASHCOMPDIR)/zmcsync
 	[ -e $(DESTDIR)$(SYSCONFDIR)/zmcsync.conf ] || \
 	    install -m 0640 conf/zmcsync.conf $(DESTDIR)$(SYSCONFDIR)/zmcsync.conf
+	@# Installing into the running system as root: create the user and
+	@# directories now (a package's maintainer scripts do it for DESTDIR).
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	    sh scripts/postinstall "$(SYSUSERSDIR)/zmcsync.conf" "$(TMPFILESDIR)/zmcsync.conf" \
+	        "$(STATEDIR)" "$(SYSCONFDIR)"; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/zmcsync $(DESTDIR)$(MANDIR)/man1/zmcsync.1 \
-	    $(DESTDIR)$(MANDIR)/man5/zmcsync.conf.5
+	    $(DESTDIR)$(MANDIR)/man5/zmcsync.conf.5 $(DESTDIR)$(SYSUSERSDIR)/zmcsync.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/zmcsync.conf $(DESTDIR)$(BASHCOMPDIR)/zmcsync
+	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: bootstrap all unit testbin check check-fast sanitize demo bench install uninstall clean
+.PHONY: bootstrap all unit testbin check check-fast sanitize fuzzbin fuzz-build fuzz demo bench \
+	package-test install uninstall clean

@@ -433,19 +433,86 @@ ascii_json(const char *s)
 	return buf_release(&b);
 }
 
+/* Value of 4 hex digits at s, or -1. */
+static long
+hex4(const char *s)
+{
+	long	 v = 0;
+	int	 i, c;
+
+	for (i = 0; i < 4; i++) {
+		c = (unsigned char)s[i];
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = v * 16 + (c - 'A' + 10);
+		else
+			return -1;
+	}
+	return v;
+}
+
+/*
+ * json with every escaped surrogate pair ("\ud8xx\udcxx", as ascii_json
+ * writes characters beyond the BMP) replaced by the character's UTF-8
+ * bytes.  json-c up to at least 0.16 decodes the pairs of U+xD800 to
+ * U+xDFFF in every plane (U+2D800.. are CJK ideographs) as U+FFFD, so
+ * such a label would not read back as stored.  A backslash always starts
+ * a two-character escape, so "\\u..." is never taken for one.
+ * Caller frees.
+ */
+static char *
+utf8_pairs(const char *json)
+{
+	struct buf	 b = { 0 };
+	const char	*p = json;
+	long		 hi, lo, cp;
+	char		 u[4];
+
+	buf_puts(&b, "");
+	while (*p != '\0') {
+		if (*p != '\\') {
+			buf_add(&b, p++, 1);
+			continue;
+		}
+		if (p[1] == 'u' && (hi = hex4(p + 2)) >= 0xd800 &&
+		    hi <= 0xdbff && p[6] == '\\' && p[7] == 'u' &&
+		    (lo = hex4(p + 8)) >= 0xdc00 && lo <= 0xdfff) {
+			cp = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+			u[0] = (char)(0xf0 | (cp >> 18));
+			u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			u[3] = (char)(0x80 | (cp & 0x3f));
+			buf_add(&b, u, 4);
+			p += 12;
+			continue;
+		}
+		buf_add(&b, p++, 1);
+		if (*p != '\0')
+			buf_add(&b, p++, 1);
+	}
+	return buf_release(&b);
+}
+
 struct alert *
-alert_from_labels_json(const char *json)
+alert_from_labels_json(const char *stored)
 {
 	struct json_tokener	*tok;
 	struct json_object	*o;
 	struct alert		*a;
+	char			*json;
 	size_t			 len;
 
-	if (json == NULL)
+	if (stored == NULL)
 		return NULL;
+	json = utf8_pairs(stored);
 	len = strlen(json);
-	if ((tok = json_tokener_new()) == NULL)
+	if ((tok = json_tokener_new()) == NULL) {
+		free(json);
 		return NULL;
+	}
 	o = json_tokener_parse_ex(tok, json, (int)len);
 	/* Trailing bytes other than blanks mean it is not our JSON. */
 	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success) {
@@ -461,6 +528,7 @@ alert_from_labels_json(const char *json)
 		o = NULL;
 	}
 	json_tokener_free(tok);
+	free(json);
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return NULL;

@@ -22,6 +22,7 @@
 #include "alert.h"
 #include "alertmanager.h"
 #include "config.h"
+#include "log.h"
 #include "util.h"
 
 #ifndef ZMCSYNC_VERSION
@@ -47,6 +48,7 @@ struct member {
 	char	*username;	/* basic auth user (config, else URL userinfo); NULL none */
 	char	*password;	/* basic auth password; NULL none */
 	CURL	*curl;		/* reused easy handle (keep-alive) */
+	int	 client_cert;	/* a client certificate is configured (messages) */
 	char	 errbuf[CURL_ERROR_SIZE]; /* curl's reason for the last failure */
 };
 
@@ -59,6 +61,7 @@ struct am {
 	int		 retry_count;	/* attempts after the first */
 	long		 retry_interval; /* first backoff, milliseconds */
 	time_t		 deadline;	/* epoch seconds; 0 none */
+	int		 fresh;		/* next attempts open a new connection */
 	struct am_request *reqs;	/* requests since am_requests_clear */
 	size_t		 reqsz, reqcap;
 };
@@ -200,11 +203,72 @@ quote_body(const char *s)
 	return buf_release(&b);
 }
 
-/* curl's reason, lowercase first letter, no trailing period. Caller frees. */
+/*
+ * A TLS failure in words an operator can act on, or NULL if rc is not
+ * one.  curl's own text names OpenSSL internals ("error:0A000412:SSL
+ * routines::sslv3 alert bad certificate, errno 0"), not the setting to
+ * change.  detail is curl's text.  Caller frees.
+ */
+static char *
+tls_reason(const struct member *m, CURLcode rc, const char *detail)
+{
+	static const char pfx[] = "SSL certificate problem: ";
+	const char *a;
+	size_t n;
+
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		if (strstr(detail, "subject name") != NULL)
+			return xasprintf("TLS: the server certificate is not "
+			    "for this host (%s); alertmanager.url must use a "
+			    "name or address the certificate lists", detail);
+		if (strncmp(detail, pfx, sizeof(pfx) - 1) == 0)
+			detail += sizeof(pfx) - 1;
+		return xasprintf("TLS: server certificate not trusted (%s); "
+		    "alertmanager.ca_file must name the CA that signed it",
+		    detail);
+	case CURLE_SSL_CACERT_BADFILE:
+		return xasprintf("TLS: alertmanager.ca_file not usable (%s)",
+		    detail);
+	case CURLE_SSL_CERTPROBLEM:
+		return xasprintf("TLS: alertmanager.cert_file or key_file not "
+		    "usable (%s)", detail);
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		if (strncmp(m->url, "https:", 6) != 0)
+			return NULL;
+		/* the server's TLS alert, e.g. "alert bad certificate" */
+		if ((a = strstr(detail, "alert ")) != NULL) {
+			n = strcspn(a, ",");
+			return xasprintf("TLS: the server refused the connection "
+			    "(%.*s)%s", (int)n, a, m->client_cert ? "" :
+			    "; if it requires a client certificate, set "
+			    "alertmanager.cert_file and key_file");
+		}
+		/*
+		 * With TLS 1.3 a server refusing the client (no certificate)
+		 * may reset the connection before its alert is read.
+		 */
+		if (m->client_cert || (strstr(detail, "reset") == NULL &&
+		    strstr(detail, "not connected") == NULL))
+			return NULL;
+		return xasprintf("%s (TLS: if the server requires a client "
+		    "certificate, set alertmanager.cert_file and key_file)",
+		    detail);
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * curl's reason, no trailing period, first letter lowercase unless it
+ * starts an acronym ("SSL").  Caller frees.
+ */
 static char *
 curl_reason(struct member *m, CURLcode rc, const struct resp *r)
 {
-	char *s;
+	char *s, *t;
 	size_t n;
 	long oserr = 0;
 
@@ -220,8 +284,12 @@ curl_reason(struct member *m, CURLcode rc, const struct resp *r)
 	n = strlen(s);
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '.' || s[n - 1] == ' '))
 		s[--n] = '\0';
-	if (n > 0)
+	if (n > 0 && !isupper((unsigned char)s[1]))
 		s[0] = tolower((unsigned char)s[0]);
+	if ((t = tls_reason(m, rc, s)) != NULL) {
+		free(s);
+		return t;
+	}
 	return s;
 }
 
@@ -304,6 +372,12 @@ attempt(struct am *am, struct member *m, const char *method,
 	conn_ms = tmo_ms < AM_CONNECT_MAX * 1000 ? tmo_ms : AM_CONNECT_MAX * 1000;
 
 	curl_easy_setopt(c, CURLOPT_URL, endpoint);
+	/*
+	 * A POST that must not be repeated goes on a new connection: libcurl
+	 * silently resends a request whose reused connection died before the
+	 * answer, and a silence created twice is two silences.
+	 */
+	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, am->fresh ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, tmo_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, conn_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
@@ -336,12 +410,18 @@ attempt(struct am *am, struct member *m, const char *method,
 		if (!resp_ok(r)) {
 			char *q = quote_body(resp_text(r));
 
+			/* say which settings a refusal of credentials is about */
+			const char *hint = r->code != 401 ? "" :
+			    " (check alertmanager.username and password_file, "
+			    "or bearer_token_file)";
+
 			if (*q != '\0')
-				r->error = xasprintf("%ld %s", r->code, q);
+				r->error = xasprintf("%ld %s%s", r->code, q, hint);
 			else if (r->reason[0] != '\0')
-				r->error = xasprintf("%ld %s", r->code, r->reason);
+				r->error = xasprintf("%ld %s%s", r->code, r->reason,
+				    hint);
 			else
-				r->error = xasprintf("%ld", r->code);
+				r->error = xasprintf("%ld%s", r->code, hint);
 			free(q);
 		}
 	}
@@ -418,7 +498,10 @@ member_error(const struct member *m, const struct resp *r)
 	    r->error != NULL ? r->error : "unexpected answer");
 }
 
-/* Parses r's body as JSON of the given type; NULL + *err (allocated) if not. */
+/*
+ * Parses r's body as JSON of the given type; NULL + *err (allocated,
+ * replacing an earlier reason) if not.
+ */
 static struct json_object *
 resp_json(const struct member *m, const struct resp *r, json_type type,
     char **err)
@@ -429,6 +512,8 @@ resp_json(const struct member *m, const struct resp *r, json_type type,
 	o = json_tokener_parse_verbose(resp_text(r), &jerr);
 	if (o == NULL || !json_object_is_type(o, type)) {
 		json_object_put(o);
+		/* *err may hold an earlier member's or request's reason */
+		free(*err);
 		*err = xasprintf("alertmanager %s: invalid JSON in response", m->url);
 		return NULL;
 	}
@@ -641,11 +726,17 @@ am_new(const struct config *cfg, char **err)
 		}
 		if (*nz(cfg->am_ca_file) != '\0')
 			curl_easy_setopt(c, CURLOPT_CAINFO, cfg->am_ca_file);
-		if (*nz(cfg->am_cert_file) != '\0')
+		if (*nz(cfg->am_cert_file) != '\0') {
 			curl_easy_setopt(c, CURLOPT_SSLCERT, cfg->am_cert_file);
+			m->client_cert = 1;
+		}
 		if (*nz(cfg->am_key_file) != '\0')
 			curl_easy_setopt(c, CURLOPT_SSLKEY, cfg->am_key_file);
 		if (cfg->am_insecure) {
+			if (strncmp(m->url, "https:", 6) == 0)
+				log_warn("alertmanager %s: insecure_skip_verify "
+				    "is on: the server's certificate is not "
+				    "verified", m->url);
 			curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 			curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 		}
@@ -766,6 +857,8 @@ push_range(struct push *ps, size_t lo, size_t hi)
 		push_range(ps, mid, hi);
 		return;
 	} else {
+		if (r.code == 400)
+			ps->ok[lo] = -1;	/* this alert itself was refused */
 		for (size_t i = lo; i < hi; i++) {
 			free(ps->why[i]);
 			ps->why[i] = member_error(ps->m, &r);
@@ -816,10 +909,12 @@ am_push(struct am *am, struct alert *const *alerts, size_t n, int *accepted,
 			/* rank 2: reason from a member that answered; 1: any */
 			int rk = ps.answered ? 2 : 1;
 
-			if (ps.ok[i])
+			if (ps.ok[i] == 1)
 				accepted[i] = 1;
-			else if (errors != NULL && ps.why[i] != NULL &&
-			    rk > rank[i]) {
+			else if (ps.ok[i] < 0 && accepted[i] == 0)
+				accepted[i] = -1;
+			if (ps.ok[i] != 1 && errors != NULL &&
+			    ps.why[i] != NULL && rk > rank[i]) {
 				free(errors[i]);
 				errors[i] = ps.why[i];
 				ps.why[i] = NULL;
@@ -830,7 +925,7 @@ am_push(struct am *am, struct alert *const *alerts, size_t n, int *accepted,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (accepted[i]) {
+		if (accepted[i] == 1) {
 			count++;
 			if (errors != NULL) {
 				free(errors[i]);
@@ -1032,9 +1127,22 @@ silence_post(struct am *am, struct member *m, const struct label *ms,
 	    json_object_new_string(time_rfc3339(ends, t)));
 	json_object_object_add(o, "createdBy", json_object_new_string(AM_CREATED_BY));
 	json_object_object_add(o, "comment", json_object_new_string(nz(comment)));
-	request(am, m, "POST", "/api/v2/silences",
-	    json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), 0, r);
+	{
+		/* One attempt: the caller looks for the silence before any other. */
+		char *endpoint = xasprintf("%s/api/v2/silences", m->url);
+
+		resp_init(r);
+		if (am->deadline != 0 && time(NULL) >= am->deadline)
+			r->error = xstrdup("deadline reached, request not sent");
+		else {
+			am->fresh = 1;
+			(void)attempt(am, m, "POST", endpoint,
+			    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+			    JSON_C_TO_STRING_NOSLASHESCAPE), 0, r);
+			am->fresh = 0;
+		}
+		free(endpoint);
+	}
 	json_object_put(o);
 	if (!resp_ok(r)) {
 		set_err(err, member_error(m, r));
@@ -1053,6 +1161,44 @@ silence_post(struct am *am, struct member *m, const struct label *ms,
 	return rv;
 }
 
+/*
+ * Looks on m for our active silence with exactly matchers; 1 found (*id
+ * set), 0 none, -1 m not readable (*err).
+ */
+static int
+silence_find(struct am *am, struct member *m, const struct label *matchers,
+    size_t n, char **id, char **err)
+{
+	struct json_object *arr;
+	struct resp r;
+	char *path;
+	size_t len, i;
+	int found = 0;
+
+	path = silence_filter(m, matchers, n);
+	arr = silence_list(am, m, path, &r, err);
+	free(path);
+	if (arr == NULL && r.code == 400) {
+		/* a server that cannot parse our filter: list everything */
+		resp_clear(&r);
+		arr = silence_list(am, m, "/api/v2/silences", &r, err);
+	}
+	resp_clear(&r);
+	if (arr == NULL)
+		return -1;
+	len = json_object_array_length(arr);
+	for (i = 0; i < len && !found; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+
+		if (silence_same(o, matchers, n)) {
+			*id = xstrdup(jstr(o, "id"));
+			found = 1;
+		}
+	}
+	json_object_put(arr);
+	return found;
+}
+
 int
 am_silence_create(struct am *am, const struct label *matchers, size_t n,
     time_t starts, time_t ends, const char *comment, char **id, char **err)
@@ -1065,42 +1211,34 @@ am_silence_create(struct am *am, const struct label *matchers, size_t n,
 	}
 	for (size_t k = 0; k < am->membersz; k++) {
 		struct member *m = &am->members[k];
-		struct json_object *arr;
+		long wait = am->retry_interval;
 		struct resp r;
-		char *path;
-		size_t len;
+		int i, f, retry;
 
-		path = silence_filter(m, matchers, n);
-		arr = silence_list(am, m, path, &r, err);
-		free(path);
-		if (arr == NULL && r.code == 400) {
-			/* a server that cannot parse our filter: list everything */
-			resp_clear(&r);
-			arr = silence_list(am, m, "/api/v2/silences", &r, err);
-		}
-		resp_clear(&r);
-		if (arr == NULL)
-			continue;	/* next member */
-		len = json_object_array_length(arr);
-		for (size_t i = 0; i < len; i++) {
-			struct json_object *o = json_object_array_get_idx(arr, i);
-
-			if (silence_same(o, matchers, n)) {
-				*id = xstrdup(jstr(o, "id"));
-				break;
+		/*
+		 * Every attempt first looks for the silence: a POST whose
+		 * answer was lost may have created it.
+		 */
+		for (i = 0; ; i++) {
+			if ((f = silence_find(am, m, matchers, n, id, err)) < 0)
+				break;	/* next member */
+			if (f == 1 || silence_post(am, m, matchers, n, starts,
+			    ends, comment, id, err, &r) == 0) {
+				if (f == 0)
+					resp_clear(&r);
+				free(*err);
+				*err = NULL;
+				return 0;
 			}
-		}
-		json_object_put(arr);
-		if (*id == NULL &&
-		    silence_post(am, m, matchers, n, starts, ends, comment, id,
-		    err, &r) == -1) {
+			retry = resp_unreachable(&r);
 			resp_clear(&r);
-			continue;
+			if (!retry || i >= am->retry_count ||
+			    (am->deadline != 0 &&
+			    time(NULL) + (wait + 999) / 1000 > am->deadline))
+				break;
+			sleep_ms(wait);
+			wait = wait * 2 > AM_BACKOFF_MAX_MS ? AM_BACKOFF_MAX_MS : wait * 2;
 		}
-		resp_clear(&r);
-		free(*err);
-		*err = NULL;
-		return 0;
 	}
 	return -1;
 }
@@ -1165,6 +1303,105 @@ am_silences(struct am *am, char **err)
 		return out;
 	}
 	return NULL;
+}
+
+/* Value of the equality matcher name of gettable silence o, or NULL. */
+static const char *
+silence_matcher(struct json_object *o, const char *name)
+{
+	struct json_object *jm;
+	size_t n, i;
+
+	if (!json_object_object_get_ex(o, "matchers", &jm) ||
+	    !json_object_is_type(jm, json_type_array))
+		return NULL;
+	n = json_object_array_length(jm);
+	for (i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(jm, i);
+		const char *nm = jstr(x, "name"), *vl = jstr(x, "value");
+
+		if (nm != NULL && vl != NULL && strcmp(nm, name) == 0 &&
+		    silence_has(jm, nm, vl))
+			return vl;
+	}
+	return NULL;
+}
+
+int
+am_silence_list(struct am *am, struct am_silence **v, size_t *n, char **err)
+{
+	struct json_object *arr;
+	size_t len, i, cap = 0;
+
+	*v = NULL;
+	*n = 0;
+	if ((arr = am_silences(am, err)) == NULL)
+		return -1;
+	len = json_object_array_length(arr);
+	for (i = 0; i < len; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		const char *id = jstr(o, "id"), *st = silence_state(o), *e = jstr(o, "endsAt");
+		struct am_silence *x;
+
+		if (id == NULL)
+			continue;
+		*v = xreallocarray_grow(*v, &cap, *n + 1, sizeof(**v));
+		x = &(*v)[(*n)++];
+		x->id = xstrdup(id);
+		x->alarm_id = xstrdup(silence_matcher(o, "alarm_id"));
+		x->source = xstrdup(silence_matcher(o, "source"));
+		x->active = strcmp(st, "active") == 0 || strcmp(st, "pending") == 0;
+		x->ends = 0;
+		if (e != NULL)
+			(void)time_parse_rfc3339(e, &x->ends);
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+void
+am_silence_list_free(struct am_silence *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].alarm_id);
+		free(v[i].source);
+	}
+	free(v);
+}
+
+int
+am_started(struct am *am, size_t i, time_t *out, char **err)
+{
+	struct json_object *st;
+	struct member *m;
+	struct resp r;
+	const char *up;
+	int rv = -1;
+
+	*err = NULL;
+	*out = 0;
+	if (i >= am->membersz) {
+		*err = xstrdup("alertmanager: no such member");
+		return -1;
+	}
+	m = &am->members[i];
+	request(am, m, "GET", "/api/v2/status", NULL, 0, &r);
+	if (!resp_ok(&r))
+		*err = member_error(m, &r);
+	else if ((st = resp_json(m, &r, json_type_object, err)) != NULL) {
+		if ((up = jstr(st, "uptime")) != NULL &&
+		    time_parse_rfc3339(up, out) == 0)
+			rv = 0;
+		else
+			*err = xasprintf("alertmanager %s: no uptime in /api/v2/status",
+			    m->url);
+		json_object_put(st);
+	}
+	resp_clear(&r);
+	return rv;
 }
 
 /* ---- health and status ---- */

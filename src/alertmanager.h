@@ -50,7 +50,9 @@ void		 am_set_deadline(struct am *, time_t);
 
 /*
  * Posts n alerts (n <= batch_size; the caller batches) to every member.
- * accepted[i] is set to 1 when some member accepted alert i, else 0 and
+ * accepted[i] is set to 1 when some member accepted alert i, to -1 when
+ * none did and some member refused it with 400 (the alert itself is
+ * invalid: retrying cannot help), else 0; when not 1,
  * errors[i] to an allocated reason (caller frees each; errors may be
  * NULL, accepted alerts get NULL).  A 400 answer splits the batch in
  * halves until the bad alert stands alone.  Returns the number accepted,
@@ -76,6 +78,31 @@ int		 am_silence_expire(struct am *, const char *id, char **err);
  * answers, as gettableSilences JSON array; caller puts.  NULL + *err.
  */
 struct json_object *am_silences(struct am *, char **err);
+/* One silence of ours as a run needs it. */
+struct am_silence {
+	char	*id;
+	char	*alarm_id;	/* value of its alarm_id= matcher, NULL none */
+	char	*source;	/* value of its source= matcher, NULL none */
+	int	 active;	/* state active or pending */
+	time_t	 ends;
+};
+
+/*
+ * Our silences (createdBy zmcsync, any state) from the first member that
+ * answers, as plain rows: *v allocated (am_silence_list_free).  0, or -1
+ * with *err when no member answered.
+ */
+int		 am_silence_list(struct am *, struct am_silence **v, size_t *n,
+		    char **err);
+void		 am_silence_list_free(struct am_silence *, size_t);
+
+/*
+ * When member i started (the "uptime" of GET /api/v2/status): alerts are
+ * held in memory only, so a member started after an alert's last push no
+ * longer has it.  0 with *out, -1 with *err.
+ */
+int		 am_started(struct am *, size_t i, time_t *out, char **err);
+
 /* GET /-/healthy of member i: 0 healthy, -1 with *err. */
 int		 am_healthy(struct am *, size_t i, char **err);
 /*

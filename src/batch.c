@@ -4,6 +4,7 @@
  * after the call, counted and logged here, and the one that describes the
  * call goes into the outcome that reconcile_record() turns into rows.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +162,11 @@ push(struct exec *x, struct action_list *al, int heartbeats)
 				o->method = probe.method;
 				o->code = probe.code;
 				o->ms += ms;
-				if (!accepted[i])
+				if (accepted[i] != 1)
 					fail(x, o, errors[i] != NULL ? errors[i] :
 					    "alertmanager: alert not accepted by any member");
+				if (accepted[i] < 0)
+					o->rejected = 1;
 				free(errors[i]);
 			}
 		}
@@ -296,7 +299,30 @@ batch_run(const struct batch_env *env, struct action_list *al,
 	for (i = 0; i < al->n; i++)
 		x.out[i].ok = 1;
 
-	/* Alertmanager first ... */
+	/* The intent first: a row for every first push, so nothing is orphaned ... */
+	ups = xcalloc(al->n, sizeof(*ups));
+	for (i = 0, nlogs = 0; i < al->n; i++)
+		if (reconcile_intent(&al->v[i], &ups[nlogs]))
+			nlogs++;
+	if (nlogs > 0) {
+		if (syncstate_apply(env->db, ups, nlogs, NULL, 0) != 0) {
+			log_error("database: PENDING rows not written, batch not "
+			    "pushed: %s", db_error(env->db));
+			note_error(t, db_error(env->db));
+			metrics_add("zmc_errors_total", "type", "db", 1);
+			t->db_failed = 1;
+			free(ups);
+			free(x.out);
+			return -1;
+		}
+		for (i = 0; i < al->n; i++)
+			if (reconcile_intent(&al->v[i], &ups[0]))
+				al->v[i].intent = 1;
+	}
+	free(ups);
+	nlogs = 0;
+
+	/* ... then Alertmanager ... */
 	am_requests_clear(env->am);
 	push(&x, al, 0);
 	for (i = 0; i < al->n; i++) {
@@ -312,8 +338,11 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		}
 	}
 	push(&x, al, 1);
+	/* Tests stop here to show a run killed between push and bookkeeping. */
+	if (getenv("ZMCSYNC_TEST_KILL_AFTER_PUSH") != NULL)
+		raise(SIGKILL);
 
-	/* ... bookkeeping second, as reconcile_record decides. */
+	/* ... bookkeeping last, as reconcile_record decides. */
 	ups = xcalloc(al->n, sizeof(*ups));
 	logs = xcalloc(al->n + x.logsz, sizeof(*logs));
 	for (i = 0; i < x.logsz; i++)
@@ -325,7 +354,11 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		if (reconcile_record(a, o, env->now, env->batch_id, &ups[i],
 		    &logs[nlogs]))
 			nlogs++;
-		if (o->ok) {
+		if (!o->ok && !ups[i].failed)
+			/* refused as invalid, and done with: said once, not retried */
+			log_warn("alarm %lld: %s refused, row closed: %s",
+			    (long long)a->alarm_id, action_name(a->kind), o->error);
+		else if (o->ok) {
 			t->counts[a->kind]++;
 			metrics_add("zmc_alarms_processed_total", "action",
 			    action_name(a->kind), 1);
@@ -353,6 +386,71 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		rc = -1;
 	}
 	free(ups);
+	free(logs);
+	for (i = 0; i < x.strsz; i++)
+		free(x.strs[i]);
+	free(x.strs);
+	free(x.logs);
+	free(x.out);
+	return rc;
+}
+
+int
+batch_expire_orphans(const struct batch_env *env, const char *const *ids,
+    const char *const *alarm_ids, size_t n, struct batch_tally *t)
+{
+	struct exec x;
+	struct sync_log *logs;
+	size_t i;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	memset(&x, 0, sizeof(x));
+	x.env = env;
+	x.t = t;
+	x.out = xcalloc(n, sizeof(*x.out));
+	logs = xcalloc(n, sizeof(*logs));
+	am_requests_clear(env->am);
+	for (i = 0; i < n; i++) {
+		struct outcome *o = &x.out[i];
+		char *err = NULL;
+		long long aid = 0;
+
+		o->ok = 1;
+		if (am_silence_expire(env->am, ids[i], &err) != 0) {
+			fail(&x, o, err ? err : "silence: not expired");
+			metrics_add("zmc_errors_total", "type", "alertmanager", 1);
+			t->failed++;
+		} else {
+			t->counts[ACT_EXPIRE_SILENCE]++;
+			metrics_add("zmc_alarms_processed_total", "action",
+			    action_name(ACT_EXPIRE_SILENCE), 1);
+		}
+		o->ms = take_requests(&x, o, 0);
+		free(err);
+		if (alarm_ids[i] != NULL)
+			aid = strtoll(alarm_ids[i], NULL, 10);
+		log_info("silence %s: no status row stands for it (alarm %s); %s",
+		    ids[i], alarm_ids[i] ? alarm_ids[i] : "unknown",
+		    o->ok ? "expired" : o->error);
+		logs[i].operation = action_operation(ACT_EXPIRE_SILENCE);
+		logs[i].alarm_id = aid;
+		logs[i].batch_id = env->batch_id;
+		logs[i].request_url = o->url;
+		logs[i].request_method = o->method;
+		logs[i].response_code = o->code;
+		logs[i].duration_ms = o->ms;
+		logs[i].error = o->error;
+		logs[i].alarm_count = 1;
+	}
+	if (syncstate_apply(env->db, NULL, 0, logs, n) != 0) {
+		log_error("database: log of the silence sweep not written: %s",
+		    db_error(env->db));
+		note_error(t, db_error(env->db));
+		t->db_failed = 1;
+		rc = -1;
+	}
 	free(logs);
 	for (i = 0; i < x.strsz; i++)
 		free(x.strs[i]);

@@ -42,6 +42,14 @@ struct batch_tally {
  */
 int	batch_run(const struct batch_env *, struct action_list *al,
 	    struct batch_tally *t);
+/*
+ * Expires silences of ours that no status row stands for (the orphan
+ * sweep: reconcile_orphans decided which), logging each as
+ * EXPIRE_SILENCE of its alarm.  ids and alarm_ids (may hold NULL) have n
+ * entries.  Returns 0, or -1 when the log rows could not be written.
+ */
+int	batch_expire_orphans(const struct batch_env *, const char *const *ids,
+	    const char *const *alarm_ids, size_t n, struct batch_tally *t);
 void	batch_tally_free(struct batch_tally *);
 
 #endif

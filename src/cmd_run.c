@@ -58,9 +58,113 @@ struct run {
 	long			 planned;	/* dry run: actions printed */
 	int			 stopped;	/* deadline or signal */
 	struct batch_tally	 t;
+	/* The run's one look at our silences (NULL: not had). */
+	struct am_silence	*sil;
+	size_t			 silsz;
+	int			 sil_known;
+	struct silence_set	 live;	/* ids of the active ones, sorted */
+	struct am_view		 view;	/* what reconcile sees of Alertmanager */
 	struct lease_guard	 lease;		/* SPEC 3: the one host that syncs */
 	int			 lease_held;	/* 1: this run syncs */
 };
+
+/* The latest start of a reachable member: alerts pushed before it are gone. */
+static void
+members_started(struct run *r)
+{
+	size_t i;
+	time_t t;
+	char *err = NULL;
+
+	for (i = 0; i < am_count(r->am); i++) {
+		if (am_started(r->am, i, &t, &err) == 0) {
+			if (t > r->view.started)
+				r->view.started = t;
+		} else
+			log_debug("%s", err);
+		free(err);
+		err = NULL;
+	}
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * One GET of our silences before the pass: SILENCED rows whose silence a
+ * restart lost get it back, and after the pass the ones no row stands
+ * for are expired.  Without the list both are skipped this run.
+ */
+static void
+silences_load(struct run *r)
+{
+	const char **ids;
+	char *err = NULL;
+	size_t i, n = 0;
+
+	if (!r->c->silence_use_api)
+		return;
+	if (am_silence_list(r->am, &r->sil, &r->silsz, &err) != 0) {
+		log_warn("%s; lost silences are checked next run", err ? err :
+		    "alertmanager: silences not listed");
+		free(err);
+		return;
+	}
+	ids = xcalloc(r->silsz + 1, sizeof(*ids));
+	for (i = 0; i < r->silsz; i++)
+		if (r->sil[i].active)
+			ids[n++] = r->sil[i].id;
+	qsort(ids, n, sizeof(*ids), str_cmp);
+	r->live.ids = ids;
+	r->live.n = n;
+	r->sil_known = 1;
+}
+
+/* The orphan sweep after a complete pass; 0, or -1 on a database error. */
+static int
+silences_sweep(struct run *r, const struct batch_env *env)
+{
+	struct live_silence *lv;
+	struct silence_set kept;
+	const char **ids, **aids;
+	char **kv;
+	size_t kn, i, n = 0, k = 0;
+	int *ex, rc;
+
+	if (syncstate_silenced_ids(r->ctx->db, &kv, &kn) != 0) {
+		log_error("database: reading silenced rows: %s", db_error(r->ctx->db));
+		return -1;
+	}
+	kept.ids = (const char *const *)kv;
+	kept.n = kn;
+	lv = xcalloc(r->silsz + 1, sizeof(*lv));
+	for (i = 0; i < r->silsz; i++)
+		if (r->sil[i].active) {
+			lv[n].id = r->sil[i].id;
+			lv[n].alarm_id = r->sil[i].alarm_id;
+			lv[n].source = r->sil[i].source;
+			n++;
+		}
+	ex = xcalloc(n + 1, sizeof(*ex));
+	ids = xcalloc(n + 1, sizeof(*ids));
+	aids = xcalloc(n + 1, sizeof(*aids));
+	reconcile_orphans(lv, n, r->c->label_source, &kept, ex);
+	for (i = 0; i < n; i++)
+		if (ex[i]) {
+			ids[k] = lv[i].id;
+			aids[k++] = lv[i].alarm_id;
+		}
+	rc = batch_expire_orphans(env, ids, aids, k, &r->t);
+	free(ex);
+	free(ids);
+	free(aids);
+	free(lv);
+	strv_free(kv, kn);
+	return rc;
+}
 
 /* Prints the planned action (dry run). */
 static void
@@ -117,9 +221,14 @@ run_pass(struct run *r)
 	const struct merge_stats *ms;
 	const struct pair *pairs;
 	size_t n, i;
-	int rc = 0, got;
+	int rc = 0, got = 1;
 
 	ms = merge_stats(m);
+	if (!r->dry_run) {
+		silences_load(r);
+		members_started(r);
+		r->view.live = r->sil_known ? &r->live : NULL;
+	}
 	while (!must_stop(r) && (got = merge_next(m, &pairs, &n)) != 0) {
 		struct action_list al = { 0 };
 
@@ -136,7 +245,7 @@ run_pass(struct run *r)
 			rc = -1;
 			break;
 		}
-		reconcile(r->c, r->maps, r->mapsz, pairs, n, r->now, &al);
+		reconcile(r->c, r->maps, r->mapsz, pairs, n, r->now, &r->view, &al);
 		if (r->dry_run) {
 			for (i = 0; i < al.n; i++)
 				print_action(&al.v[i]);
@@ -151,9 +260,22 @@ run_pass(struct run *r)
 		if (rc != 0)
 			break;
 	}
+	/*
+	 * Only a complete, clean pass knows every row that keeps a silence;
+	 * and only the holder expires silences (the lease is checked again).
+	 */
+	if (rc == 0 && got == 0 && r->sil_known && !r->stopped &&
+	    !r->t.am_down && !r->t.db_failed && !r->lease.lost) {
+		if (!r->dry_run && lease_check(&r->lease) != 0) {
+			if (!r->lease.lost)
+				rc = -1;
+		} else if (silences_sweep(r, &env) != 0)
+			rc = -1;
+	}
 	log_info("run %s: read %zu active and %zu tracked alarms in %zu queries "
 	    "(%.2fs)", r->batch_id, ms->active_rows, ms->tracked_rows,
 	    ms->queries, ms->seconds);
+	source_notes_report(merge_notes(m), source_view(r->c));
 	if (ms->bad_rows > 0 || ms->duplicates > 0)
 		log_warn("source %s: %zu row%s without a usable ALARM_INST_ID and "
 		    "%zu duplicate%s skipped; every other alarm was synced",
@@ -448,6 +570,8 @@ out:
 	metrics_free();
 	syncstate_mappings_free(r.maps, r.mapsz);
 	batch_tally_free(&r.t);
+	am_silence_list_free(r.sil, r.silsz);
+	free((void *)r.live.ids);
 	am_free(r.am);
 	log_set_context("batch", NULL);
 	return rc;

@@ -139,9 +139,9 @@ static const struct cfg_key keys[] = {
 	{ "silence", "auto_remove_on_clear", CFGT_BOOL, "true", 0, 0, NULL, 1,
 	    NULL, "expire our silence when the alarm recovers or is confirmed" },
 	{ "silence", "comment_template", CFGT_STR,
-	    "Silenced by ZMC at {time}. Operator: {operator}", 0, 0, NULL, 1,
+	    "ZMC alarm {alarm_id} cleared by {operator} at {time}: {reason}", 0, 0, NULL, 1,
 	    NULL, "silence comment; {time} {operator} {alarm_id} {reason}" },
-	{ "silence", "match_labels", CFGT_LIST, "alertname,instance,alarm_code",
+	{ "silence", "match_labels", CFGT_LIST, "source,alarm_id",
 	    0, 0, NULL, 1, NULL, "labels a silence matches on (equality)" },
 	/* [severity] */
 	{ "severity", "level_0", CFGT_STR, "warning", 0, 0, NULL, 1, NULL,

@@ -1166,7 +1166,13 @@ db_fetch(struct db_stmt *st)
 		return -1;
 	}
 	for (i = 0; i < st->ncols; i++) {
-		if ((type_is_time(st->coltypes[i]) ? get_time(st, i) :
+		/*
+		 * SQLite keeps times as text and sqliteodbc turns any text
+		 * into some timestamp ("yesterday", month 13): read the text
+		 * and let our stricter parser judge it.
+		 */
+		if ((type_is_time(st->coltypes[i]) &&
+		    st->db->dialect != DIALECT_SQLITE ? get_time(st, i) :
 		    get_text(st, i)) != 0) {
 			row_clear(st);
 			return -1;

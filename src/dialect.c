@@ -294,6 +294,11 @@ static const struct stmt_def defs[SQL__COUNT] = {
 	[SQL_PROBE_SOURCE] = { "PROBE_SOURCE",
 	    "SELECT v.* FROM {V} v",
 	    PG_ONE, NULL, NULL, 0 },
+	/* () -> SILENCE_ID; the silences the orphan sweep keeps */
+	[SQL_SILENCED_IDS] = { "SILENCED_IDS",
+	    "SELECT s.SILENCE_ID FROM NM_ALARM_SYNC_STATUS s "
+	    "WHERE s.SYNC_STATUS = 'SILENCED' AND s.SILENCE_ID IS NOT NULL",
+	    PG_NONE, NULL, NULL, 0 },
 	/*
 	 * The lease of NM_ALARM_SYNC_LEASE (lease.c).  Its times are the
 	 * database's clock in UTC, never a host's, so hosts with skewed

@@ -60,6 +60,7 @@ enum sql_id {
 	SQL_CLEANUP_COUNT_STATUS,
 	SQL_PROBE_TABLE,	/* "SELECT COUNT(*) FROM <table>" per sync table (view name used as table) */
 	SQL_PROBE_SOURCE,	/* one row of the view */
+	SQL_SILENCED_IDS,	/* SILENCE_ID of every SILENCED status row */
 	SQL_LEASE_ACQUIRE,	/* take or renew the lease row, if free or ours */
 	SQL_LEASE_INSERT,	/* the lease row, when missing */
 	SQL_LEASE_GET,		/* the lease row, and whether it expired */

@@ -128,6 +128,7 @@ read_active(struct merge *m)
 	active_clear(m);
 	if ((st = prep(m, SQL_ACTIVE_PAGE)) == NULL)
 		return -1;
+	m->ap.notes = &m->st.notes;
 	if (db_bind_int64(st, 1, m->lo) != 0 ||
 	    db_bind_int64(st, 2, (int64_t)m->bs) != 0 || db_execute(st) != 0 ||
 	    source_page_begin(&m->ap, m->db, st, DIALECT_STATUS_NCOLS, m->view) != 0) {
@@ -210,6 +211,7 @@ read_ids(struct merge *m, const int64_t *ids, size_t n)
 			db_stmt_free(st);
 			return -1;
 		}
+	m->tp.notes = &m->st.notes;
 	if (db_execute(st) != 0 || (m->tp.names == NULL &&
 	    source_page_begin(&m->tp, m->db, st, 0, m->view) != 0)) {
 		db_stmt_free(st);
@@ -358,6 +360,12 @@ const struct merge_stats *
 merge_stats(const struct merge *m)
 {
 	return &m->st;
+}
+
+struct source_notes *
+merge_notes(struct merge *m)
+{
+	return &m->st.notes;
 }
 
 void

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "reconcile.h"
+#include "source.h"
 
 struct db;
 struct config;
@@ -33,6 +34,7 @@ struct merge_stats {
 	size_t	duplicates;	/* view rows skipped: ALARM_INST_ID seen already */
 	size_t	queries;	/* SELECTs executed */
 	double	seconds;	/* time spent in them */
+	struct source_notes notes;	/* bad values over the pass (source_notes_report) */
 	double	recent[8];	/* durations of the queries of the last merge_next */
 	size_t	nrecent;	/* (the eighth holds the rest) */
 };
@@ -45,6 +47,8 @@ struct merge	*merge_new(struct db *, const struct config *, size_t batch);
  */
 int		 merge_next(struct merge *, const struct pair **pairs, size_t *n);
 const struct merge_stats *merge_stats(const struct merge *);
+/* The bad values the pass counted, for source_notes_report. */
+struct source_notes *merge_notes(struct merge *);
 void		 merge_free(struct merge *);
 
 #endif

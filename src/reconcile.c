@@ -14,7 +14,8 @@
  *  U passing, in window, none              FIRE "new"           FIRING
  *  U passing, PENDING                      FIRE "retry"         FIRING
  *  U passing, FIRING, labels changed       RELABEL              FIRING
- *  U passing, FIRING, heartbeat due        HEARTBEAT            FIRING
+ *  U passing, FIRING, heartbeat due, or
+ *    pushed before a member started        HEARTBEAT            FIRING
  *  U passing, in window, RESOLVED or
  *    SILENCED, newer raise time or a
  *    different non-zero event id           FIRE "re-raised"     FIRING
@@ -23,6 +24,8 @@
  *  A/C, FIRING or PENDING                  RESOLVE "state X"    RESOLVED
  *  A/C, SILENCED                           EXPIRE_SILENCE or
  *                                          SILENCE_ENDED        RESOLVED
+ *  M, SILENCED, silence not active in
+ *    Alertmanager (restart without data)   SILENCE "silence lost" SILENCED
  *  M, FIRING or PENDING                    SILENCE "state M"    SILENCED
  *                                          (RESOLVE "state M" and RESOLVED
  *                                          when silence.use_silence_api
@@ -30,8 +33,10 @@
  *  anything else                           nothing
  *
  * Decisions where SPEC 3 is silent:
- * - A state other than U/A/C/M ('?') does nothing: it is neither a
- *   reason to fire nor proof that the alarm cleared.
+ * - A state other than U/A/C/M ('?': NULL, '', 'X') is neither a reason
+ *   to fire nor proof that the alarm cleared: a FIRING alarm keeps its
+ *   alert alive (heartbeat, relabel) and the table stays FIRING; any
+ *   other status does nothing.
  * - A PENDING row (failed first push) is retried without re-checking the
  *   history window: it was in the window when first seen.
  * - A heartbeat is due when now - last_push >= heartbeat_interval, when
@@ -263,7 +268,7 @@ reraised(const struct zmc_row *row, const struct sync_row *sync)
 /* The U branch of the table; built is the row's firing alert (consumed). */
 static void
 decide_active(const struct config *cfg, const struct pair *p,
-    enum sync_status st, struct alert *built, time_t now,
+    enum sync_status st, struct alert *built, time_t now, time_t started,
     struct action_list *out)
 {
 	const struct sync_row	*sync = p->sync;
@@ -299,8 +304,10 @@ decide_active(const struct config *cfg, const struct pair *p,
 			out->v[out->n - 1].labels = labels;
 			return;
 		}
+		/* A member started since the last push has lost the alert. */
 		if (reconcile_heartbeat_due(p->row->alarm_id, sync->last_push,
-		    now, cfg->sync_heartbeat_interval)) {
+		    now, cfg->sync_heartbeat_interval) ||
+		    (started != 0 && sync->last_push <= started)) {
 			emit(out, ACT_HEARTBEAT, p, built, NULL, SS_FIRING,
 			    "heartbeat");
 			out->v[out->n - 1].labels = labels;
@@ -326,11 +333,49 @@ decide_active(const struct config *cfg, const struct pair *p,
 	alert_free(built);
 }
 
+int
+silence_set_has(const struct silence_set *set, const char *id)
+{
+	size_t	 lo = 0, hi, mid;
+	int	 c;
+
+	if (set == NULL)
+		return 1;
+	if (id == NULL)
+		return 0;
+	hi = set->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(set->ids[mid], id)) == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+size_t
+reconcile_orphans(const struct live_silence *live, size_t n, const char *source,
+    const struct silence_set *kept, int *out)
+{
+	size_t	 i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		out[i] = live[i].id != NULL && live[i].source != NULL &&
+		    source != NULL && strcmp(live[i].source, source) == 0 &&
+		    !silence_set_has(kept, live[i].id);
+		k += out[i] != 0;
+	}
+	return k;
+}
+
 /* The A/C/M branch of the table; built is the row's alert (consumed). */
 static void
 decide_cleared(const struct config *cfg, const struct pair *p,
     enum sync_status st, struct alert *built, time_t now,
-    struct action_list *out)
+    const struct silence_set *live, struct action_list *out)
 {
 	const char	*reason = state_reason(p->row->state);
 	struct alert	*res;
@@ -348,9 +393,14 @@ decide_cleared(const struct config *cfg, const struct pair *p,
 			    reason);
 		break;
 	case SS_SILENCED:
-		/* M keeps its silence until it ends. */
+		/* M keeps its silence until it ends, and gets it back if lost. */
 		if (p->row->state != 'M')
 			clear_silence(cfg, p, out, reason);
+		else if (cfg->silence_use_api && live != NULL &&
+		    !silence_set_has(live, p->sync->silence_id))
+			emit(out, ACT_SILENCE, p, resolved_alert(p->sync, built,
+			    resolve_time(p->row, now)), NULL, SS_SILENCED,
+			    "silence lost");
 		break;
 	default:
 		break;
@@ -361,8 +411,10 @@ decide_cleared(const struct config *cfg, const struct pair *p,
 void
 reconcile(const struct config *cfg, const struct label_map *maps,
     size_t mapsz, const struct pair *pairs, size_t pairsz, time_t now,
-    struct action_list *out)
+    const struct am_view *view, struct action_list *out)
 {
+	const struct silence_set *live = view != NULL ? view->live : NULL;
+	time_t			 started = view != NULL ? view->started : 0;
 	const struct pair	*p;
 	enum sync_status	 st;
 	size_t			 i, from = out->n;
@@ -395,7 +447,7 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 		case 'U':
 			decide_active(cfg, p, st,
 			    alert_build(cfg, maps, mapsz, p->row, now), now,
-			    out);
+			    started, out);
 			break;
 		case 'A':
 		case 'C':
@@ -404,10 +456,19 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 				break;
 			decide_cleared(cfg, p, st,
 			    alert_build(cfg, maps, mapsz, p->row, now), now,
-			    out);
+			    live, out);
 			break;
 		default:
-			/* Unknown state: neither raise nor clear. */
+			/*
+			 * Unknown state: neither a raise nor proof of a clear.
+			 * A firing alert is kept alive as it is (heartbeat,
+			 * relabel), so Alertmanager and the table agree; nothing
+			 * new is pushed.
+			 */
+			if (st == SS_FIRING)
+				decide_active(cfg, p, st,
+				    alert_build(cfg, maps, mapsz, p->row, now), now,
+				    started, out);
 			break;
 		}
 	}
@@ -415,18 +476,39 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 }
 
 int
+reconcile_intent(const struct action *a, struct sync_update *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (a->kind != ACT_FIRE || a->sync != NULL || a->alert == NULL)
+		return 0;
+	u->alarm_id = a->alarm_id;
+	u->status = SS_PENDING;
+	u->event_id = a->row != NULL ? a->row->event_id : 0;
+	u->zmc_state = a->row != NULL ? a->row->state : 0;
+	u->event_time = a->alert->starts_at;
+	u->labels = a->labels;
+	return 1;
+}
+
+int
 reconcile_record(const struct action *a, const struct outcome *o, time_t now,
     const char *batch_id, struct sync_update *u, struct sync_log *lg)
 {
 	const struct sync_row	*s = a->sync;
-	int			 push = a->alert != NULL;
+	int			 push = a->alert != NULL, ok;
 
 	memset(u, 0, sizeof(*u));
 	memset(lg, 0, sizeof(*lg));
 	u->alarm_id = a->alarm_id;
-	u->exists = s != NULL;
-	u->failed = !o->ok;
-	u->status = o->ok ? a->new_status : (s != NULL ? s->status : SS_PENDING);
+	u->exists = s != NULL || a->intent;
+	/*
+	 * The resolve of a PENDING row refused as invalid can never succeed,
+	 * and Alertmanager never accepted that label set: the row is done.
+	 */
+	ok = o->ok || (a->kind == ACT_RESOLVE && o->rejected && s != NULL &&
+	    s->status == SS_PENDING);
+	u->failed = !ok;
+	u->status = ok ? a->new_status : (s != NULL ? s->status : SS_PENDING);
 	u->event_id = a->row != NULL ? a->row->event_id :
 	    (s != NULL ? s->event_id : 0);
 	u->zmc_state = a->row != NULL ? a->row->state :
@@ -451,7 +533,7 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 		u->labels = a->labels;
 	} else
 		u->event_time = s != NULL ? s->event_time : 0;
-	u->error = o->ok ? NULL : (o->error != NULL ? o->error : "failed");
+	u->error = ok ? NULL : (o->error != NULL ? o->error : "failed");
 	/* A heartbeat that changes nothing else is written in bulk. */
 	u->touch = a->kind == ACT_HEARTBEAT && o->ok && s != NULL &&
 	    s->status == SS_FIRING && s->event_id == u->event_id &&
@@ -471,7 +553,7 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 	lg->request_method = o->method;
 	lg->response_code = o->code;
 	lg->duration_ms = o->ms;
-	lg->error = u->error;
+	lg->error = o->ok ? NULL : (o->error != NULL ? o->error : "failed");
 	lg->alarm_count = 1;
 	return 1;
 }

@@ -49,6 +49,8 @@ struct action {
 	struct alert		*old_alert;	/* ACT_RELABEL: old label set, resolved; owned */
 	char			*labels;	/* FIRE/HEARTBEAT/RELABEL: canonical label-set JSON
 					   of alert, stored on success; owned */
+	int			 intent;	/* set by the executor: a PENDING row carrying the
+					   label set was written before the push */
 	enum sync_status	 new_status;	/* status after success */
 	const char		*reason;	/* static: "new", "retry", "re-raised", "back", "heartbeat", "labels changed",
 					   "state A", "state C", "state M", "gone", "filtered", "silence ended" */
@@ -60,15 +62,50 @@ struct action_list {
 	size_t		 cap;
 };
 
+/* Ids of our silences active in Alertmanager, sorted (strcmp). */
+struct silence_set {
+	const char *const	*ids;
+	size_t			 n;
+};
+
+/* What the run saw of Alertmanager before the pass. */
+struct am_view {
+	const struct silence_set *live;	/* our active silences; NULL: not had */
+	time_t			 started;	/* latest start of a member; 0 unknown */
+};
+
+/* 1 if id is in set (NULL set: unknown, counts as present). */
+int	silence_set_has(const struct silence_set *set, const char *id);
+
 /*
  * Appends to out the actions for pairs (in order), following the table
- * at the top of reconcile.c.  Pairs needing nothing add nothing.  Never
- * fails (allocation aborts).  out must be zeroed or hold earlier actions;
- * free with action_list_free.
+ * at the top of reconcile.c.  view (may be NULL) is what the run saw of
+ * Alertmanager: a SILENCED row of a masked alarm whose silence is not
+ * among the live ones gets it back, and a FIRING alarm last pushed
+ * before a member started is pushed again now.  Pairs needing
+ * nothing add nothing.  Never fails (allocation aborts).  out must be
+ * zeroed or hold earlier actions; free with action_list_free.
  */
 void	reconcile(const struct config *, const struct label_map *maps, size_t mapsz,
 	    const struct pair *pairs, size_t pairsz, time_t now,
-	    struct action_list *out);
+	    const struct am_view *view, struct action_list *out);
+
+/* One active silence of ours, as the orphan sweep sees it. */
+struct live_silence {
+	const char	*id;
+	const char	*alarm_id;	/* its alarm_id= matcher, NULL none */
+	const char	*source;	/* its source= matcher, NULL none */
+};
+
+/*
+ * The silences to expire after a complete pass: ours (source matcher
+ * equal to source, so another deployment's silences are never touched),
+ * active, and not the silence of any SILENCED status row (kept: sorted
+ * ids).  Sets out[i] to 1 for each of live[0..n) to expire; returns how
+ * many.
+ */
+size_t	reconcile_orphans(const struct live_silence *live, size_t n,
+	    const char *source, const struct silence_set *kept, int *out);
 void	action_list_free(struct action_list *);
 
 /*
@@ -84,6 +121,7 @@ int	reconcile_heartbeat_due(int64_t alarm_id, time_t last_push, time_t now,
 /* What carrying out one action gave (filled by the executor). */
 struct outcome {
 	int		 ok;		/* every Alertmanager call of the action succeeded */
+	int		 rejected;	/* its alert was refused as invalid (400), not unreached */
 	const char	*error;		/* first failure, redacted; NULL when ok */
 	const char	*silence_id;	/* ACT_SILENCE: the silence created or reused */
 	time_t		 silence_end;
@@ -92,6 +130,14 @@ struct outcome {
 	long		 code;
 	long		 ms;
 };
+
+/*
+ * 1 if a's push must be preceded by a PENDING status row that carries its
+ * label set: a first push of an alarm without a row.  Should the run die
+ * between push and bookkeeping, that row lets a later run find and
+ * resolve what it pushed.  Fills u with the row (pointing into a).
+ */
+int	reconcile_intent(const struct action *a, struct sync_update *u);
 
 /*
  * The bookkeeping of one action after it was carried out: the status row

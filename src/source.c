@@ -82,9 +82,50 @@ warn_bad(const char *view, long long id, const char *col, const char *what,
 	free(e);
 }
 
+/* Counts a bad value of alarm id in pg's notes; 0 when there are none (warn instead). */
+static int
+note(const struct source_page *pg, enum source_note k, int64_t id)
+{
+	struct source_notes *n = pg->notes;
+
+	if (n == NULL)
+		return 0;
+	if (n->n[k] < SOURCE_NOTE_IDS)
+		n->ids[k][n->n[k]] = id;
+	n->n[k]++;
+	return 1;
+}
+
+void
+source_notes_report(struct source_notes *notes, const char *view)
+{
+	static const char *const what[NOTE__COUNT] = {
+		[NOTE_LEVEL] = "ALARM_LEVEL NULL or not 0-4, treated as level 0",
+		[NOTE_STATE] = "ALARM_STATE NULL or not one of U, A, C, M "
+		    "(a firing alert is kept, nothing new is pushed)",
+		[NOTE_TIME] = "a time column that is not a time, ignored",
+	};
+	struct buf b = { 0 };
+	size_t i, k;
+
+	for (k = 0; k < NOTE__COUNT; k++) {
+		if (notes->n[k] == 0)
+			continue;
+		for (i = 0; i < notes->n[k] && i < SOURCE_NOTE_IDS; i++)
+			buf_printf(&b, "%s%lld", i ? ", " : "",
+			    (long long)notes->ids[k][i]);
+		log_warn("source %s: %s on %zu alarm%s: %s%s", view, what[k],
+		    notes->n[k], notes->n[k] == 1 ? "" : "s", b.s,
+		    notes->n[k] > SOURCE_NOTE_IDS ? ", ..." : "");
+		buf_free(&b);
+	}
+	memset(notes, 0, sizeof(*notes));
+}
+
 /* Reads a time column; bad values are warned about and cleared. */
 static time_t
-timecol(struct db_stmt *st, int i, const char *view, long long id)
+timecol(const struct source_page *pg, struct db_stmt *st, int i, const char *view,
+    long long id)
 {
 	time_t t;
 
@@ -96,8 +137,12 @@ timecol(struct db_stmt *st, int i, const char *view, long long id)
 	case 1:
 		return 0;
 	default:
-		warn_bad(view, id, db_col_name(st, i), "not a time",
-		    db_col_text(st, i));
+		if (note(pg, NOTE_TIME, id))
+			log_debug("source %s: alarm %lld: %s: not a time \"%s\"",
+			    view, id, db_col_name(st, i), db_col_text(st, i));
+		else
+			warn_bad(view, id, db_col_name(st, i), "not a time",
+			    db_col_text(st, i));
 		return 0;
 	}
 }
@@ -138,21 +183,17 @@ row_read(struct db_stmt *st, const struct source_page *pg, struct zmc_row *r)
 		char c = (char)toupper((unsigned char)*s);
 		if (c == 'U' || c == 'A' || c == 'C' || c == 'M')
 			r->state = c;
-		else
-			warn_bad(view, (long long)r->alarm_id, "ALARM_STATE",
-			    "not one of U, A, C, M", s);
-	} else if (ix[C_ALARM_STATE] >= 0)
-		warn_bad(view, (long long)r->alarm_id, "ALARM_STATE",
-		    "missing", NULL);
-	r->level = -1;
-	if (ix[C_ALARM_LEVEL] >= 0) {
-		rc = db_col_int64(st, ix[C_ALARM_LEVEL], &v);
-		if (rc == 0 && v >= 0 && v <= 4)
-			r->level = (int)v;
-		else if (rc != 1)
-			warn_bad(view, (long long)r->alarm_id, "ALARM_LEVEL",
-			    "not a level 0-4", db_col_text(st, ix[C_ALARM_LEVEL]));
 	}
+	if (r->state == '?' && !note(pg, NOTE_STATE, r->alarm_id))
+		warn_bad(view, (long long)r->alarm_id, "ALARM_STATE",
+		    "not one of U, A, C, M", s);
+	r->level = -1;
+	rc = db_col_int64(st, ix[C_ALARM_LEVEL], &v);
+	if (rc == 0 && v >= 0 && v <= 4)
+		r->level = (int)v;
+	else if (!note(pg, NOTE_LEVEL, r->alarm_id))
+		warn_bad(view, (long long)r->alarm_id, "ALARM_LEVEL",
+		    "not a level 0-4", db_col_text(st, ix[C_ALARM_LEVEL]));
 	r->alarm_code = textcol(st, ix[C_ALARM_CODE]);
 	r->alarm_name = textcol(st, ix[C_ALARM_NAME]);
 	r->host_name = textcol(st, ix[C_HOST_NAME]);
@@ -161,9 +202,9 @@ row_read(struct db_stmt *st, const struct source_page *pg, struct zmc_row *r)
 	r->business_domain = textcol(st, ix[C_BUSINESS_DOMAIN]);
 	r->environment = textcol(st, ix[C_ENVIRONMENT]);
 	r->res_inst_type = textcol(st, ix[C_RES_INST_TYPE]);
-	r->event_time = timecol(st, ix[C_EVENT_TIME], view, (long long)r->alarm_id);
-	r->state_time = timecol(st, ix[C_STATE_TIME], view, (long long)r->alarm_id);
-	r->create_date = timecol(st, ix[C_CREATE_DATE], view, (long long)r->alarm_id);
+	r->event_time = timecol(pg, st, ix[C_EVENT_TIME], view, (long long)r->alarm_id);
+	r->state_time = timecol(pg, st, ix[C_STATE_TIME], view, (long long)r->alarm_id);
+	r->create_date = timecol(pg, st, ix[C_CREATE_DATE], view, (long long)r->alarm_id);
 	r->detail_info = textcol(st, ix[C_DETAIL_INFO]);
 	r->fault_reason = textcol(st, ix[C_FAULT_REASON]);
 	r->deal_suggest = textcol(st, ix[C_DEAL_SUGGEST]);

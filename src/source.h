@@ -43,6 +43,25 @@ struct zmc_row {
 	size_t	 ncols;
 };
 
+/* Bad values of one kind seen over a run: how many alarms, the first ids. */
+enum source_note {
+	NOTE_LEVEL = 0,	/* ALARM_LEVEL NULL or not 0-4: treated as level 0 */
+	NOTE_STATE,	/* ALARM_STATE NULL or not U/A/C/M */
+	NOTE_TIME,	/* a time column that is not a time */
+	NOTE__COUNT
+};
+#define SOURCE_NOTE_IDS	10
+struct source_notes {
+	size_t	 n[NOTE__COUNT];
+	int64_t	 ids[NOTE__COUNT][SOURCE_NOTE_IDS];
+};
+
+/*
+ * Logs one warning per kind of bad value in notes, naming the view, the
+ * count and the first alarm ids; then clears notes.
+ */
+void	source_notes_report(struct source_notes *notes, const char *view);
+
 /*
  * Rows of the view read from one statement, in the order fetched.  The
  * view's columns start at column off of the statement (the columns
@@ -60,6 +79,9 @@ struct source_page {
 	size_t		 fetched;	/* rows the cursor gave, parsable or not */
 	int64_t		 last_key;	/* highest parsable ALARM_INST_ID so far, 0 none */
 	size_t		 bad;		/* rows skipped: ALARM_INST_ID not an integer */
+	struct source_notes *notes;	/* set by the caller: bad values are counted
+					   there (one warning per run) instead of
+					   warned about row by row */
 };
 
 /* Value of any view column of row by (case-insensitive) name; NULL if NULL or unknown. */

@@ -460,6 +460,40 @@ out:
 	return r;
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+syncstate_silenced_ids(struct db *db, char ***ids, size_t *n)
+{
+	struct db_stmt *st;
+	size_t cap = 0;
+	char *v;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((st = prep(db, SQL_SILENCED_IDS, NULL)) == NULL)
+		return -1;
+	if (db_execute(st) != 0) {
+		db_stmt_free(st);
+		return -1;
+	}
+	while ((rc = db_fetch(st)) == 1) {
+		if ((v = coltext(st, 0)) == NULL)
+			continue;
+		*ids = xreallocarray_grow(*ids, &cap, *n + 1, sizeof(**ids));
+		(*ids)[(*n)++] = v;
+	}
+	db_stmt_free(st);
+	if (*n > 1)
+		qsort(*ids, *n, sizeof(**ids), str_cmp);
+	return rc < 0 ? -1 : 0;
+}
+
 void
 syncstate_batch_id(time_t now, char out[32])
 {

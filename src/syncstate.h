@@ -115,6 +115,12 @@ int	syncstate_apply(struct db *, const struct sync_update *, size_t,
  */
 void	syncstate_set_fence(int (*fn)(struct db *, void *), void *arg);
 
+/*
+ * SILENCE_ID of every SILENCED status row, sorted (strcmp): *ids
+ * allocated (strv_free-style: each string and the array).  0/-1.
+ */
+int	syncstate_silenced_ids(struct db *, char ***ids, size_t *n);
+
 /* Generates a batch id "YYYYMMDDHHMMSS_xxxxxxxx" (UTC, random hex). */
 void	syncstate_batch_id(time_t now, char out[32]);
 

@@ -257,7 +257,7 @@ cmd_push(struct am *am, struct alert **av, size_t n)
 	rv = am_push(am, av, n, acc, errs);
 	printf("accepted %d\n", rv);
 	for (size_t i = 0; i < n; i++) {
-		if (acc[i])
+		if (acc[i] == 1)
 			printf("alert %zu ok\n", i);
 		else
 			printf("alert %zu error %s\n", i,

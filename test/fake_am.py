@@ -15,9 +15,11 @@ prefix), a JSON object whose keys replace the current settings:
     retry_after   Retry-After seconds sent with 429/503 (null: none)
     status400     every POST /api/v2/alerts answers 400
     delay         seconds to wait before answering any API request
+    post_delay    seconds to wait before answering a POST (a slow push)
     garbage       GET answers carry a body that is not JSON
     filter400     GET /api/v2/silences with a filter answers 400
     reset         true: forget requests, alerts and silences, clear faults
+    restart       true: report a new start time (uptime), like a restart
 
 Alerts whose label alertname is "BAD" make a POST /api/v2/alerts batch fail
 with 400, like Alertmanager rejecting an invalid alert.  Every request
@@ -47,8 +49,12 @@ STATE = {}
 def reset_state():
     STATE["gen"] = STATE.get("gen", 0) + 1
     STATE.update(fail503=0, fail429=0, retry_after=None, status400=False,
-                 delay=0, garbage=False, filter400=False, alerts={},
+                 delay=0, post_delay=0, garbage=False, filter400=False, alerts={},
                  silences={})
+    # The start the status reports ("uptime"): set once, and again only by
+    # {"restart": true}, so a reset that just clears the log does not make
+    # clients re-push everything.
+    STATE.setdefault("started", now_iso())
 
 
 def now_iso():
@@ -124,7 +130,8 @@ class Handler(BaseHTTPRequestHandler):
         self.record(path, u.query, body,
                     len(alerts) if isinstance(alerts, list) else 0)
         with LOCK:
-            delay = STATE["delay"]
+            delay = STATE["delay"] + (STATE["post_delay"]
+                                      if self.command == "POST" else 0)
             gen = STATE["gen"]
         if delay:
             time.sleep(delay)
@@ -155,7 +162,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, json.dumps({
                 "versionInfo": {"version": "0.0.0-fake"},
                 "cluster": {"status": "ready", "peers": []},
-                "config": {"original": ""}, "uptime": now_iso()}))
+                "config": {"original": ""}, "uptime": STATE["started"]}))
         if path == "/api/v2/alerts":
             if m == "GET":
                 with LOCK:
@@ -221,8 +228,11 @@ class Handler(BaseHTTPRequestHandler):
             if c.pop("reset", False):
                 reset_state()
                 open(self.server.logpath, "w").close()
+            if c.pop("restart", False):
+                STATE["started"] = now_iso()
             for k, v in c.items():
-                if k in STATE and k not in ("alerts", "silences", "gen"):
+                if k in STATE and k not in ("alerts", "silences", "gen",
+                                            "started"):
                     STATE[k] = v
         return self.send(200, "ok\n", "text/plain")
 

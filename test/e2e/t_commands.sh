@@ -135,7 +135,8 @@ zmc_raise 103 9003 3 901 5
 outc "$T_TMP/noam.conf" run
 check_eq "run with Alertmanager down: exit 5" "$RC" 5
 out alarms --status pending
-check "alarms --status pending: 103 with its error" grep -q '^103  *1031  *PENDING  *U  *-  *0  *1  *-  *alertmanager http://127.0.0.1:[0-9]*: ' "$T_TMP/o"
+# The PENDING row carries the label set it was about to push: its name shows.
+check "alarms --status pending: 103 with its name and error" grep -q '^103  *1031  *PENDING  *U  *-  *0  *1  *磁盘空间不足  *alertmanager http://127.0.0.1:[0-9]*: ' "$T_TMP/o"
 out logs --errors --json
 check "logs --errors: failed push rows" test "$(jq_o 'length')" -ge 1
 check_eq "logs --errors: only rows with an error" "$(jq_o 'map(.error_message != null) | unique')" '[true]'

@@ -4,7 +4,11 @@
 # an operator's edited configuration on reinstall, the installed binary
 # works with the installed example configuration (init-db --demo and run
 # against a demo SQLite database and a real Alertmanager), and make
-# uninstall removes what install put.
+# uninstall removes what install put.  The systemd units name the installed
+# binary and pass systemd-analyze verify; the sysusers.d and tmpfiles.d
+# files create the user, its directories and the config's group in a copy
+# of the tree; the bash completion offers each command's options and every
+# configuration key.
 #
 # Installing must reuse the tested build, never recompile it with other
 # flags: the test installs from a copy of the build directory of
@@ -51,8 +55,73 @@ for d in sqlite postgresql oracle; do
 done
 check "conf/ installed" test -s "$D/conf/zmcsync.conf"
 check_eq "conf/ complete" "$(cd "$TOP/conf" && find . -type f | sort | md5sum)" "$(cd "$D/conf" && find . -type f | sort | md5sum)"
-for s in zmcsync.cron zmcsync.service zmcsync.timer zmcsync.logrotate; do
-	check "scripts/$s installed" cmp -s "$TOP/scripts/$s" "$D/scripts/$s"
+check "scripts/zmcsync.logrotate installed" cmp -s "$TOP/scripts/zmcsync.logrotate" "$D/scripts/zmcsync.logrotate"
+check "scripts/zmcsync.cron installed" test -s "$D/scripts/zmcsync.cron"
+check "cron: sync line names the installed binary" \
+    grep -qE '^\* \* \* \* \*[[:space:]]+zmcsync[[:space:]]+/usr/bin/zmcsync -q run$' "$D/scripts/zmcsync.cron"
+check "cron: daily cleanup line" \
+    grep -qE '^[0-9]+ [0-9]+ \* \* \*[[:space:]]+zmcsync[[:space:]]+/usr/bin/zmcsync -q cleanup' "$D/scripts/zmcsync.cron"
+# systemd units, sysusers.d, tmpfiles.d, completion: paths substituted
+U=$R/usr/lib/systemd/system
+for f in $U/zmcsync.service $U/zmcsync.timer $U/zmcsync-cleanup.service $U/zmcsync-cleanup.timer \
+    $R/usr/lib/sysusers.d/zmcsync.conf $R/usr/lib/tmpfiles.d/zmcsync.conf $D/scripts/zmcsync.cron; do
+	check "${f#$R/} installed" test -s "$f"
+	check_eq "${f#$R/}: no @PLACEHOLDER@ left" "$(grep -o '@[A-Z]*@' "$f" | sort -u | tr '\n' ' ')" ""
+done
+check_eq "service ExecStart is BINDIR (PREFIX=/usr)" "$(grep '^ExecStart=' "$U/zmcsync.service")" \
+    "ExecStart=/usr/bin/zmcsync -q run"
+check_eq "cleanup service ExecStart" "$(grep '^ExecStart=' "$U/zmcsync-cleanup.service")" \
+    "ExecStart=/usr/bin/zmcsync -q cleanup"
+check "service: StateDirectory" grep -qx 'StateDirectory=zmcsync' "$U/zmcsync.service"
+check "service: LogsDirectory" grep -qx 'LogsDirectory=zmcsync' "$U/zmcsync.service"
+check "timer: every 15 s" grep -qx 'OnCalendar=\*:\*:0/15' "$U/zmcsync.timer"
+check "timer: AccuracySec=1s" grep -qx 'AccuracySec=1s' "$U/zmcsync.timer"
+check "cleanup timer: daily" grep -qE '^OnCalendar=\*-\*-\* [0-9:]+$' "$U/zmcsync-cleanup.timer"
+# systemd-analyze verify needs ExecStart to exist: point it at the DESTDIR binary
+need systemd-analyze
+mkdir -p "$T_TMP/units"
+for u in zmcsync.service zmcsync.timer zmcsync-cleanup.service zmcsync-cleanup.timer; do
+	sed "s|=/usr/bin/zmcsync|=$R/usr/bin/zmcsync|" "$U/$u" > "$T_TMP/units/$u"
+done
+check_rc "systemd-analyze verify" 0 sh -c "cd '$T_TMP/units' && systemd-analyze verify --man=no ./zmcsync.service ./zmcsync.timer ./zmcsync-cleanup.service ./zmcsync-cleanup.timer"
+check_eq "systemd-analyze verify: no complaint" "$(cat "$T_TMP/last.err")" ""
+# sysusers.d and tmpfiles.d applied to a copy of the tree: user, group,
+# directories, the configuration readable by the zmcsync group
+need systemd-sysusers
+need systemd-tmpfiles
+S=$T_TMP/sysroot
+mkdir -p "$S/etc"
+cp -a "$R/usr" "$R/etc" "$S/" 2>/dev/null
+: > "$S/etc/passwd"; : > "$S/etc/group"; : > "$S/etc/shadow"; : > "$S/etc/gshadow"
+check_rc "systemd-sysusers --root" 0 systemd-sysusers --root="$S"
+check_eq "sysusers: user zmcsync" "$(cut -d: -f1,6,7 "$S/etc/passwd")" "zmcsync:/var/lib/zmcsync:/usr/sbin/nologin"
+check "sysusers: group zmcsync" grep -q '^zmcsync:' "$S/etc/group"
+check_rc "systemd-tmpfiles --root --create" 0 systemd-tmpfiles --root="$S" --create
+zid=$(cut -d: -f3 "$S/etc/passwd")
+check_eq "tmpfiles: state directory" "$(stat -c '%u:%g %a' "$S/var/lib/zmcsync")" "$zid:$zid 750"
+check_eq "tmpfiles: log directory" "$(stat -c '%u:%g %a' "$S/var/log/zmcsync")" "$zid:$zid 750"
+check_eq "tmpfiles: config readable by the zmcsync group" "$(stat -c '%u:%g %a' "$S/etc/zmcsync/zmcsync.conf")" "0:$zid 640"
+# bash completion
+C=$R/usr/share/bash-completion/completions/zmcsync
+check "bash completion installed" test -s "$C"
+comp() { PATH=$R/usr/bin:$PATH bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _zmcsync; echo "${COMPREPLY[*]}"' comp "$C" "$@"; }
+check_eq "completion: commands" "$(comp zmcsync '')" \
+    "run trace check status alarms logs stats config cleanup silences am-status enable disable init-db version help"
+check_eq "completion: logs options" "$(comp zmcsync logs --)" \
+    "--operation --alarm-id --event-id --errors --since --limit --offset --json"
+check_eq "completion: statuses" "$(comp zmcsync alarms --status '')" "PENDING FIRING RESOLVED SILENCED"
+check_eq "completion: operations" "$(comp zmcsync logs --operation '')" \
+    "PUSH_FIRING HEARTBEAT RELABEL PUSH_RESOLVED SILENCE EXPIRE_SILENCE SILENCE_ENDED"
+check_eq "completion: config keys from the binary" "$(comp zmcsync -c x config get log.)" \
+    "log.level log.format log.file log.retention_days"
+check_eq "completion: every key config show lists" \
+    "$(comp zmcsync config set '' | tr ' ' '\n' | sort | tr '\n' ' ')" \
+    "$("$R/usr/bin/zmcsync" -c /dev/null config show --json 2>/dev/null | jq -r '.[].key' | sort | tr '\n' ' ')"
+check_eq "completion: init-db dialects" "$(comp zmcsync init-db --dialect '')" "sqlite postgresql oracle"
+# every long option of each command's usage is offered
+for c in run check status alarms logs stats cleanup silences am-status init-db; do
+	want=$("$R/usr/bin/zmcsync" help "$c" 2>/dev/null | grep -o -- '--[a-z-]*' | sort -u | tr '\n' ' ')
+	check_eq "completion: $c options match its usage" "$(comp zmcsync "$c" -- | tr ' ' '\n' | sort -u | tr '\n' ' ')" "$want"
 done
 find "$R" -type f | sed "s|^$R/||" | sort > "$T_TMP/installed"
 

@@ -379,6 +379,28 @@ TEST(t_utf8_chinese_intact)
 	free(js);
 	alert_free(a);
 	alert_free(b);
+	/*
+	 * U+2D800 (a CJK ideograph of Extension F), U+1D836 and U+10FFFF:
+	 * their \u pairs look like surrogates to json-c 0.16, which reads
+	 * them as U+FFFD unless alert_from_labels_json decodes them itself.
+	 */
+	r.alarm_name = "\xf0\xad\xa0\x80 \xf0\x9d\xa0\xb6 \xf4\x8f\xbf\xbf";
+	a = alert_build(&c, NULL, 0, &r, NOW);
+	js = alert_labels_json(a);
+	CHECK(strstr(js, "\\ud876\\udc00") != NULL);
+	b = alert_from_labels_json(js);
+	CHECK(b != NULL);
+	if (b != NULL)
+		CHECK_STR(alert_label(b, "alertname"), r.alarm_name);
+	free(js);
+	alert_free(a);
+	alert_free(b);
+	/* an escaped backslash before "u" is no escape of a pair */
+	b = alert_from_labels_json("{\"a\":\"\\\\ud876\\udc00\"}");
+	CHECK(b != NULL);
+	if (b != NULL)
+		CHECK_STR(alert_label(b, "a"), "\\ud876\xef\xbf\xbd");
+	alert_free(b);
 }
 
 TEST(t_utf8_invalid_repaired)

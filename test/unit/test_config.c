@@ -139,8 +139,10 @@ TEST(test_defaults)
 		CHECK_INT(f->silence_duration_hours, 24);
 		CHECK(f->silence_use_api && f->silence_auto_remove);
 		CHECK_STR(f->silence_comment,
-		    "Silenced by ZMC at {time}. Operator: {operator}");
-		CHECK_INT(f->silence_matchsz, 3);
+		    "ZMC alarm {alarm_id} cleared by {operator} at {time}: {reason}");
+		CHECK_INT(f->silence_matchsz, 2);
+		CHECK_STR(f->silence_match[0], "source");
+		CHECK_STR(f->silence_match[1], "alarm_id");
 		CHECK_INT(f->am_retry_count, 3);
 		CHECK_INT(f->am_retry_interval, 1000);
 		CHECK_INT(f->am_timeout, 30);

@@ -100,7 +100,7 @@ run1(const struct config *c, const struct zmc_row *r,
 	memset(out, 0, sizeof(*out));
 	p.row = r;
 	p.sync = s;
-	reconcile(c, NULL, 0, &p, 1, NOW, out);
+	reconcile(c, NULL, 0, &p, 1, NOW, NULL, out);
 	return out->n;
 }
 
@@ -940,7 +940,7 @@ TEST(t_cleared_never_pushed_nothing)
 }
 
 /* ---- unknown ZMC state: no action whatever the sync status ---- */
-TEST(t_unknown_state_nothing)
+TEST(t_unknown_state_kept)
 {
 	static const enum sync_status sts[] = { SS_PENDING, SS_FIRING,
 	    SS_RESOLVED, SS_SILENCED };
@@ -958,11 +958,21 @@ TEST(t_unknown_state_nothing)
 		sync_init(&s, &c, &r, sts[i], NOW - 3600);
 		s.silence_end = NOW + 3600;
 		r.event_id = 999;
-		CHECK_INT(run1(&c, &r, &s, &l), 0);
+		if (sts[i] == SS_FIRING) {
+			/* a firing alert is kept alive, not resolved, not re-fired */
+			run1(&c, &r, &s, &l);
+			CHECK_ACT(l, ACT_HEARTBEAT, SS_FIRING, "heartbeat");
+		} else
+			CHECK_INT(run1(&c, &r, &s, &l), 0);
 		action_list_free(&l);
 		r.event_id = 900;
 		sync_done(&s);
 	}
+	/* and not before its heartbeat is due */
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	CHECK_INT(run1(&c, &r, &s, &l), 0);
+	action_list_free(&l);
+	sync_done(&s);
 }
 
 TEST(t_many_pairs_in_order)
@@ -989,7 +999,7 @@ TEST(t_many_pairs_in_order)
 	p[2] = (struct pair){ NULL, NULL };			/* ignored */
 	p[3] = (struct pair){ &r[2], &s[2] };
 	p[4] = (struct pair){ NULL, &s[0] };
-	reconcile(&c, NULL, 0, p, 5, NOW, &l);
+	reconcile(&c, NULL, 0, p, 5, NOW, NULL, &l);
 	CHECK_INT(l.n, 3);
 	if (l.n == 3) {
 		CHECK_INT(l.v[0].alarm_id, 1);
@@ -1001,7 +1011,7 @@ TEST(t_many_pairs_in_order)
 		CHECK_STR(l.v[2].reason, "gone");
 	}
 	/* Appends to what is there. */
-	reconcile(&c, NULL, 0, p, 1, NOW, &l);
+	reconcile(&c, NULL, 0, p, 1, NOW, NULL, &l);
 	CHECK_INT(l.n, 4);
 	action_list_free(&l);
 	sync_done(&s[0]);
@@ -1028,7 +1038,7 @@ TEST(t_mapping_change_relabels)
 	sync_init(&s, &c, &r, SS_FIRING, NOW - 10);	/* pushed without the mapping */
 	p.row = &r;
 	p.sync = &s;
-	reconcile(&c, maps, 1, &p, 1, NOW, &l);
+	reconcile(&c, maps, 1, &p, 1, NOW, NULL, &l);
 	CHECK_ACT(l, ACT_RELABEL, SS_FIRING, "labels changed");
 	CHECK_STR(label_of(act_alert(&l), "rack"), "R2");
 	CHECK(l.n != 1 || label_of(l.v[0].old_alert, "rack") == NULL);
@@ -1192,6 +1202,102 @@ TEST(t_record_table)
 	}
 }
 
+/* ---- M, SILENCED, silence lost in Alertmanager: SILENCE "silence lost" ---- */
+TEST(t_silence_lost_restored)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	struct pair		 p;
+	const char		*other[] = { "a-other" }, *mine[] = { "a-other", "sil-9" };
+	struct silence_set	 none_set = { other, 1 }, present_set = { mine, 2 };
+	struct am_view		 none = { &none_set, 0 }, present = { &present_set, 0 };
+
+	cfg_init(&c);
+	row_init(&r, 'M');
+	sync_init(&s, &c, &r, SS_SILENCED, NOW - 300);
+	s.silence_id = "sil-9";
+	s.silence_end = NOW + 3600;
+	p.row = &r;
+	p.sync = &s;
+	/* present, or not known this run: nothing */
+	memset(&l, 0, sizeof(l));
+	reconcile(&c, NULL, 0, &p, 1, NOW, &present, &l);
+	CHECK_INT(l.n, 0);
+	reconcile(&c, NULL, 0, &p, 1, NOW, NULL, &l);
+	CHECK_INT(l.n, 0);
+	/* gone from Alertmanager: created again, the row stays SILENCED */
+	reconcile(&c, NULL, 0, &p, 1, NOW, &none, &l);
+	CHECK_ACT(l, ACT_SILENCE, SS_SILENCED, "silence lost");
+	CHECK_STR(label_of(act_alert(&l), "alarm_id"), "4242");
+	action_list_free(&l);
+	/* its end passed: it ends, whatever Alertmanager says */
+	s.silence_end = NOW - 1;
+	memset(&l, 0, sizeof(l));
+	reconcile(&c, NULL, 0, &p, 1, NOW, &none, &l);
+	CHECK_ACT(l, ACT_SILENCE_ENDED, SS_RESOLVED, "silence ended");
+	action_list_free(&l);
+	/* the silence API off: nothing to restore */
+	s.silence_end = NOW + 3600;
+	c.silence_use_api = 0;
+	memset(&l, 0, sizeof(l));
+	reconcile(&c, NULL, 0, &p, 1, NOW, &none, &l);
+	CHECK_INT(l.n, 0);
+	sync_done(&s);
+}
+
+/* ---- FIRING, a member started after the last push: pushed again ---- */
+TEST(t_am_restarted_repush)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	struct pair		 p;
+	struct am_view		 before = { NULL, NOW - 600 }, after = { NULL, NOW - 10 };
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	p.row = &r;
+	p.sync = &s;
+	memset(&l, 0, sizeof(l));
+	reconcile(&c, NULL, 0, &p, 1, NOW, &before, &l);
+	CHECK_INT(l.n, 0);
+	reconcile(&c, NULL, 0, &p, 1, NOW, &after, &l);
+	CHECK_ACT(l, ACT_HEARTBEAT, SS_FIRING, "heartbeat");
+	action_list_free(&l);
+	sync_done(&s);
+}
+
+/* ---- the orphan sweep: ours, active, no row stands for it ---- */
+TEST(t_orphan_silences)
+{
+	const char		*keep[] = { "k1", "k2" };
+	struct silence_set	 kept = { keep, 2 };
+	struct live_silence	 lv[] = {
+		{ "k1", "11", "zmc" },		/* a SILENCED row's: kept */
+		{ "o1", "12", "zmc" },		/* nobody's: expired */
+		{ "o2", "11", "zmc" },		/* a duplicate for alarm 11: expired */
+		{ "x1", "13", "zmc-east" },	/* another deployment's: untouched */
+		{ "x2", NULL, NULL },		/* old matchers, no source: untouched */
+		{ "k2", "14", "zmc" },
+	};
+	int			 ex[6];
+
+	CHECK_INT(reconcile_orphans(lv, 6, "zmc", &kept, ex), 2);
+	CHECK_INT(ex[0], 0);
+	CHECK_INT(ex[1], 1);
+	CHECK_INT(ex[2], 1);
+	CHECK_INT(ex[3], 0);
+	CHECK_INT(ex[4], 0);
+	CHECK_INT(ex[5], 0);
+	CHECK(silence_set_has(&kept, "k2"));
+	CHECK(!silence_set_has(&kept, "k3"));
+	CHECK(silence_set_has(NULL, "anything"));
+}
+
 int
 main(void)
 {
@@ -1202,6 +1308,9 @@ main(void)
 	RUN(t_heartbeat_due);
 	RUN(t_heartbeat_spread);
 	RUN(t_record_table);
+	RUN(t_silence_lost_restored);
+	RUN(t_orphan_silences);
+	RUN(t_am_restarted_repush);
 	RUN(t_heartbeat_not_yet_due);
 	RUN(t_heartbeat_last_push_zero_or_future);
 	RUN(t_relabel);
@@ -1227,7 +1336,7 @@ main(void)
 	RUN(t_reraise_outside_window_nothing);
 	RUN(t_back_after_gone_or_filtered);
 	RUN(t_cleared_never_pushed_nothing);
-	RUN(t_unknown_state_nothing);
+	RUN(t_unknown_state_kept);
 	RUN(t_many_pairs_in_order);
 	RUN(t_mapping_change_relabels);
 	RUN(t_action_names);

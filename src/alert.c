@@ -33,6 +33,7 @@
 
 #include "alert.h"
 #include "config.h"
+#include "labelmap.h"
 #include "source.h"
 #include "syncstate.h"
 #include "text.h"
@@ -46,18 +47,7 @@ static const char *const severity_default[5] = {
 int
 alert_label_name_valid(const char *s)
 {
-	const char	*p;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (p = s; *p != '\0'; p++) {
-		int c = (unsigned char)*p;
-		int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    c == '_';
-		if (!alpha && (p == s || c < '0' || c > '9'))
-			return 0;
-	}
-	return 1;
+	return label_name_valid(s);
 }
 
 const char *
@@ -223,7 +213,6 @@ generator_url(const char *tmpl, int64_t alarm_id)
 	return buf_release(&b);
 }
 
-static char	*ascii_json(const char *);
 
 /*
  * The label set is stored as JSON in ALERT_LABELS, a VARCHAR2(4000): an
@@ -256,9 +245,10 @@ fit_labels(struct alert *a)
 	}
 }
 
-struct alert *
-alert_build(const struct config *cfg, const struct label_map *maps,
-    size_t mapsz, const struct zmc_row *row, time_t now)
+/* The alert of row; with full 0 only its labels (see alert_build_labels). */
+static struct alert *
+build(const struct config *cfg, const struct label_map *maps,
+    size_t mapsz, const struct zmc_row *row, time_t now, int full)
 {
 	struct alert	*a;
 	const char	*host;
@@ -293,6 +283,9 @@ alert_build(const struct config *cfg, const struct label_map *maps,
 	set_label(a, "cluster", cfg->label_cluster);
 	set_label(a, "datacenter", cfg->label_datacenter);
 
+	if (!full)
+		goto mapped;
+
 	/* Annotations: everything a human wants that must not be identity. */
 	host = row->host_name != NULL && row->host_name[0] != '\0' ?
 	    row->host_name : row->host_ip;
@@ -322,6 +315,7 @@ alert_build(const struct config *cfg, const struct label_map *maps,
 		set_annot(a, "zmc_level", num);
 	}
 
+mapped:
 	/* NM_ALARM_LABEL_MAPPING rows; identity labels are not theirs. */
 	for (i = 0; maps != NULL && i < mapsz; i++) {
 		const char *v;
@@ -330,14 +324,18 @@ alert_build(const struct config *cfg, const struct label_map *maps,
 		    maps[i].source_field == NULL)
 			continue;
 		v = zmc_row_field(row, maps[i].source_field);
-		if (maps[i].annotation)
-			set_annot(a, maps[i].target_name, v);
+		if (maps[i].annotation) {
+			if (full)
+				set_annot(a, maps[i].target_name, v);
+		}
 		else if (strcmp(maps[i].target_name, "alarm_id") != 0 &&
 		    strcmp(maps[i].target_name, "alertname") != 0)
 			set_label(a, maps[i].target_name, v);
 	}
 
 	fit_labels(a);
+	if (!full)
+		return a;
 
 	if (row->event_time != 0)
 		a->starts_at = row->event_time;
@@ -360,6 +358,20 @@ alert_build(const struct config *cfg, const struct label_map *maps,
 	return a;
 }
 
+struct alert *
+alert_build(const struct config *cfg, const struct label_map *maps,
+    size_t mapsz, const struct zmc_row *row, time_t now)
+{
+	return build(cfg, maps, mapsz, row, now, 1);
+}
+
+struct alert *
+alert_build_labels(const struct config *cfg, const struct label_map *maps,
+    size_t mapsz, const struct zmc_row *row)
+{
+	return build(cfg, maps, mapsz, row, 0, 0);
+}
+
 /* Object of the name/value pairs, in array (sorted) order. */
 static struct json_object *
 lset_json(const struct label *v, size_t n)
@@ -374,40 +386,49 @@ lset_json(const struct label *v, size_t n)
 	return o;
 }
 
-char *
-alert_labels_json(const struct alert *a)
-{
-	struct json_object	*o;
-	char			*s;
-
-	/* Labels are kept sorted, so insertion order is canonical order. */
-	o = lset_json(a->labels, a->labelsz);
-	s = ascii_json(json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return s;
-}
-
 /*
- * JSON text with every non-ASCII character written as \uXXXX.  The label
- * set is stored in the ZMC database, whose charset (database.charset, e.g.
- * GBK) cannot hold every character a label may carry (U+FFFD from a
- * repaired byte, say): stored as ASCII it reads back byte for byte, so
- * comparing it with the next run's set never sees a phantom change.
- * s is valid UTF-8 (labels are repaired when built).  Caller frees.
+ * Appends s as a JSON string in the canonical stored form: json-c's
+ * escapes (quote, backslash, \b \f \n \r \t, other controls as \u00xx,
+ * '/' kept) and every non-ASCII character as \uXXXX (a surrogate pair
+ * above the BMP).  Stored as ASCII, the set reads back byte for byte
+ * whatever the database charset (GBK cannot hold every character a label
+ * may carry), so comparing it with the next run's set never sees a
+ * phantom change.  s is valid UTF-8 (labels are repaired when built).
  */
-static char *
-ascii_json(const char *s)
+static void
+json_ascii_str(struct buf *b, const char *s)
 {
-	struct buf		 b = { 0 };
-	const unsigned char	*p = (const unsigned char *)s;
-	unsigned long		 cp;
-	int			 n, i;
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run;
+	unsigned long cp;
+	char e[13];
+	int n, i;
 
-	buf_puts(&b, "");
+	buf_add(b, "\"", 1);
 	while (*p != '\0') {
+		/* Plain ASCII goes in runs: labels are mostly that. */
+		for (run = p; *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\'; p++)
+			;
+		if (p > run)
+			buf_add(b, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
 		if (*p < 0x80) {
-			buf_add(&b, (const char *)p++, 1);
+			switch (*p) {
+			case '"':  buf_add(b, "\\\"", 2); break;
+			case '\\': buf_add(b, "\\\\", 2); break;
+			case '\b': buf_add(b, "\\b", 2); break;
+			case '\f': buf_add(b, "\\f", 2); break;
+			case '\n': buf_add(b, "\\n", 2); break;
+			case '\r': buf_add(b, "\\r", 2); break;
+			case '\t': buf_add(b, "\\t", 2); break;
+			default:
+				memcpy(e, "\\u00", 4);
+				e[4] = hex[*p >> 4];
+				e[5] = hex[*p & 0xf];
+				buf_add(b, e, 6);
+			}
+			p++;
 			continue;
 		}
 		if (*p >= 0xf0) {
@@ -424,12 +445,44 @@ ascii_json(const char *s)
 		for (i = 0; i < n && (*p & 0xc0) == 0x80; i++)
 			cp = (cp << 6) | (*p++ & 0x3f);
 		if (cp >= 0x10000) {
+			unsigned long hi, lo;
+
 			cp -= 0x10000;
-			buf_printf(&b, "\\u%04lx\\u%04lx", 0xd800 + (cp >> 10),
-			    0xdc00 + (cp & 0x3ff));
-		} else
-			buf_printf(&b, "\\u%04lx", cp);
+			hi = 0xd800 + (cp >> 10);
+			lo = 0xdc00 + (cp & 0x3ff);
+			e[0] = '\\'; e[1] = 'u';
+			for (i = 0; i < 4; i++)
+				e[2 + i] = hex[(hi >> (12 - 4 * i)) & 0xf];
+			e[6] = '\\'; e[7] = 'u';
+			for (i = 0; i < 4; i++)
+				e[8 + i] = hex[(lo >> (12 - 4 * i)) & 0xf];
+			buf_add(b, e, 12);
+		} else {
+			e[0] = '\\'; e[1] = 'u';
+			for (i = 0; i < 4; i++)
+				e[2 + i] = hex[(cp >> (12 - 4 * i)) & 0xf];
+			buf_add(b, e, 6);
+		}
 	}
+	buf_add(b, "\"", 1);
+}
+
+char *
+alert_labels_json(const struct alert *a)
+{
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	/* Labels are kept sorted and unique: this order is canonical. */
+	buf_add(&b, "{", 1);
+	for (i = 0; i < a->labelsz; i++) {
+		if (i > 0)
+			buf_add(&b, ",", 1);
+		json_ascii_str(&b, a->labels[i].name);
+		buf_add(&b, ":", 1);
+		json_ascii_str(&b, a->labels[i].value);
+	}
+	buf_add(&b, "}", 1);
 	return buf_release(&b);
 }
 

@@ -56,6 +56,13 @@ int		 alert_in_window(const struct config *, const struct zmc_row *, time_t now)
  */
 struct alert	*alert_build(const struct config *, const struct label_map *maps,
 		    size_t mapsz, const struct zmc_row *, time_t now);
+/*
+ * Only the labels alert_build would give row (no annotations, no times):
+ * what a run needs to see that a firing alarm is unchanged.  Free with
+ * alert_free.
+ */
+struct alert	*alert_build_labels(const struct config *, const struct label_map *maps,
+		    size_t mapsz, const struct zmc_row *);
 /* Canonical JSON object of the label set (sorted keys, no spaces); caller frees. */
 char		*alert_labels_json(const struct alert *);
 /*

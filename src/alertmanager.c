@@ -25,9 +25,6 @@
 #include "log.h"
 #include "util.h"
 
-#ifndef ZMCSYNC_VERSION
-#define ZMCSYNC_VERSION "0.0.0"
-#endif
 
 /* Longest backoff sleep between two attempts, milliseconds. */
 #define AM_BACKOFF_MAX_MS	30000
@@ -626,10 +623,8 @@ hdr_add(struct curl_slist *l, const char *name, const char *value)
 	struct curl_slist *nl;
 	char *h = xasprintf("%s: %s", name, value);
 
-	if ((nl = curl_slist_append(l, h)) == NULL) {
-		fprintf(stderr, "out of memory\n");
-		exit(1);
-	}
+	if ((nl = curl_slist_append(l, h)) == NULL)
+		oom();
 	explicit_bzero(h, strlen(h));
 	free(h);
 	return nl;
@@ -676,16 +671,12 @@ am_new(const struct config *cfg, char **err)
 		    nz(cfg->am_headers[i].value));
 	/* the POST list repeats the GET list: curl lists cannot share tails */
 	for (struct curl_slist *s = l; s != NULL; s = s->next)
-		if ((p = curl_slist_append(p, s->data)) == NULL) {
-			fprintf(stderr, "out of memory\n");
-			exit(1);
-		}
+		if ((p = curl_slist_append(p, s->data)) == NULL)
+			oom();
 	p = hdr_add(p, "Content-Type", "application/json");
 	/* no 100-continue round trip for our small bodies */
-	if ((p = curl_slist_append(p, "Expect:")) == NULL) {
-		fprintf(stderr, "out of memory\n");
-		exit(1);
-	}
+	if ((p = curl_slist_append(p, "Expect:")) == NULL)
+		oom();
 	am->hdr_get = l;
 	am->hdr_post = p;
 
@@ -949,10 +940,8 @@ url_escape(struct member *m, const char *s)
 {
 	char *e, *r;
 
-	if ((e = curl_easy_escape(m->curl, s, 0)) == NULL) {
-		fprintf(stderr, "out of memory\n");
-		exit(1);
-	}
+	if ((e = curl_easy_escape(m->curl, s, 0)) == NULL)
+		oom();
 	r = xstrdup(e);
 	curl_free(e);
 	return r;

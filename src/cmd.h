@@ -32,6 +32,9 @@ enum {
 #define CMD_LOCK	0x08	/* take the run lock (exit 6 when held) */
 #define CMD_NOCONFIG	0x10	/* runs without a configuration (version, help) */
 #define CMD_DBSOFT	0x20	/* with CMD_DB: a connection failure is not fatal (ctx->db NULL) */
+#define CMD_BRIEF	0x40	/* with CMD_DB: an interactive look, lock waits bounded by CMD_LOCK_WAIT_MS */
+/* How long check and status wait for another session's lock, per statement. */
+#define CMD_LOCK_WAIT_MS	1500
 
 /* What the dispatcher hands every command. */
 struct ctx {

@@ -21,10 +21,9 @@
 #include "db.h"
 #include "log.h"
 #include "out.h"
+#include "secret.h"
 #include "syncstate.h"
 #include "util.h"
-
-#define MASK	"********"
 
 static const char *const source_names[] = { "default", "file", "table", "env", "flag" };
 
@@ -62,7 +61,8 @@ static const char *
 shown_value(const struct config_row *r)
 {
 	const struct cfg_key *k;
-	char *dotted;
+	char *dotted, *clean;
+	int differs;
 
 	if (r->value == NULL)
 		return NULL;
@@ -71,8 +71,12 @@ shown_value(const struct config_row *r)
 	free(dotted);
 	if (k != NULL && (k->type == CFGT_SECRET ||
 	    (strcmp(k->group, "database") == 0 && strcmp(k->name, "connection") == 0)))
-		return MASK;
-	return r->value;
+		return SECRET_MASK;
+	/* A value holding a secret in force (a header credential): all of it. */
+	clean = secret_redact(r->value);
+	differs = strcmp(clean, r->value) != 0;
+	free(clean);
+	return differs ? SECRET_MASK : r->value;
 }
 
 /* The guide's admin/config object, then our extras. */

@@ -196,13 +196,18 @@ print_action(const struct action *a)
 static int
 must_stop(struct run *r)
 {
-	if (stop_requested) {
-		if (!r->stopped)
-			log_warn("run: signal received; stopped after the current batch, the rest next run");
-		r->stopped = 1;
-	} else if (r->deadline && time(NULL) >= r->deadline) {
-		if (!r->stopped)
-			log_warn("run: --timeout reached; stopped, the rest next run");
+	const char *why = NULL;
+
+	if (r->stopped)
+		return 1;
+	if (stop_requested)
+		why = "run: signal received; stopped after the current batch";
+	else if (r->deadline && time(NULL) >= r->deadline)
+		why = "run: --timeout reached";
+	if (why != NULL) {
+		log_warn("%s; the rest next run", why);
+		if (r->t.first_error == NULL)
+			r->t.first_error = xstrdup(why);
 		r->stopped = 1;
 	}
 	return r->stopped || r->t.db_failed || r->lease.lost;
@@ -427,10 +432,24 @@ finish(struct run *r, int rc, double t0, const char *result)
 		log_info("run %s: standby in %.2fs", r->batch_id, dur);
 		return rc;
 	}
-	if (r->t.failed > 0)
-		log_warn("run %s: %ld alarm action%s failed and will be retried next run; "
-		    "first error: %s", r->batch_id, r->t.failed, r->t.failed == 1 ? "" : "s",
-		    r->t.first_error ? r->t.first_error : "unknown");
+	/*
+	 * One error line for every failed run, so cron mails it even under
+	 * -q (the database and configuration failures said theirs already).
+	 */
+	if (rc == EXIT_NOAM)
+		log_error("run %s: no Alertmanager reachable, %ld alarm action%s "
+		    "wait for the next run: %s", r->batch_id, r->t.failed,
+		    r->t.failed == 1 ? "" : "s", r->t.first_error ?
+		    r->t.first_error : "unknown");
+	else if (rc == EXIT_PARTIAL && r->t.failed > 0)
+		log_error("run %s: %ld alarm action%s failed and will be retried "
+		    "next run; first error: %s", r->batch_id, r->t.failed,
+		    r->t.failed == 1 ? "" : "s", r->t.first_error ?
+		    r->t.first_error : "unknown");
+	else if (rc == EXIT_PARTIAL)
+		log_error("run %s: stopped early (%s); the rest next run",
+		    r->batch_id, r->t.first_error ? r->t.first_error :
+		    "--timeout or a signal");
 	log_info("run %s: %s in %.2fs: fire %ld, heartbeat %ld, relabel %ld, resolve %ld, "
 	    "silence %ld, expire %ld, silence ended %ld, failed %ld", r->batch_id, result, dur,
 	    r->t.counts[ACT_FIRE], r->t.counts[ACT_HEARTBEAT], r->t.counts[ACT_RELABEL],
@@ -492,6 +511,8 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	}
 	if (ctx->db == NULL || ctx->db_err != NULL) {
 		log_error("%s", ctx->db_err ? ctx->db_err : "database: not connected");
+		r.t.first_error = xstrdup(ctx->db_err ? ctx->db_err :
+		    "database: not connected");
 		metrics_add("zmc_errors_total", "type", "db", 1);
 		rc = finish(&r, EXIT_DB, t0, "failed");
 		goto out;
@@ -508,7 +529,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 
 	if ((r.am = am_new(r.c, &err)) == NULL) {
 		log_error("%s", err);
-		free(err);
+		r.t.first_error = err;
 		metrics_add("zmc_errors_total", "type", "config", 1);
 		rc = finish(&r, EXIT_CONFIG, t0, "failed");
 		goto out;
@@ -516,6 +537,8 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	am_set_deadline(r.am, r.deadline);
 	if (syncstate_mappings(ctx->db, r.c, &r.maps, &r.mapsz) != 0) {
 		log_error("database: reading NM_ALARM_LABEL_MAPPING: %s", db_error(ctx->db));
+		r.t.first_error = xasprintf("database: reading NM_ALARM_LABEL_MAPPING: %s",
+		    db_error(ctx->db));
 		metrics_add("zmc_errors_total", "type", "db", 1);
 		rc = finish(&r, EXIT_DB, t0, "failed");
 		goto out;
@@ -534,8 +557,12 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	else if (r.t.failed > 0 || r.stopped)
 		rc = EXIT_PARTIAL;
 	/* Fenced out: stopped; the new holder redoes what was not recorded. */
-	if (r.lease.lost)
+	if (r.lease.lost) {
 		rc = EXIT_PARTIAL;
+		if (r.t.first_error == NULL)
+			r.t.first_error = xstrdup("lease: ran out or taken over "
+			    "during the run; the holder syncs the rest");
+	}
 
 	if (r.dry_run) {
 		printf("dry run: %ld action%s planned; nothing was changed\n",

@@ -12,10 +12,8 @@
 #include <sqlite3.h>
 
 #include "cmd.h"
+#include "util.h"
 
-#ifndef ZMCSYNC_VERSION
-#define ZMCSYNC_VERSION "0.0.0"
-#endif
 
 /* The ODBC driver manager's version, asked of an unconnected handle; "" if it won't say. */
 static void

@@ -22,11 +22,11 @@
 #include "config.h"
 #include "dialect.h"
 #include "log.h"
+#include "secret.h"
 #include "text.h"
 #include "util.h"
 
 #define NSRC	(SRC_FLAG + 1)
-#define MASK	"********"
 
 /*
  * The key table.  Order is the order of "config show", the example file
@@ -68,7 +68,7 @@ static const struct cfg_key keys[] = {
 	{ "database", "pool_max", CFGT_INT, "10", 1, 1000, NULL, 0,
 	    "ZMC_ORACLE_POOL_MAX", "accepted for compatibility; a one-shot run uses one connection" },
 	/* [zmc] */
-	{ "zmc", "source", CFGT_STR, "NM_ALARM_SYNC_SOURCE", 0, 0, NULL, 1,
+	{ "zmc", "source", CFGT_STR, DIALECT_DEFAULT_VIEW, 0, 0, NULL, 1,
 	    NULL, "source view with one row per alarm ([schema.]name)" },
 	/* [alertmanager] */
 	{ "alertmanager", "url", CFGT_LIST, "http://localhost:9093", 0, 0,
@@ -650,59 +650,6 @@ suggest(const char *group, const char *name)
 	    keys[bi].name);
 }
 
-/*
- * Copy of an ODBC connection string with the values of PWD= and
- * PASSWORD= attributes (any case, {braced} or plain) replaced by the
- * mask; *had is set when there was such a value.
- */
-static char *
-conn_mask(const char *s, int *had)
-{
-	struct buf	 b = { 0 };
-	const char	*p = s, *eq, *ve;
-	size_t		 nl;
-	int		 pwd;
-
-	*had = 0;
-	while (*p != '\0') {
-		eq = p + strcspn(p, "=;");
-		if (*eq != '=') {	/* no value: copy through the ';' */
-			buf_add(&b, p, (size_t)(eq - p) + (*eq == ';'));
-			p = *eq == ';' ? eq + 1 : eq;
-			continue;
-		}
-		while (p < eq && isspace((unsigned char)*p))
-			buf_add(&b, p++, 1);
-		nl = (size_t)(eq - p);
-		while (nl > 0 && isspace((unsigned char)p[nl - 1]))
-			nl--;
-		pwd = (nl == 3 && strncasecmp(p, "PWD", 3) == 0) ||
-		    (nl == 8 && strncasecmp(p, "PASSWORD", 8) == 0);
-		buf_add(&b, p, (size_t)(eq - p) + 1);
-		ve = eq + 1;
-		if (*ve == '{') {	/* braced value: "}}" is a literal '}' */
-			for (ve++; *ve != '\0'; ve++) {
-				if (*ve == '}' && ve[1] == '}')
-					ve++;
-				else if (*ve == '}') {
-					ve++;
-					break;
-				}
-			}
-		}
-		ve += strcspn(ve, ";");
-		if (pwd && ve > eq + 1) {
-			buf_puts(&b, MASK);
-			*had = 1;
-		} else
-			buf_add(&b, eq + 1, (size_t)(ve - eq - 1));
-		if (*ve == ';')
-			buf_add(&b, ve++, 1);
-		p = ve;
-	}
-	return buf_release(&b);
-}
-
 /* One line of the file as the scanner saw it. */
 struct line {
 	char	*section;	/* lowercased, trimmed */
@@ -741,6 +688,12 @@ lowtrim(const char *s, const char *e)
 }
 
 /*
+ * The longest line iniparser reads (its 1024-byte buffer holds the text,
+ * the newline and a NUL); continuation lines count together.
+ */
+#define INI_LINE_MAX	1022
+
+/*
  * Scans the file the way iniparser reads it, to learn the line of each
  * section and key (iniparser keeps none) and to report syntax errors
  * with a line number.  Backslash continuation lines are joined.
@@ -759,7 +712,22 @@ scan_file(FILE *f, const char *path, struct line **lp, size_t *np)
 	while (fgets(buf, sizeof(buf), f) != NULL) {
 		lineno++;
 		len = strlen(buf);
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		if (len > 0 && buf[len - 1] == '\n')
+			len--;
+		/*
+		 * iniparser stops at a line that does not fit its buffer:
+		 * one message with the right line, and no scanning of the
+		 * rest of it as made-up lines.
+		 */
+		if (acc.len + len > INI_LINE_MAX ||
+		    (buf[len] != '\n' && !feof(f))) {
+			log_error("config %s:%d: line too long (more than %d "
+			    "bytes)", path, lineno, INI_LINE_MAX);
+			rc = -1;
+			break;
+		}
+		buf[len] = '\0';
+		while (len > 0 && buf[len - 1] == '\r')
 			buf[--len] = '\0';
 		if (acc.len == 0)
 			start = lineno;
@@ -942,7 +910,7 @@ load_file(struct cfg *c, const char *path, int explicit)
 		if (keys[k].type == CFGT_SECRET && *v != '\0')
 			secret_inline = 1;
 		if (strcmp(keys[k].name, "connection") == 0) {
-			free(conn_mask(v, &had));
+			free(secret_mask_connstr(v, &had));
 			if (had)
 				secret_inline = 1;
 		}
@@ -1106,7 +1074,7 @@ config_value(const struct cfg *cc, const struct cfg_key *k, int mask,
 {
 	struct cfg	*c = (struct cfg *)cc;	/* the mask cache only */
 	const char	*v;
-	int		 i, src, had;
+	int		 i, src;
 
 	if ((i = kindex(k)) == -1) {
 		if (srcp != NULL)
@@ -1125,13 +1093,13 @@ config_value(const struct cfg *cc, const struct cfg_key *k, int mask,
 	free(c->masked[i]);
 	c->masked[i] = NULL;
 	if (keys[i].type == CFGT_SECRET)
-		return *v == '\0' ? "" : MASK;
-	if (strcmp(keys[i].group, "database") == 0 &&
-	    strcmp(keys[i].name, "connection") == 0) {
-		c->masked[i] = conn_mask(v, &had);
-		return c->masked[i];
-	}
-	return v;
+		return *v == '\0' ? "" : SECRET_MASK;
+	/*
+	 * PWD= of database.connection, URL userinfo, a credential in
+	 * alertmanager.headers: whatever secret_redact knows.
+	 */
+	c->masked[i] = secret_redact(v);
+	return c->masked[i];
 }
 
 const char *
@@ -1336,6 +1304,55 @@ resolve_secret(struct cfg *c, const char *inl, const char *fil, char **out)
 	return 0;
 }
 
+/* 1 if a header of this name carries a credential: its value is a secret. */
+static int
+header_secret(const char *name)
+{
+	static const char *const words[] = { "auth", "token", "key", "secret",
+	    "passw", "cookie", "session", "credential", "signature" };
+	char	*low, *p;
+	size_t	 i;
+	int	 hit = 0;
+
+	low = xstrdup(name);
+	for (p = low; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	for (i = 0; i < sizeof(words) / sizeof(words[0]) && !hit; i++)
+		hit = strstr(low, words[i]) != NULL;
+	free(low);
+	return hit;
+}
+
+/*
+ * Makes the secrets in force known to secret_redact (every log line and
+ * every stored error goes through it), replacing those of the previous
+ * resolve.
+ */
+static void
+secrets_register(const struct config *f)
+{
+	const char	*v;
+	size_t		 i;
+
+	secret_clear();
+	secret_add(f->db_password);
+	secret_add_connstr(f->db_connection);
+	secret_add_basic(f->am_username, f->am_password);
+	secret_add(f->am_bearer_token);
+	for (i = 0; i < f->am_headersz; i++) {
+		if (!header_secret(f->am_headers[i].name))
+			continue;
+		v = f->am_headers[i].value;
+		secret_add(v);
+		/* "Basic xyz", "Bearer xyz": the credential alone, too */
+		if ((v = strchr(v, ' ')) != NULL) {
+			while (*v == ' ')
+				v++;
+			secret_add(v);
+		}
+	}
+}
+
 const struct config *
 config_resolve(struct cfg *c)
 {
@@ -1496,6 +1513,7 @@ config_resolve(struct cfg *c)
 		f->am_password = xstrdup("");
 	if (f->am_bearer_token == NULL)
 		f->am_bearer_token = xstrdup("");
+	secrets_register(f);
 	return errors ? NULL : f;
 }
 

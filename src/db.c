@@ -20,6 +20,7 @@
 #include "db.h"
 #include "dialect.h"
 #include "log.h"
+#include "secret.h"
 #include "text.h"
 #include "util.h"
 
@@ -39,6 +40,7 @@ struct db {
 	char		 dbms_ver[128];	/* SQL_DBMS_VER */
 	char		*err;		/* last error, "database NAME: ..." */
 	int		 lost;		/* last error means the connection is gone */
+	int		 busy;		/* last error is a lock wait that ran out */
 };
 
 /* One bound parameter; bound to the driver only at execute time. */
@@ -69,57 +71,23 @@ struct db_stmt {
 	int		 open;		/* a cursor may be open */
 };
 
-/* Replaces the value of KEY=... up to ';' with "****" in s (in place copy). */
-static char *
-mask_key(char *s, const char *key)
-{
-	struct buf b = { 0 };
-	size_t klen = strlen(key);
-	const char *p = s;
-
-	while (*p != '\0') {
-		if (strncasecmp(p, key, klen) == 0 &&
-		    (p == s || !isalnum((unsigned char)p[-1]))) {
-			buf_add(&b, p, klen);
-			buf_puts(&b, "****");
-			p += klen;
-			if (*p == '{') {
-				/* "}}" inside braces is an escaped '}' */
-				for (p++; *p != '\0'; p++) {
-					if (p[0] == '}' && p[1] == '}')
-						p++;
-					else if (p[0] == '}') {
-						p++;
-						break;
-					}
-				}
-			} else
-				while (*p != '\0' && *p != ';')
-					p++;
-			continue;
-		}
-		buf_add(&b, p, 1);
-		p++;
-	}
-	free(s);
-	if (b.s == NULL)
-		return xstrdup("");
-	return buf_release(&b);
-}
-
-/* Removes every trace of a secret from a driver message; returns a new string. */
+/*
+ * Removes every trace of a secret from a driver message or connection
+ * string: connection-string passwords and registered secrets
+ * (secret_redact), and this connection's password even when no
+ * configuration registered it.  Returns a new string.
+ */
 static char *
 mask_secrets(const char *msg, const char *password)
 {
-	char *s = xstrdup(msg), *hit;
+	char *s = secret_redact(msg), *hit, *n;
 	size_t plen;
 
-	s = mask_key(s, "PWD=");
-	s = mask_key(s, "PASSWORD=");
-	if (password != NULL && (plen = strlen(password)) >= 3) {
+	if (password != NULL && (plen = strlen(password)) >= SECRET_MIN) {
 		while ((hit = strstr(s, password)) != NULL) {
-			char *n = xasprintf("%.*s****%s", (int)(hit - s), s,
-			    hit + plen);
+			n = xasprintf("%.*s%s%s", (int)(hit - s), s,
+			    SECRET_MASK, hit + plen);
+			explicit_bzero(s, strlen(s));
 			free(s);
 			s = n;
 		}
@@ -180,6 +148,23 @@ state_lost(const char *state, const char *msg)
 }
 
 /*
+ * 1 if a SQLSTATE / message pair says a lock held by another session
+ * made the statement give up: SQLite's "database is locked" (SQLITE_BUSY,
+ * after the driver's Timeout) and "database table is locked", ODBC's
+ * timeout states, PostgreSQL's lock_not_available and statement timeout,
+ * Oracle's "resource busy".
+ */
+static int
+state_busy(const char *state, const char *msg)
+{
+	return strcmp(state, "HYT00") == 0 || strcmp(state, "HYT01") == 0 ||
+	    strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0 ||
+	    strstr(msg, "database is locked") != NULL ||
+	    strstr(msg, "database table is locked") != NULL ||
+	    strstr(msg, "ORA-00054") != NULL || strstr(msg, "ORA-30006") != NULL;
+}
+
+/*
  * Makes a driver message one line: psqlODBC joins its messages with
  * ";\n" and the server's DETAIL/HINT lines end in newlines.
  */
@@ -208,7 +193,8 @@ flatten(SQLCHAR *msg)
  * whether one means a lost connection.
  */
 static char *
-diag_text(SQLSMALLINT type, SQLHANDLE h, const char *password, int *lost)
+diag_text(SQLSMALLINT type, SQLHANDLE h, const char *password, int *lost,
+    int *busy)
 {
 	struct buf b = { 0 };
 	SQLCHAR state[6], msg[1024];
@@ -218,6 +204,7 @@ diag_text(SQLSMALLINT type, SQLHANDLE h, const char *password, int *lost)
 	char *clean, *out;
 
 	*lost = 0;
+	*busy = 0;
 	for (i = 1; i < 20; i++) {
 		SQLRETURN rc = SQLGetDiagRec(type, h, i, state, &native, msg,
 		    sizeof(msg), &len);
@@ -225,6 +212,8 @@ diag_text(SQLSMALLINT type, SQLHANDLE h, const char *password, int *lost)
 			break;
 		if (state_lost((char *)state, (char *)msg))
 			*lost = 1;
+		if (state_busy((char *)state, (char *)msg))
+			*busy = 1;
 		flatten(msg);
 		if (b.len > 0)
 			buf_puts(&b, "; ");
@@ -246,7 +235,7 @@ diag_text(SQLSMALLINT type, SQLHANDLE h, const char *password, int *lost)
 static void
 db_seterr(struct db *db, SQLSMALLINT type, SQLHANDLE h, const char *what)
 {
-	char *d = diag_text(type, h, db->password, &db->lost);
+	char *d = diag_text(type, h, db->password, &db->lost, &db->busy);
 
 	free(db->err);
 	if (what != NULL)
@@ -269,6 +258,7 @@ db_set_error(struct db *db, const char *fmt, ...)
 	free(db->err);
 	db->err = xasprintf("database %s: %s", db->name, m);
 	db->lost = 0;
+	db->busy = 0;
 }
 
 /* Appends KEY=value; to b, brace-quoting values that need it. */
@@ -515,8 +505,63 @@ nls_lang_check(const struct db *db, const struct config *cfg)
 		    "garbled", db->name, have, cs, want);
 }
 
+/* 1 if the connection string or database.dialect names SQLite. */
+static int
+is_sqlite(const struct config *cfg, const char *cs)
+{
+	char *drv = connstr_get(cs, "DRIVER"), *p;
+	int yes;
+
+	if (cfg->db_dialect != NULL && str_eq_ci(cfg->db_dialect, "sqlite"))
+		yes = 1;
+	else if (drv == NULL)
+		yes = 0;
+	else {
+		for (p = drv; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+		yes = strstr(drv, "sqlite") != NULL;
+	}
+	free(drv);
+	return yes;
+}
+
+/*
+ * cs with sqliteodbc's Timeout= (its busy wait, ms, also spent while
+ * connecting) set to ms, replacing the one given.  Takes cs over.
+ */
+static char *
+connstr_timeout(char *cs, int ms)
+{
+	struct buf b = { 0 };
+	const char *p = cs, *e;
+
+	while (*p != '\0') {
+		e = p + strcspn(p, ";");
+		if (*e == ';')
+			e++;
+		while (*p == ' ')
+			p++;
+		if (strncasecmp(p, "Timeout", 7) != 0 ||
+		    p[7 + strspn(p + 7, " ")] != '=')
+			buf_add(&b, p, (size_t)(e - p));
+		p = e;
+	}
+	if (b.len > 0 && b.s[b.len - 1] != ';')
+		buf_puts(&b, ";");
+	buf_printf(&b, "Timeout=%d;", ms);
+	explicit_bzero(cs, strlen(cs));
+	free(cs);
+	return buf_release(&b);
+}
+
 struct db *
 db_open(const struct config *cfg, char **err)
+{
+	return db_open_wait(cfg, 0, err);
+}
+
+struct db *
+db_open_wait(const struct config *cfg, int lock_wait_ms, char **err)
 {
 	struct db *db;
 	char *cs, *name;
@@ -528,6 +573,8 @@ db_open(const struct config *cfg, char **err)
 	*err = NULL;
 	if ((cs = build_connstr(cfg, &name, err)) == NULL)
 		return NULL;
+	if (lock_wait_ms > 0 && is_sqlite(cfg, cs))
+		cs = connstr_timeout(cs, lock_wait_ms);
 	db = xcalloc(1, sizeof(*db));
 	db->name = name;
 	db->password = xstrdup(cfg->db_password ? cfg->db_password : "");
@@ -591,6 +638,15 @@ db_open(const struct config *cfg, char **err)
 	db->dialect = (enum dialect)d;
 	nls_lang_check(db, cfg);
 	db->err = xasprintf("database %s: no error", name);
+	/*
+	 * SQLite's page cache (2 MB by default) is the one part of a run's
+	 * memory that grows with the database; a run reads each page once,
+	 * in key order, so a small cache costs nothing.
+	 */
+	if (db->dialect == DIALECT_SQLITE && db_exec(db, "PRAGMA cache_size = -256") != 0)
+		log_debug("%s", db->err);
+	if (lock_wait_ms > 0 && db_set_lock_wait(db, lock_wait_ms) != 0)
+		log_debug("%s", db->err);
 	return db;
 fail:
 	if (cs != NULL) {
@@ -656,6 +712,32 @@ int
 db_lost(const struct db *db)
 {
 	return db != NULL && db->lost;
+}
+
+int
+db_busy(const struct db *db)
+{
+	return db != NULL && db->busy;
+}
+
+int
+db_set_lock_wait(struct db *db, int ms)
+{
+	char sql[64];
+
+	switch (db->dialect) {
+	case DIALECT_SQLITE:
+		/* Replaces the wait of the driver's Timeout= option. */
+		snprintf(sql, sizeof(sql), "PRAGMA busy_timeout = %d", ms);
+		break;
+	case DIALECT_POSTGRESQL:
+		snprintf(sql, sizeof(sql), "SET lock_timeout = %d", ms);
+		break;
+	default:
+		/* Oracle: readers never wait for writers. */
+		return 0;
+	}
+	return db_exec(db, sql);
 }
 
 /* The text to send for UTF-8 s: converted to database.charset; caller frees. */

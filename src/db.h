@@ -25,10 +25,17 @@ struct db_stmt;
  */
 struct db	*db_open(const struct config *cfg, char **err);
 /*
+ * db_open for a quick look: no statement, the connect included, waits
+ * more than lock_wait_ms for another session's lock (SQLite: the
+ * driver's Timeout= is replaced; then db_set_lock_wait).  0: as db_open.
+ */
+struct db	*db_open_wait(const struct config *cfg, int lock_wait_ms,
+		    char **err);
+/*
  * The ODBC connection string db_open would use: database.connection (with
  * UID/PWD added when missing), else DSN=..., else the DSN-less Oracle form
  * DRIVER={database.driver};DBQ=//host:port/service_name;UID=..;PWD=..
- * With mask, every password is replaced by "****" (for messages).
+ * With mask, every password is replaced by SECRET_MASK (for messages).
  * Allocated (caller frees); NULL when nothing is configured, with *err
  * (if err is not NULL) set to an allocated reason.
  */
@@ -57,6 +64,17 @@ void		 db_set_error(struct db *, const char *fmt, ...)
 /* 1 if the last error means the connection is gone (SQLSTATE class 08,
  * psqlODBC's lost-connection states, HY000 "no connection"). */
 int		 db_lost(const struct db *);
+/*
+ * 1 if the last error means another session's lock made the statement
+ * give up waiting ("database is locked", lock or statement timeout).
+ */
+int		 db_busy(const struct db *);
+/*
+ * Bounds how long a statement waits for another session's lock, in
+ * milliseconds (SQLite's busy timeout, PostgreSQL's lock_timeout; a
+ * no-op on Oracle, whose readers never wait).  0/-1.
+ */
+int		 db_set_lock_wait(struct db *, int ms);
 
 /* Runs SQL with no parameters and no result (DDL); 0/-1. */
 int		 db_exec(struct db *, const char *sql);

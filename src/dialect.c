@@ -106,10 +106,13 @@ static const struct stmt_def defs[SQL__COUNT] = {
 	    PG_NONE, NULL, NULL, DIALECT_IN_MAX },
 	/*
 	 * (last_push time, update_time time, DIALECT_IN_MAX ids): the
-	 * bookkeeping of accepted heartbeats, one statement per IN list.
+	 * bookkeeping of accepted heartbeats, and of first pushes whose
+	 * PENDING row already holds everything else, one statement per IN
+	 * list.
 	 */
 	[SQL_STATUS_TOUCH] = { "STATUS_TOUCH",
-	    "UPDATE NM_ALARM_SYNC_STATUS SET LAST_PUSH_TIME = {T}, "
+	    "UPDATE NM_ALARM_SYNC_STATUS SET SYNC_STATUS = 'FIRING', "
+	    "LAST_PUSH_TIME = {T}, "
 	    "PUSH_COUNT = PUSH_COUNT + 1, ERROR_COUNT = 0, LAST_ERROR = NULL, "
 	    "UPDATE_TIME = {T} WHERE ALARM_INST_ID IN ({IN})",
 	    PG_NONE, NULL, NULL, DIALECT_IN_MAX + 2 },
@@ -518,7 +521,7 @@ dialect_sql(enum dialect d, enum sql_id id, const char *view)
 	    d >= DIALECT__COUNT)
 		return NULL;
 	if (view == NULL)
-		view = "NM_ALARM_SYNC_SOURCE";
+		view = DIALECT_DEFAULT_VIEW;
 	if (!dialect_ident_valid(view))
 		return NULL;
 	def = &defs[id];

@@ -18,6 +18,9 @@
  */
 #define DIALECT_IN_MAX	50
 
+/* The source view when zmc.source does not name another (SPEC 1.2). */
+#define DIALECT_DEFAULT_VIEW	"NM_ALARM_SYNC_SOURCE"
+
 /* Columns of the status part of ACTIVE_PAGE (before the view's v.*). */
 #define DIALECT_STATUS_NCOLS	15
 

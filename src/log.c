@@ -14,6 +14,7 @@
 #include <json.h>
 
 #include "log.h"
+#include "secret.h"
 #include "util.h"
 
 /* One context field added to every line of the file log. */
@@ -215,7 +216,7 @@ file_write(enum log_level l, const char *msg)
 static void
 vlog(enum log_level l, const char *fmt, va_list ap)
 {
-	char	*msg;
+	char	*msg, *raw;
 	int	 saved = errno, n;
 	va_list	 ap2;
 
@@ -231,8 +232,12 @@ vlog(enum log_level l, const char *fmt, va_list ap)
 		errno = saved;
 		return;
 	}
-	msg = xmalloc((size_t)n + 1);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	raw = xmalloc((size_t)n + 1);
+	vsnprintf(raw, (size_t)n + 1, fmt, ap);
+	/* Whatever a message quotes (an echoed header, a driver's text), no secret leaves. */
+	msg = secret_redact(raw);
+	explicit_bzero(raw, (size_t)n);
+	free(raw);
 	if (hook != NULL)
 		hook(hook_arg, l, msg);
 	else if (l >= stderr_level) {

@@ -26,9 +26,9 @@
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE | CMD_LOCK,
 	    "run [--dry-run] [--timeout SEC]", "one sync cycle (the cron job)" },
-	{ "check", cmd_check, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE,
+	{ "check", cmd_check, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE | CMD_BRIEF,
 	    "check [--json]", "probe the database, the sync tables and each Alertmanager" },
-	{ "status", cmd_status, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE,
+	{ "status", cmd_status, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE | CMD_BRIEF,
 	    "status [--json] [--runs N]", "settings in force, lock holder, the last runs" },
 	{ "alarms", cmd_alarms, CMD_DB | CMD_TABLECFG,
 	    "alarms [--status S] [--limit N] [--offset N] [--json]", "synced alarms" },
@@ -237,7 +237,9 @@ setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
 			log_warn("%s", ctx->st_err);
 	}
 	if (c->flags & CMD_DB) {
-		if ((ctx->db = db_open(conf, &err)) == NULL) {
+		/* A writer holding the database must not stall a quick look. */
+		if ((ctx->db = db_open_wait(conf, (c->flags & CMD_BRIEF) ?
+		    CMD_LOCK_WAIT_MS : 0, &err)) == NULL) {
 			if (c->flags & CMD_DBSOFT) {
 				ctx->db_err = err;
 				return EXIT_OK;
@@ -251,9 +253,15 @@ setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
 		r = syncstate_config_load(ctx->db, ctx->cfg);
 		if (r == -2)
 			return EXIT_CONFIG;
-		if (r == -1) {
+		if (r == -1 && db_busy(ctx->db))
+			err = xasprintf("database: cannot read NM_ALARM_SYNC_CONFIG: "
+			    "the database is locked or busy (another session "
+			    "holds a lock; try again later): %s",
+			    db_error(ctx->db));
+		else if (r == -1)
 			err = xasprintf("database: cannot read NM_ALARM_SYNC_CONFIG "
 			    "(run zmcsync init-db?): %s", db_error(ctx->db));
+		if (r == -1) {
 			if (c->flags & CMD_DBSOFT) {
 				/* The command reports it; keep the connection for probes. */
 				ctx->db_err = err;

@@ -45,6 +45,8 @@ struct merge {
 	size_t			 tsz, tscap;
 	struct pair		*pairs;
 	struct merge_stats	 st;
+	/* Prepared once per pass, executed per page. */
+	struct db_stmt		*st_active, *st_tracked;
 };
 
 struct merge *
@@ -93,7 +95,7 @@ tracked_clear(struct merge *m)
 	source_page_free(&m->tp);
 }
 
-/* Prepares and executes statement id with the view; NULL on error. */
+/* Prepares statement id with the view; NULL on error. */
 static struct db_stmt *
 prep(struct merge *m, enum sql_id id)
 {
@@ -126,15 +128,15 @@ read_active(struct merge *m)
 	int rc, sorted = 1;
 
 	active_clear(m);
-	if ((st = prep(m, SQL_ACTIVE_PAGE)) == NULL)
+	if (m->st_active == NULL &&
+	    (m->st_active = prep(m, SQL_ACTIVE_PAGE)) == NULL)
 		return -1;
+	st = m->st_active;
 	m->ap.notes = &m->st.notes;
 	if (db_bind_int64(st, 1, m->lo) != 0 ||
 	    db_bind_int64(st, 2, (int64_t)m->bs) != 0 || db_execute(st) != 0 ||
-	    source_page_begin(&m->ap, m->db, st, DIALECT_STATUS_NCOLS, m->view) != 0) {
-		db_stmt_free(st);
+	    source_page_begin(&m->ap, m->db, st, DIALECT_STATUS_NCOLS, m->view) != 0)
 		return -1;
-	}
 	while ((rc = db_fetch(st)) == 1) {
 		struct zmc_row *r;
 
@@ -155,7 +157,7 @@ read_active(struct merge *m)
 		    sizeof(*m->as));
 		sync_row_read_at(st, 0, &m->as[m->ap.rowsz - 1]);
 	}
-	db_stmt_free(st);
+	db_stmt_reset(st);
 	timed(m, t0, 1);
 	if (rc < 0)
 		return -1;
@@ -248,13 +250,13 @@ read_tracked(struct merge *m, size_t *n, int *more)
 
 	*n = 0;
 	tracked_clear(m);
-	if ((st = prep(m, SQL_TRACKED_IDS)) == NULL)
+	if (m->st_tracked == NULL &&
+	    (m->st_tracked = prep(m, SQL_TRACKED_IDS)) == NULL)
 		return -1;
+	st = m->st_tracked;
 	if (db_bind_int64(st, 1, m->bl) != 0 || db_bind_int64(st, 2, m->hi) != 0 ||
-	    db_bind_int64(st, 3, (int64_t)m->bs) != 0 || db_execute(st) != 0) {
-		db_stmt_free(st);
+	    db_bind_int64(st, 3, (int64_t)m->bs) != 0 || db_execute(st) != 0)
 		return -1;
-	}
 	left = xcalloc(m->bs, sizeof(*left));
 	while ((rc = db_fetch(st)) == 1) {
 		fetched++;
@@ -264,7 +266,7 @@ read_tracked(struct merge *m, size_t *n, int *more)
 		if (!on_active(m, v) && nleft < m->bs)
 			left[nleft++] = v;
 	}
-	db_stmt_free(st);
+	db_stmt_reset(st);
 	timed(m, t0, 1);
 	if (rc < 0) {
 		free(left);
@@ -375,6 +377,8 @@ merge_free(struct merge *m)
 		return;
 	active_clear(m);
 	tracked_clear(m);
+	db_stmt_free(m->st_active);
+	db_stmt_free(m->st_tracked);
 	free(m->as);
 	free(m->ts);
 	free(m->pairs);

@@ -30,9 +30,6 @@
 #include "state.h"
 #include "util.h"
 
-#ifndef ZMCSYNC_VERSION
-#define ZMCSYNC_VERSION "unknown"
-#endif
 
 /* Most label values kept per family: bounds the file if a caller goes wrong. */
 #define MAX_SERIES	100

@@ -10,6 +10,7 @@
 #include <json.h>
 
 #include "out.h"
+#include "secret.h"
 #include "text.h"
 #include "util.h"
 
@@ -41,8 +42,12 @@ table_add(struct table *t, const char *const *cells)
 
 	for (i = 0; i < t->ncols; i++) {
 		const char *c = cells[i] != NULL && cells[i][0] != '\0' ? cells[i] : "-";
-		/* One line per row: a newline in alarm text would break the columns. */
-		char *s = xstrdup(c), *p;
+		/*
+		 * One line per row: a newline in alarm text would break the
+		 * columns.  No secret reaches the terminal (an error text
+		 * may quote a request's credentials).
+		 */
+		char *s = secret_redact(c), *p;
 		for (p = s; *p; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
 				*p = ' ';
@@ -169,11 +174,43 @@ out_json_str(const char *s)
 	return s == NULL ? NULL : json_object_new_string(s);
 }
 
+/* Every string of o (recursively) with no secret left, in place. */
+static void
+json_redact(struct json_object *o)
+{
+	char	*r;
+	size_t	 i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		r = secret_redact(json_object_get_string(o));
+		if (strcmp(r, json_object_get_string(o)) != 0)
+			json_object_set_string(o, r);
+		free(r);
+		break;
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			json_redact(json_object_array_get_idx(o, i));
+		break;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			json_redact(val);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 void
 out_json(struct json_object *o)
 {
 	const char *s;
 
+	json_redact(o);
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 	/* json-c prints a null object as "null", which is valid JSON too. */

@@ -443,6 +443,28 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 			continue;
 		}
 
+		/*
+		 * The common case of a steady run, a firing alarm that is not
+		 * due and whose labels did not change, decided from its labels
+		 * alone (the rule of decide_active, without its annotations).
+		 */
+		if (st == SS_FIRING && p->row->state != 'A' &&
+		    p->row->state != 'C' && p->row->state != 'M' &&
+		    alert_passes_filters(cfg, p->row) &&
+		    !reconcile_heartbeat_due(p->row->alarm_id,
+		    p->sync->last_push, now, cfg->sync_heartbeat_interval) &&
+		    !(started != 0 && p->sync->last_push <= started)) {
+			struct alert *lab = alert_build_labels(cfg, maps, mapsz,
+			    p->row);
+			char *js = alert_labels_json(lab);
+			int ch = labels_changed(p->sync, js);
+
+			free(js);
+			alert_free(lab);
+			if (ch != 1)
+				continue;
+		}
+
 		switch (p->row->state) {
 		case 'U':
 			decide_active(cfg, p, st,
@@ -534,12 +556,17 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 	} else
 		u->event_time = s != NULL ? s->event_time : 0;
 	u->error = ok ? NULL : (o->error != NULL ? o->error : "failed");
-	/* A heartbeat that changes nothing else is written in bulk. */
-	u->touch = a->kind == ACT_HEARTBEAT && o->ok && s != NULL &&
+	/*
+	 * A heartbeat that changes nothing else, and a first push whose
+	 * PENDING row (the intent) already holds the rest, are written in
+	 * bulk: FIRING, push time and count.
+	 */
+	u->touch = o->ok && ((a->kind == ACT_HEARTBEAT && s != NULL &&
 	    s->status == SS_FIRING && s->event_id == u->event_id &&
 	    s->event_time == u->event_time && s->zmc_state == u->zmc_state &&
 	    s->silence_id == NULL && s->labels != NULL && a->labels != NULL &&
-	    strcmp(s->labels, a->labels) == 0;
+	    strcmp(s->labels, a->labels) == 0) ||
+	    (a->kind == ACT_FIRE && a->intent && s == NULL));
 
 	if (a->kind == ACT_HEARTBEAT && o->ok)
 		return 0;

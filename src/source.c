@@ -247,7 +247,7 @@ const char *
 source_view(const struct config *cfg)
 {
 	if (cfg == NULL || cfg->zmc_source == NULL || cfg->zmc_source[0] == '\0')
-		return "NM_ALARM_SYNC_SOURCE";
+		return DIALECT_DEFAULT_VIEW;
 	return cfg->zmc_source;
 }
 

@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "secret.h"
 #include "state.h"
 #include "util.h"
 
@@ -460,7 +461,7 @@ state_run_add(struct state *st, const struct run_record *r)
 {
 	sqlite3_stmt *stmt;
 	struct buf b = { 0 };
-	char *sql;
+	char *sql, *clean;
 	int rc;
 
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO run (batch_id, started, "
@@ -478,13 +479,16 @@ state_run_add(struct state *st, const struct run_record *r)
 		sqlite3_bind_text(stmt, 5, r->command, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, b.s, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, r->errors);
-	if (r->error != NULL)
-		sqlite3_bind_text(stmt, 8, r->error, -1, SQLITE_STATIC);
+	/* A secret echoed in an error never reaches state.db. */
+	clean = secret_redact(r->error);
+	if (clean != NULL)
+		sqlite3_bind_text(stmt, 8, clean, -1, SQLITE_STATIC);
 	if (r->result != NULL)
 		sqlite3_bind_text(stmt, 9, r->result, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	buf_free(&b);
+	free(clean);
 	if (rc != SQLITE_DONE) {
 		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;

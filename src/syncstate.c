@@ -11,11 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alert.h"
 #include "config.h"
 #include "db.h"
 #include "dialect.h"
+#include "labelmap.h"
 #include "log.h"
+#include "secret.h"
+#include "source.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -24,7 +26,7 @@
 #define ERROR_MESSAGE_MAX	2000
 #define REQUEST_URL_MAX		500
 #define ALERT_LABELS_MAX	4000
-#define CLEANUP_BATCH		1000
+#define CLEANUP_BATCH		10000
 
 static const char *const status_names[] = {
 	"", "PENDING", "FIRING", "RESOLVED", "SILENCED"
@@ -49,15 +51,6 @@ sync_status_parse(const char *s)
 		if (str_eq_ci(s, status_names[i]))
 			return i;
 	return -1;
-}
-
-/* The source view name in force. */
-static const char *
-view_name(const struct config *cfg)
-{
-	if (cfg == NULL || cfg->zmc_source == NULL || cfg->zmc_source[0] == '\0')
-		return "NM_ALARM_SYNC_SOURCE";
-	return cfg->zmc_source;
 }
 
 /* Prepares statement id for db's dialect; NULL on error (db_error). */
@@ -93,14 +86,20 @@ utf8_cut(const char *s, size_t max)
 	return xstrndup(s, n);
 }
 
-/* Binds text cut to max bytes. */
+/*
+ * Binds text cut to max bytes.  Every error text and URL stored in the
+ * sync tables passes here, so a secret echoed in an error is removed
+ * before it is cut.
+ */
 static int
 bind_cut(struct db_stmt *st, int idx, const char *s, size_t max)
 {
-	char *c = utf8_cut(s, max);
+	char *clean = secret_redact(s);
+	char *c = utf8_cut(clean, max);
 	int r = db_bind_text(st, idx, c);
 
 	free(c);
+	free(clean);
 	return r;
 }
 
@@ -375,16 +374,21 @@ apply_touches(struct db_stmt *st, const struct sync_update *ups, size_t upsz,
     time_t now)
 {
 	int64_t ids[DIALECT_IN_MAX];
+	time_t last_push = 0;
 	size_t i, n = 0, k;
 
 	for (i = 0; i <= upsz; i++) {
 		if (i < upsz && !ups[i].touch)
 			continue;
-		if (i < upsz)
+		if (i < upsz) {
 			ids[n++] = ups[i].alarm_id;
+			last_push = ups[i].last_push;
+		}
 		if (n == 0 || (n < DIALECT_IN_MAX && i < upsz))
 			continue;
-		if (db_bind_time(st, 1, now) != 0 || db_bind_time(st, 2, now) != 0)
+		/* The push time is the run's, as for every other update. */
+		if (db_bind_time(st, 1, last_push ? last_push : now) != 0 ||
+		    db_bind_time(st, 2, now) != 0)
 			return -1;
 		for (k = 0; k < DIALECT_IN_MAX; k++)
 			if (db_bind_int64(st, (int)k + 3, ids[k < n ? k : 0]) != 0)
@@ -519,13 +523,45 @@ syncstate_batch_id(time_t now, char out[32])
 	    (unsigned)rnd[1], (unsigned)rnd[2], (unsigned)rnd[3]);
 }
 
-int
-syncstate_mappings(struct db *db, const struct config *cfg,
-    struct label_map **out, size_t *outsz)
+/*
+ * The view's column names (allocated, caller frees with strv_free), read
+ * from one row of it; NULL with *n 0 when the view cannot be read (the
+ * run reports that itself).
+ */
+static char **
+view_columns(struct db *db, const struct config *cfg, size_t *n)
 {
 	struct db_stmt *st;
-	size_t cap = 0;
-	char *src, *name, *type, *p;
+	char **v = NULL;
+	int i, k;
+
+	*n = 0;
+	if ((st = prep(db, SQL_PROBE_SOURCE, source_view(cfg))) == NULL)
+		return NULL;
+	if (db_execute(st) == 0 && (k = db_col_count(st)) > 0) {
+		v = xcalloc((size_t)k, sizeof(*v));
+		for (i = 0; i < k; i++)
+			v[i] = xstrdup(db_col_name(st, i));
+		*n = (size_t)k;
+	}
+	db_stmt_free(st);
+	return v;
+}
+
+/*
+ * Active mapping rows, each checked by labelmap_problem against the
+ * view's columns; a row with a problem is passed to bad (arg, source,
+ * target, type, reason) and left out.  0/-1 (database error).
+ */
+static int
+mappings_read(struct db *db, const struct config *cfg,
+    struct label_map **out, size_t *outsz,
+    void (*bad)(void *, const char *, const char *, const char *,
+    const char *), void *arg)
+{
+	struct db_stmt *st;
+	size_t cap = 0, rowsz = 0, rowcap = 0, ncols = 0, i;
+	char *(*rows)[3] = NULL, **cols = NULL, *why, *p;
 	int rc;
 
 	*out = NULL;
@@ -537,18 +573,27 @@ syncstate_mappings(struct db *db, const struct config *cfg,
 		return -1;
 	}
 	while ((rc = db_fetch(st)) == 1) {
-		src = coltext(st, 0);
-		name = coltext(st, 1);
-		type = coltext(st, 2);
-		if (src == NULL || name == NULL || !alert_label_name_valid(name) ||
-		    (type != NULL && !str_eq_ci(type, "label") &&
-		    !str_eq_ci(type, "annotation"))) {
-			log_warn("NM_ALARM_LABEL_MAPPING: %s -> %s (%s): %s, row "
-			    "ignored", src ? src : "NULL", name ? name : "NULL",
-			    type ? type : "label", src == NULL || name == NULL ?
-			    "empty field" : !alert_label_name_valid(name) ?
-			    "not a valid label name" :
-			    "TARGET_TYPE is not label or annotation");
+		rows = xreallocarray_grow(rows, &rowcap, rowsz + 1,
+		    sizeof(*rows));
+		rows[rowsz][0] = coltext(st, 0);
+		rows[rowsz][1] = coltext(st, 1);
+		rows[rowsz][2] = coltext(st, 2);
+		rowsz++;
+	}
+	db_stmt_free(st);
+	/* Only a configured mapping costs the one-row read of the view. */
+	if (rc == 0 && rowsz > 0)
+		cols = view_columns(db, cfg, &ncols);
+	for (i = 0; i < rowsz; i++) {
+		char *src = rows[i][0], *name = rows[i][1], *type = rows[i][2];
+
+		why = rc < 0 ? NULL : labelmap_problem(src, name, type, cols,
+		    ncols);
+		if (rc < 0 || why != NULL) {
+			if (why != NULL && bad != NULL)
+				bad(arg, src ? src : "NULL", name ? name :
+				    "NULL", type ? type : "label", why);
+			free(why);
 			free(src);
 			free(name);
 			free(type);
@@ -564,7 +609,8 @@ syncstate_mappings(struct db *db, const struct config *cfg,
 		(*outsz)++;
 		free(type);
 	}
-	db_stmt_free(st);
+	free(rows);
+	strv_free(cols, ncols);
 	if (rc < 0) {
 		syncstate_mappings_free(*out, *outsz);
 		*out = NULL;
@@ -572,6 +618,22 @@ syncstate_mappings(struct db *db, const struct config *cfg,
 		return -1;
 	}
 	return 0;
+}
+
+/* mappings_read callback of a run: one warning naming the row. */
+static void
+mapping_warn(void *arg, const char *src, const char *name, const char *type,
+    const char *why)
+{
+	log_warn("NM_ALARM_LABEL_MAPPING: %s -> %s (%s): %s, row ignored",
+	    src, name, type, why);
+}
+
+int
+syncstate_mappings(struct db *db, const struct config *cfg,
+    struct label_map **out, size_t *outsz)
+{
+	return mappings_read(db, cfg, out, outsz, mapping_warn, NULL);
 }
 
 void
@@ -626,7 +688,7 @@ syncstate_active_by_level(struct db *db, const struct config *cfg,
 	for (i = 0; i < 5; i++)
 		by_level[i] = 0;
 	*in_error = 0;
-	if ((st = prep(db, SQL_ACTIVE_BY_LEVEL, view_name(cfg))) == NULL)
+	if ((st = prep(db, SQL_ACTIVE_BY_LEVEL, source_view(cfg))) == NULL)
 		return -1;
 	if (db_execute(st) != 0) {
 		db_stmt_free(st);
@@ -1117,6 +1179,47 @@ syncstate_cleanup(struct db *db, time_t before, size_t batch, int dry_run,
 	    SQL_CLEANUP_STATUS_DELETE, before, batch, &res->status_rows);
 }
 
+#define BUSY_SKIP	"skipped: the database is locked or busy"
+
+/*
+ * The reason a probe failed, saying plainly when another session's lock
+ * is the cause (*busy then set).  Allocated.
+ */
+static char *
+probe_error(struct db *db, int *busy)
+{
+	if (!db_busy(db))
+		return xstrdup(db_error(db));
+	*busy = 1;
+	return xasprintf("the database is locked or busy (another session "
+	    "holds a lock): %s", db_error(db));
+}
+
+/* What syncstate_probe's mapping check reports through. */
+struct mapping_probe_ctx {
+	void	(*fn)(void *, const char *, int, const char *);
+	void	*arg;
+	int	 bad;
+};
+
+/* mappings_read callback of a probe: one failed line per unusable row. */
+static void
+mapping_probe(void *arg, const char *src, const char *name, const char *type,
+    const char *why)
+{
+	struct mapping_probe_ctx *mp = arg;
+	char *what, *detail;
+
+	mp->bad++;
+	if (mp->fn == NULL)
+		return;
+	what = xasprintf("label mapping %s -> %s", src, name);
+	detail = xasprintf("%s (%s): %s, row ignored", what + 14, type, why);
+	mp->fn(mp->arg, what, 0, detail);
+	free(detail);
+	free(what);
+}
+
 int
 syncstate_probe(struct db *db, const struct config *cfg,
     void (*fn)(void *, const char *, int, const char *), void *arg)
@@ -1125,38 +1228,75 @@ syncstate_probe(struct db *db, const struct config *cfg,
 		"NM_ALARM_SYNC_CONFIG", "NM_ALARM_SYNC_STATUS",
 		"NM_ALARM_SYNC_LOG", "NM_ALARM_LABEL_MAPPING"
 	};
-	const char *view = view_name(cfg);
+	const char *view = source_view(cfg);
 	struct db_stmt *st;
+	struct mapping_probe_ctx mp;
+	struct label_map *maps;
 	long long n;
 	char *detail;
-	size_t i;
-	int ok, all = 0, rc;
+	size_t i, mapsz;
+	int ok, all = 0, rc, busy = 0;
 
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		if (busy) {
+			/* Each probe would wait out the same lock again. */
+			if (fn != NULL)
+				fn(arg, tables[i], 0, BUSY_SKIP);
+			continue;
+		}
 		ok = count_query(db, SQL_PROBE_TABLE, tables[i], 0, 0, &n) == 0;
-		detail = ok ? xasprintf("%lld rows", n) : xstrdup(db_error(db));
+		detail = ok ? xasprintf("%lld rows", n) :
+		    probe_error(db, &busy);
 		if (fn != NULL)
 			fn(arg, tables[i], ok, detail);
 		free(detail);
 		if (!ok)
 			all = -1;
 	}
+	if (busy) {
+		if (fn != NULL)
+			fn(arg, view, 0, BUSY_SKIP);
+		return -1;
+	}
 	ok = 0;
 	if ((st = prep(db, SQL_PROBE_SOURCE, view)) != NULL) {
-		if (db_execute(st) == 0 && (rc = db_fetch(st)) >= 0) {
+		struct source_page pg;
+
+		/* The columns a run needs, checked as a run checks them. */
+		memset(&pg, 0, sizeof(pg));
+		if (db_execute(st) == 0 &&
+		    source_page_begin(&pg, db, st, 0, view) == 0 &&
+		    (rc = db_fetch(st)) >= 0) {
 			ok = 1;
 			detail = db_col_count(st) > 0 && rc == 1 ?
 			    xasprintf("readable, %d columns", db_col_count(st)) :
 			    xstrdup("readable, empty");
 		}
+		source_page_free(&pg);
 		db_stmt_free(st);
 	}
 	if (!ok)
-		detail = xstrdup(db_error(db));
+		detail = probe_error(db, &busy);
 	if (fn != NULL)
 		fn(arg, view, ok, detail);
 	free(detail);
 	if (!ok)
+		all = -1;
+	if (busy)
+		return -1;
+	/* The mapping rows, checked as a run checks them. */
+	memset(&mp, 0, sizeof(mp));
+	mp.fn = fn;
+	mp.arg = arg;
+	if (mappings_read(db, cfg, &maps, &mapsz, mapping_probe, &mp) == 0) {
+		if (mp.bad == 0 && fn != NULL) {
+			detail = xasprintf("%zu active rows usable", mapsz);
+			fn(arg, "label mapping", 1, detail);
+			free(detail);
+		}
+		syncstate_mappings_free(maps, mapsz);
+	}
+	if (mp.bad > 0)
 		all = -1;
 	return all;
 }

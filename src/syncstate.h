@@ -79,9 +79,10 @@ struct sync_update {
 	time_t		 event_time;
 	const char	*labels;	/* NULL keeps the old value */
 	int		 pushed;	/* 1: PUSH_COUNT + 1 */
-	int		 touch;		/* accepted heartbeat changing nothing but the push
-					   time: written with the other touches of the batch,
-					   one statement per DIALECT_IN_MAX ids */
+	int		 touch;		/* only FIRING, the push time and count change (an
+					   accepted heartbeat, or a first push over its
+					   PENDING row): written with the other touches of
+					   the batch, one statement per DIALECT_IN_MAX ids */
 	const char	*error;		/* failed: LAST_ERROR; success clears ERROR_COUNT/LAST_ERROR */
 };
 
@@ -131,7 +132,11 @@ struct label_map {
 	int	 annotation;	/* TARGET_TYPE 'annotation' (else label) */
 };
 
-/* Loads active mapping rows; rows with an invalid label name are skipped with a warning.  0/-1. */
+/*
+ * Loads active mapping rows.  A row that cannot be used (labelmap_problem:
+ * invalid or built-in target label, unknown TARGET_TYPE, SOURCE_FIELD not
+ * a column of the view) is skipped with a warning naming it.  0/-1.
+ */
 int	syncstate_mappings(struct db *, const struct config *,
 	    struct label_map **out, size_t *outsz);
 void	syncstate_mappings_free(struct label_map *, size_t);
@@ -238,16 +243,19 @@ struct cleanup_result {
 /*
  * Deletes log rows with CREATE_TIME < before and RESOLVED status rows
  * last updated before it, in transactions of at most batch rows (0:
- * 1000), so locks stay short on a busy ZMC.  dry_run only counts.
+ * 10000), so locks stay short on a busy ZMC.  dry_run only counts.
  * Rows deleted before a failure stay deleted (counted in *res).  0/-1.
  */
 int	syncstate_cleanup(struct db *, time_t before, size_t batch,
 	    int dry_run, struct cleanup_result *res);
 
 /*
- * Probes each sync table and the source view (one row).  fn, if not
- * NULL, gets each object's name, ok flag and detail ("N rows", or the
- * error).  0 if all are readable, -1 otherwise.
+ * Probes each sync table and the source view (one row), then checks the
+ * active mapping rows as syncstate_mappings does.  fn, if not NULL, gets
+ * each object's name, ok flag and detail ("N rows", or the error); a
+ * mapping row that would be ignored is a failed "label mapping SRC ->
+ * TARGET", else one "label mapping" line passes.  0 if all are readable
+ * and usable, -1 otherwise.
  */
 int	syncstate_probe(struct db *, const struct config *,
 	    void (*fn)(void *arg, const char *name, int ok, const char *detail),

@@ -207,7 +207,20 @@ text_to_utf8(const char *s, size_t len, const char *charset,
 
 	if (s == NULL)
 		len = 0;
-	if ((cs = charset_name(charset)) != NULL) {
+	if ((cs = charset_name(charset)) == NULL) {
+		/* Most text is plain ASCII: nothing to convert or repair. */
+		size_t i;
+
+		for (i = 0; i < len && (unsigned char)s[i] >= 0x01 &&
+		    (unsigned char)s[i] < 0x80; i++)
+			;
+		if (i == len) {
+			r = xstrndup(s != NULL ? s : "", len);
+			utf8_cut(r, maxbytes);
+			return r;
+		}
+	}
+	if (cs != NULL) {
 		if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
 			return NULL;
 		convert(cd, s, len, REPLACEMENT, 0, &conv);

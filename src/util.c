@@ -16,7 +16,7 @@
 #include "util.h"
 
 /* Out of memory is fatal: a cron job retries on its next run anyway. */
-static void
+void
 oom(void)
 {
 	static const char msg[] = "zmcsync: out of memory\n";
@@ -531,12 +531,45 @@ tz_to_utc(const char *tz, int year, int mon, int day, int hour, int min,
 	char	*saved;
 	time_t	 w;
 
+	/*
+	 * A run converts tens of thousands of times that cluster in a few
+	 * hours: the UTC offset of a wall-clock hour is kept once its start
+	 * and its end agree (an hour holding a DST change is never kept).
+	 */
+	static struct {
+		char	 tz[64];
+		time_t	 hour;		/* wall seconds of the hour's start, UTC-based */
+		time_t	 off;		/* utc - wall */
+		int	 used;
+	} cache[8];
+	static unsigned next;
+	time_t h, a, b;
+	unsigned i;
+
 	if (!tz_valid(tz) || !fields_ok(year, mon, day, hour, min, sec) ||
 	    utc_fields(f, &w) == -1)
 		return -1;
+	if (tz == NULL)
+		tz = "";
+	h = w - (w % 3600 + 3600) % 3600;
+	for (i = 0; i < 8; i++)
+		if (cache[i].used && cache[i].hour == h &&
+		    strcmp(cache[i].tz, tz) == 0) {
+			*out = w + cache[i].off;
+			return 0;
+		}
 	saved = tz_switch(tz, &changed);
 	*out = wall_to_utc(w);
+	a = wall_to_utc(h);
+	b = wall_to_utc(h + 3599);
 	tz_restore(saved, changed);
+	if (a - h == b - (h + 3599) && *out - w == a - h && strlen(tz) < 64) {
+		i = next++ % 8;
+		snprintf(cache[i].tz, sizeof(cache[i].tz), "%s", tz);
+		cache[i].hour = h;
+		cache[i].off = a - h;
+		cache[i].used = 1;
+	}
 	return 0;
 }
 

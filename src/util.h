@@ -7,6 +7,11 @@
 #ifndef ZMCSYNC_UTIL_H
 #define ZMCSYNC_UTIL_H
 
+/* The Makefile defines it; this fallback only serves other build tools. */
+#ifndef ZMCSYNC_VERSION
+#define ZMCSYNC_VERSION "0.0.0"
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -19,6 +24,8 @@ void	*xrealloc(void *, size_t);
 void	*xreallocarray_grow(void *v, size_t *cap, size_t n, size_t sz);
 /* xstrdup(NULL) returns NULL. */
 char	*xstrdup(const char *);
+/* Prints "zmcsync: out of memory" and exits 1 (the allocators' end). */
+void	 oom(void) __attribute__((noreturn));
 char	*xstrndup(const char *, size_t);
 /* Formatted allocation; caller frees. */
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));

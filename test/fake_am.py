@@ -17,6 +17,11 @@ prefix), a JSON object whose keys replace the current settings:
     delay         seconds to wait before answering any API request
     post_delay    seconds to wait before answering a POST (a slow push)
     garbage       GET answers carry a body that is not JSON
+    echo_auth     400 or 500: every POST /api/v2/alerts, GET /-/healthy
+                  and GET /api/v2/status answers with that code and a
+                  body quoting the request's Authorization header (400:
+                  JSON, 500: plain text), like a proxy that echoes the
+                  request in its error page (null: off)
     filter400     GET /api/v2/silences with a filter answers 400
     reset         true: forget requests, alerts and silences, clear faults
     restart       true: report a new start time (uptime), like a restart
@@ -49,7 +54,8 @@ STATE = {}
 def reset_state():
     STATE["gen"] = STATE.get("gen", 0) + 1
     STATE.update(fail503=0, fail429=0, retry_after=None, status400=False,
-                 delay=0, post_delay=0, garbage=False, filter400=False, alerts={},
+                 delay=0, post_delay=0, garbage=False, filter400=False,
+                 echo_auth=None, alerts={},
                  silences={})
     # The start the status reports ("uptime"): set once, and again only by
     # {"restart": true}, so a reset that just clears the log does not make
@@ -156,6 +162,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def api(self, path, body, alerts):
         m = self.command
+        with LOCK:
+            echo = STATE["echo_auth"]
+        if echo and m == "GET" and path in ("/-/healthy", "/api/v2/status"):
+            return self.send(echo, "upstream failed for GET %s\n"
+                             "Authorization: %s\n"
+                             % (path, self.headers.get("Authorization", "")),
+                             "text/plain")
         if m == "GET" and path == "/-/healthy":
             return self.send(200, "OK", "text/plain")
         if m == "GET" and path == "/api/v2/status":
@@ -172,6 +185,17 @@ class Handler(BaseHTTPRequestHandler):
                 if not isinstance(alerts, list):
                     return self.send(400, json.dumps(
                         {"code": 400, "message": "body is not an alert array"}))
+                with LOCK:
+                    echo = STATE["echo_auth"]
+                auth = self.headers.get("Authorization", "")
+                if echo == 400:
+                    return self.send(400, json.dumps(
+                        {"code": 400, "message": "rejected",
+                         "request": {"headers": {"Authorization": auth}}}))
+                if echo:
+                    return self.send(echo, "upstream failed for POST %s\n"
+                                     "Authorization: %s\n" % (path, auth),
+                                     "text/plain")
                 with LOCK:
                     if STATE["status400"]:
                         return self.send(400, json.dumps(

@@ -20,18 +20,95 @@ T_PIDS=""
 : "${ZMC_BACKEND:=sqlite}"
 
 t_cleanup() {
+	t_rc=$?
 	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
 	for p in $T_PIDS; do
 		i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 		kill -9 "$p" 2>/dev/null
 	done
+	leak_collect
 	[ -n "${PGDATA_DIR:-}" ] && pg_stop_quiet
 	rm -rf "$T_TMP"
+	# Run alone (not from test/run): the leak check of this script now.
+	if [ -z "${ZMCSYNC_LEAK_DIR:-}" ] && [ -n "${T_LEAK_DIR:-}" ]; then
+		if [ -s "$T_LEAK_DIR/secrets" ] && ! sh "$TOP/test/leakcheck" "$T_LEAK_DIR" >"$T_LEAK_DIR.out" 2>&1; then
+			cat "$T_LEAK_DIR.out" >&2
+			echo "$T_PASS passed, $((T_FAIL + 1)) failed"
+			t_rc=1
+		fi
+		rm -rf "$T_LEAK_DIR" "$T_LEAK_DIR.out"
+	fi
+	exit "$t_rc"
 }
 trap t_cleanup EXIT
 trap "exit 130" INT TERM
 
-die() { echo "FATAL: $*" >&2; echo "$T_PASS passed, $((T_FAIL+1)) failed"; exit 1; }
+die() { T_FAIL=$((T_FAIL+1)); echo "FATAL: $*" >&2; echo "$T_PASS passed, $T_FAIL failed"; exit 1; }
+
+# --- secrets: the leak check -------------------------------------------------
+# Known test secrets (an Alertmanager password and bearer token, a
+# database password) for scripts to configure; t_secret registers every
+# secret a script uses.  On exit, t_cleanup collects every file of $T_TMP
+# but those t_secret_file names, a .dump of every SQLite database in it
+# and a pg_dump of every PostgreSQL database of the script, into
+# $ZMCSYNC_LEAK_DIR (set by test/run, whose last step, test/leakcheck,
+# fails on any file holding a secret or its base64 form).  A script run
+# alone is checked the same way when it exits.
+T_AM_PASSWORD='amPw-7q/Tz+Secret-1'
+T_AM_TOKEN='tok-Qx8/Zr+Secret-2'
+T_DB_PASSWORD='dbPw-5k/Wm+Secret-3'
+if [ -z "${ZMCSYNC_LEAK_DIR:-}" ]; then
+	T_LEAK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/zmcsync-leak.XXXXXX")
+	T_LEAK_OUT=$T_LEAK_DIR
+else
+	T_LEAK_OUT=$ZMCSYNC_LEAK_DIR
+fi
+T_LEAK_NAME=$(basename "$0" .sh)-${ZMC_BACKEND:-sqlite}-$$
+# t_secret VALUE...: secrets that must appear in no output, log or dump.
+t_secret() {
+	for s in "$@"; do printf '%s\n' "$s" >> "$T_TMP/.leak-secrets"; done
+}
+# t_secret_file PATH...: files that hold a secret on purpose (not checked);
+# a PATH ending in "/" names a whole directory.
+t_secret_file() {
+	for f in "$@"; do printf '%s\n' "$f" >> "$T_TMP/.leak-allowed"; done
+}
+# leak_allowed PATH: 0 when t_secret_file named it or, with a trailing
+# "/", a directory above it.
+leak_allowed() {
+	[ -f "$T_TMP/.leak-allowed" ] || return 1
+	while IFS= read -r la; do
+		case $la in
+		*/) case $1 in "$la"*) return 0 ;; esac ;;
+		*) [ "$1" = "$la" ] && return 0 ;;
+		esac
+	done < "$T_TMP/.leak-allowed"
+	return 1
+}
+# leak_collect: the copies and dumps described above (called on exit).
+leak_collect() {
+	[ -d "$T_TMP" ] || return 0
+	lc_out=$T_LEAK_OUT/$T_LEAK_NAME
+	mkdir -p "$lc_out/files" "$lc_out/dump" || return 0
+	[ -f "$T_TMP/.leak-secrets" ] && cat "$T_TMP/.leak-secrets" >> "$T_LEAK_OUT/secrets"
+	( cd "$T_TMP" && find . -type f -size -64M ) | while IFS= read -r f; do
+		f=${f#./}
+		case $f in .leak-secrets|.leak-allowed) continue ;; esac
+		leak_allowed "$T_TMP/$f" && continue
+		mkdir -p "$lc_out/files/$(dirname "$f")"
+		cp "$T_TMP/$f" "$lc_out/files/$f" 2>/dev/null
+		if [ "$(head -c 15 "$T_TMP/$f" 2>/dev/null)" = "SQLite format 3" ] && command -v sqlite3 >/dev/null; then
+			sqlite3 "$T_TMP/$f" .dump > "$lc_out/dump/$(echo "$f" | tr / _).sql" 2>/dev/null
+		fi
+	done
+	if [ -n "${PGDATA_DIR:-}" ] && [ -x "${PG_BIN:-}/pg_dump" ]; then
+		for d in $(echo "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'" | pg_super 2>/dev/null); do
+			"$PG_BIN/pg_dump" -h "$PG_ROOT" -p "$PG_PORT" -U postgres "$d" \
+			    > "$lc_out/dump/pg-$d.sql" 2>/dev/null
+		done
+	fi
+	true
+}
 ok() { T_PASS=$((T_PASS+1)); [ -n "${T_VERBOSE:-}" ] && echo "ok - $*"; return 0; }
 fail() { T_FAIL=$((T_FAIL+1)); echo "not ok - $*" >&2; return 0; }
 # check DESC CMD...: passes when CMD succeeds.
@@ -85,6 +162,11 @@ YML
 	echo "$AM_PID" > "$T_TMP/$n/pid"
 	AM_URL="http://127.0.0.1:$port"
 	wait_http "$AM_URL/-/ready" || { cat "$T_TMP/$n/log" >&2; die "alertmanager did not start on $AM_URL"; }
+	# zmcsync pushes again what it pushed before a member's start, in
+	# whole seconds, so a push in the very second Alertmanager started
+	# counts as before it: let that second pass, or a test's first run
+	# would see one more heartbeat than it counts.
+	sleep "0.$(printf '%03d' $(( 1000 - 10#$(date +%N | cut -c1-3) )) | cut -c1-3)"
 }
 # am_stop [NAME]
 am_stop() {
@@ -233,6 +315,8 @@ CONF
 	PG_PWFILE=$T_TMP/pg.password
 	PGPASSFILE=$T_TMP/pgpass
 	export PGPASSFILE
+	t_secret "$PG_PASSWORD"
+	t_secret_file "$PG_PWFILE" "$PGPASSFILE"
 	( umask 077
 	  printf '%s\n' "$PG_PASSWORD" > "$PG_PWFILE"
 	  printf '127.0.0.1:%s:*:zmc:%s\n' "$PG_PORT" "$PG_PASSWORD" > "$PGPASSFILE" )

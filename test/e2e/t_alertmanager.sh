@@ -179,6 +179,7 @@ check "config: URL credentials never printed" sh -c "! grep -q s3cr3t-url '$T_TM
 
 # ---------------------------------------------------------------------
 # Fake Alertmanager with faults
+t_secret "pw-Секрет-1" "tok-abc-123" "$(printf "zmc:pw-Секрет-1" | base64 -w0)"
 FP=$(freeport)
 FLOG=$T_TMP/fake.jsonl
 FAKE_AM_USER=zmc FAKE_AM_PASSWORD=pw-Секрет-1 FAKE_AM_TOKEN=tok-abc-123 \

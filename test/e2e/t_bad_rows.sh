@@ -58,5 +58,8 @@ check_rc "a view without ALARM_LEVEL: exit 4" 4 zrun
 check "the message names the column" grep -q "no ALARM_LEVEL column" "$T_TMP/run.err"
 check_eq "nothing resolved" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE SYNC_STATUS='FIRING'")" 301
 check_eq "alertmanager untouched" "$(am_alerts "active=true" | jq length)" 301
+z check >"$T_TMP/chk.out" 2>&1; rc=$?
+check "check fails on it too ($rc)" test "$rc" -ne 0
+check "check names the column" grep -q "no ALARM_LEVEL column" "$T_TMP/chk.out"
 am_stop
 t_done

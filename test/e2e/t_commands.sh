@@ -270,7 +270,7 @@ check_usage "disable takes no argument" disable now
 out check
 check_eq "check: all healthy exits 0" "$RC" 0
 for p in config database NM_ALARM_SYNC_CONFIG NM_ALARM_SYNC_STATUS NM_ALARM_SYNC_LOG NM_ALARM_LABEL_MAPPING \
-    NM_ALARM_SYNC_SOURCE "config table" "alertmanager $AM_URL /-/healthy" "alertmanager $AM_URL /api/v2/status" state metrics; do
+    NM_ALARM_SYNC_SOURCE "label mapping" "config table" "alertmanager $AM_URL /-/healthy" "alertmanager $AM_URL /api/v2/status" state metrics; do
 	check "check: probe '$p' ok" grep -q "^$p  *ok  " "$T_TMP/o"
 done
 case $ZMC_BACKEND in sqlite) dbms=SQLite ;; postgresql) dbms=PostgreSQL ;; esac
@@ -362,13 +362,13 @@ check_rc "resolve 102" 0 zrun
 check_eq "102 resolved" "$(status 102)" RESOLVED
 sql "UPDATE NM_ALARM_SYNC_STATUS SET UPDATE_TIME=$(ts_ago $((40 * 1440))) WHERE ALARM_INST_ID IN (102, 101);
      UPDATE NM_ALARM_SYNC_LOG SET CREATE_TIME=$(ts_ago $((40 * 1440))) WHERE ALARM_INST_ID=102;
-     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
+     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12500)
      INSERT INTO NM_ALARM_SYNC_LOG (OPERATION, ALARM_INST_ID, NEW_STATUS, DURATION_MS, ALARM_COUNT, CREATE_TIME)
      SELECT 'HEARTBEAT', NULL, 'FIRING', 1, 1, $(ts_ago $((50 * 1440))) FROM n;" 2>"$T_TMP/e" ||
     fail "could not age rows: $(cat "$T_TMP/e")"
 old_logs=$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG WHERE CREATE_TIME < $(ts_ago $((30 * 1440)))")
 all_logs=$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG")
-check "cleanup: more old rows than one batch" test "$old_logs" -gt 2000
+check "cleanup: more old rows than one batch" test "$old_logs" -gt 10000
 out cleanup --dry-run --json
 check_eq "cleanup --dry-run --json" "$(jq_o '[.dry_run,.days,.log_rows,.status_rows]')" "[true,30,$old_logs,1]"
 check_eq "cleanup --dry-run deletes nothing" "$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG")" "$all_logs"
@@ -376,7 +376,7 @@ out cleanup
 check_eq "cleanup: exit 0" "$RC" 0
 check_eq "cleanup: prints the counts" "$(cut -d'(' -f1 "$T_TMP/o")" \
     "deleted $old_logs log rows and 1 RESOLVED status rows older than 30 days "
-check_eq "cleanup: log rows gone, in batches of 1000" "$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG")" $((all_logs - old_logs))
+check_eq "cleanup: log rows gone, in batches of 10,000" "$(count "SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG")" $((all_logs - old_logs))
 check_eq "cleanup: the RESOLVED row is gone" "$(status 102)" ""
 check_eq "cleanup: an old FIRING row stays" "$(status 101)" FIRING
 out cleanup --days 1 --json
@@ -408,6 +408,9 @@ sql "INSERT INTO NM_ALARM_SYNC_CONFIG (CONFIG_GROUP, CONFIG_KEY, CONFIG_VALUE, I
      VALUES ('ALERTMANAGER', 'PASSWORD', 'S3cr3tRowPw', 1, $(ts_now))"
 sed "s|^connection = \"\(.*\)\"|connection = \"\1;PWD=S3cr3tConnPw\"|" "$CONF" > "$T_TMP/secret.conf"
 sed "s|^connection = .*|connection = \"$(dead_db_conn);PWD=S3cr3tConnPw\"|" "$CONF" > "$T_TMP/secretnodb.conf"
+# (S3cr3tRowPw stays in the config table on purpose: not a leak-check secret)
+t_secret S3cr3tAmPw S3cr3tDbPw S3cr3tConnPw
+t_secret_file "$T_TMP/secret.conf" "$T_TMP/secretnodb.conf"
 : > "$T_TMP/all.out"
 for cf in "$CONF" "$T_TMP/secret.conf" "$T_TMP/secretnodb.conf"; do
 	for c in "status" "status --json" "config show" "config show --json" "config list" "config list --json" \

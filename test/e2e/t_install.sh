@@ -23,6 +23,8 @@ need make
 BUILD_SRC=$(cd "$(dirname "$ZMCSYNC")" && pwd)
 [ -x "$BUILD_SRC/zmcsync" ] || die "missing component: $BUILD_SRC/zmcsync (run make)"
 cp -a "$BUILD_SRC" "$T_TMP/build" || die "cannot copy $BUILD_SRC"
+# the unit tests in it are built with the test secrets they check for
+t_secret_file "$T_TMP/build/"
 R=$T_TMP/root
 MK="make -C $TOP --no-print-directory DESTDIR=$R PREFIX=/usr SYSCONFDIR=/etc/zmcsync BUILD=$T_TMP/build"
 

@@ -162,6 +162,12 @@ zmc_state 102 A
 am_stop
 check_rc "run with Alertmanager down exits 5" 5 zrun
 check "the reason names the alertmanager" grep -q "alertmanager http://127.0.0.1" "$T_TMP/run.err"
+# Under -q (cron) a failed run still says why, in one line.
+"$ZMCSYNC" -q -c "$CONF" run >"$T_TMP/q.out" 2>"$T_TMP/q.err"; qrc=$?
+check_eq "-q run with Alertmanager down: exit 5" "$qrc" 5
+check_eq "-q: exactly one line on stderr" "$(wc -l < "$T_TMP/q.err")" 1
+check "-q: it names the reason" grep -q "no Alertmanager reachable.*alertmanager http://127.0.0.1" "$T_TMP/q.err"
+check "the failed run's reason is in status" sh -c "'$ZMCSYNC' -c '$CONF' status --json | jq -e '[.runs[] | select(.exit_code == 5)][0].error | test(\"alertmanager\")'"
 check_eq "first push failed -> PENDING" "$(status 113)" PENDING
 check_eq "failed resolve leaves FIRING" "$(status 102)" FIRING
 check "error counted on the alarm" test "$(sql "SELECT ERROR_COUNT FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=113")" -ge 1

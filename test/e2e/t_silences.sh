@@ -68,5 +68,28 @@ check_rc "501 confirmed" 0 zrun
 check_eq "501 RESOLVED" "$(status 501)" RESOLVED
 check "the old-style silence is expired" sh -c "curl -fsS '$AM_URL/api/v2/silence/$old' | jq -e '.status.state == \"expired\"'"
 check_eq "only the other deployment's silence is left" "$(ours_active | jq -r '[.[].id] | join(" ")')" "$other"
+
+# The answer to POST /api/v2/silences is lost after Alertmanager created
+# the silence (a proxy forwards the request, then drops the connection):
+# the run looks for the silence before trying again and creates no second.
+need python3
+PP=$(freeport)
+python3 "$(dirname "$0")/../drop_proxy.py" --port "$PP" --upstream "$AM_URL" \
+    --drop 2 --log "$T_TMP/proxy.log" --max-lifetime 120 &
+T_PIDS="$T_PIDS $!"
+wait_http "http://127.0.0.1:$PP/-/ready" || die "drop_proxy did not start"
+sed "s|^url = .*|url = http://127.0.0.1:$PP|" "$CONF" > "$T_TMP/proxy.conf"
+zmc_raise 521 9003 3 901 5
+check_rc "521 fires through the proxy" 0 "$ZMCSYNC" -c "$T_TMP/proxy.conf" run
+zmc_state 521 M
+"$ZMCSYNC" -c "$T_TMP/proxy.conf" run >"$T_TMP/proxy.out" 2>"$T_TMP/proxy.err"; rc=$?
+check_eq "521 masked although the answer was lost: exit 0" "$rc" 0
+check "the proxy did drop the answer" grep -q '"dropped": true' "$T_TMP/proxy.log"
+check_eq "exactly one silence for 521 in Alertmanager" "$(ours_active | jq '[.[] | select(any(.matchers[]; .name == "alarm_id" and .value == "521"))] | length')" 1
+check_eq "the row names it" "$(sql "SELECT SILENCE_ID FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=521")" \
+    "$(ours_active | jq -r '[.[] | select(any(.matchers[]; .name == "alarm_id" and .value == "521"))][0].id')"
+zmc_state 521 A
+check_rc "521 recovers" 0 "$ZMCSYNC" -c "$T_TMP/proxy.conf" run
+check_eq "no silence of ours left for 521" "$(ours_active | jq '[.[] | select(any(.matchers[]; .name == "alarm_id" and .value == "521"))] | length')" 0
 am_stop
 t_done

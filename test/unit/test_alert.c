@@ -717,6 +717,53 @@ TEST(t_annotations_dup_names)
 	CHECK(!alert_label_name_valid("标签"));
 }
 
+/*
+ * The stored label set is what json-c would write (plain, '/' unescaped)
+ * for ASCII text, controls and quotes included, so sets stored by earlier
+ * versions compare equal byte for byte; beyond ASCII every character is a
+ * \u escape.
+ */
+TEST(t_labels_json_canonical)
+{
+	static const char *vals[] = {
+		"plain", "a \"quoted\" word", "back\\slash", "tab\there",
+		"line\nbreak\r\n", "bell\a and \x01\x1f", "slash/kept", "",
+		"{json:like}", "\x7f del", "mixed\b\f"
+	};
+	struct alert	 a;
+	struct label	 l[2];
+	size_t		 i;
+
+	memset(&a, 0, sizeof(a));
+	a.labels = l;
+	a.labelsz = 2;
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		struct json_object *o = json_object_new_object();
+		char *mine;
+
+		l[0].name = "alertname";
+		l[0].value = (char *)vals[i];
+		l[1].name = "zz";
+		l[1].value = (char *)vals[(i + 3) % (sizeof(vals) / sizeof(vals[0]))];
+		json_object_object_add(o, l[0].name, json_object_new_string(l[0].value));
+		json_object_object_add(o, l[1].name, json_object_new_string(l[1].value));
+		mine = alert_labels_json(&a);
+		CHECK_STR(mine, json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		free(mine);
+		json_object_put(o);
+	}
+	l[0].value = "使用率 \xef\xbf\xbd \xf0\x9f\x94\xa5";
+	l[1].value = "é";
+	{
+		char *mine = alert_labels_json(&a);
+
+		CHECK_STR(mine, "{\"alertname\":\"\\u4f7f\\u7528\\u7387 \\ufffd "
+		    "\\ud83d\\udd25\",\"zz\":\"\\u00e9\"}");
+		free(mine);
+	}
+}
+
 int
 main(void)
 {
@@ -734,5 +781,6 @@ main(void)
 	RUN(t_built_json_round_trip);
 	RUN(t_to_json_shape);
 	RUN(t_annotations_dup_names);
+	RUN(t_labels_json_canonical);
 	return DONE();
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "secret.h"
 #include "t.h"
 #include "util.h"
 
@@ -589,6 +590,102 @@ TEST(test_secrets)
 		    1, NULL, NULL), "Driver=PostgreSQL;Server=h;password=********;Uid=u");
 		config_free(c);
 	}
+	/* Blanks around '=' and Oracle's UID=user/password are masked too. */
+	setenv("DATABASE_CONNECTION", "DSN=zmc; PWD = Blank5pw ;UID=zmc/Tiger9pw@rb", 1);
+	c = config_load(NULL, 0);
+	CHECK(c != NULL);
+	if (c != NULL) {
+		CHECK_STR(config_value(c, config_key_find("database.connection"),
+		    1, NULL, NULL), "DSN=zmc; PWD = ********;UID=zmc/********@rb");
+		config_free(c);
+	}
+	unsetenv("DATABASE_CONNECTION");
+	cleanup();
+}
+
+/* A line iniparser cannot hold: one error with its line number. */
+TEST(test_long_line)
+{
+	struct buf	 b = { 0 };
+	struct cfg	*c;
+	const char	*path, *p;
+	char		*big;
+	int		 n = 0;
+
+	reset();
+	big = xmalloc(1024 * 1024 + 1);
+	memset(big, 'a', 1024 * 1024);
+	big[1024 * 1024] = '\0';
+	buf_printf(&b, "[sync]\nbatch_size = 10\n# comment\nx = %s\n[log]\nlevel = info\n", big);
+	path = tmpfile_with(b.s, 0600);
+	c = config_load(path, 1);
+	CHECK(c == NULL);
+	config_free(c);
+	for (p = logtext(); (p = strstr(p, "config ")) != NULL; p++)
+		n++;
+	CHECK_INT(n, 1);
+	CHECK(strstr(logtext(), ":4: line too long (more than 1022 bytes)") != NULL);
+	CHECK(strstr(logtext(), "syntax error") == NULL);
+	/* 1022 bytes still fit */
+	buf_free(&b);
+	big[1022 - 4] = '\0';
+	buf_printf(&b, "[labels]\n#%s\ncluster = %s\n", big, big + 10);
+	path = tmpfile_with(b.s, 0600);
+	reset();
+	c = config_load(path, 1);
+	CHECK(c != NULL);
+	config_free(c);
+	buf_free(&b);
+	free(big);
+	cleanup();
+}
+
+/* After config_resolve, every message is cleared of the secrets in force. */
+TEST(test_secret_registry)
+{
+	struct cfg	*c;
+	char		*r;
+
+	reset();
+	setenv("DATABASE_CONNECTION", "DSN=zmc;PWD = Conn5ecret;UID=zmc/Tiger9pw", 1);
+	setenv("ALERTMANAGER_USERNAME", "zmc", 1);
+	setenv("ALERTMANAGER_PASSWORD", "pw-Секрет-1", 1);
+	setenv("ALERTMANAGER_BEARER_TOKEN", "tok-abc-123", 1);
+	setenv("ALERTMANAGER_HEADERS", "X-Api-Key: Key4242; X-Scope-OrgID: tenant-7; "
+	    "Authorization: Basic QmFzaWMx", 1);
+	c = config_load(NULL, 0);
+	CHECK(c != NULL && config_resolve(c) != NULL);
+	/* an error body echoing the request's headers */
+	log_warn("alertmanager x: 400 Authorization: Basic em1jOnB3LdCh0LXQutGA0LXRgi0x "
+	    "Bearer tok-abc-123 pw-Секрет-1 Conn5ecret Tiger9pw "
+	    "dG9rLWFiYy0xMjM= Key4242 QmFzaWMx tenant-7");
+	CHECK(strstr(logtext(), "tenant-7") != NULL);
+	CHECK(strstr(logtext(), "Basic ********") != NULL);
+	CHECK(strstr(logtext(), "Bearer ********") != NULL);
+	CHECK(strstr(logtext(), "em1j") == NULL);
+	CHECK(strstr(logtext(), "dG9rLWFiYy0xMjM=") == NULL);
+	CHECK(strstr(logtext(), "tok-abc") == NULL);
+	CHECK(strstr(logtext(), "Секрет") == NULL);
+	CHECK(strstr(logtext(), "Conn5ecret") == NULL);
+	CHECK(strstr(logtext(), "Tiger9pw") == NULL);
+	CHECK(strstr(logtext(), "Key4242") == NULL);
+	CHECK(strstr(logtext(), "QmFzaWMx") == NULL);
+	/* base64 of the basic-auth credential alone */
+	r = secret_redact("em1jOnB3LdCh0LXQutGA0LXRgi0x");
+	CHECK_STR(r, "********");
+	free(r);
+	/* config show masks the header credential */
+	CHECK(strstr(config_value(c, config_key_find("alertmanager.headers"), 1,
+	    NULL, NULL), "Key4242") == NULL);
+	CHECK(strstr(config_value(c, config_key_find("alertmanager.headers"), 1,
+	    NULL, NULL), "tenant-7") != NULL);
+	config_free(c);
+	unsetenv("DATABASE_CONNECTION");
+	unsetenv("ALERTMANAGER_USERNAME");
+	unsetenv("ALERTMANAGER_PASSWORD");
+	unsetenv("ALERTMANAGER_BEARER_TOKEN");
+	unsetenv("ALERTMANAGER_HEADERS");
+	secret_clear();
 	cleanup();
 }
 
@@ -924,6 +1021,8 @@ main(void)
 	RUN(test_secrets);
 	RUN(test_quoting);
 	RUN(test_check_value);
+	RUN(test_secret_registry);
+	RUN(test_long_line);
 	RUN(test_key_table);
 	RUN(test_lease_keys);
 	RUN(test_example_file);

@@ -108,7 +108,7 @@ TEST(connection_string_from_guide_env)
 	free(cs);
 	masked = db_connection_string(conf, 1, &err);
 	CHECK_STR(masked, "DRIVER={Oracle 19 ODBC driver};"
-	    "DBQ=//10.101.1.42:1522/rb;UID=zmc;PWD=****;");
+	    "DBQ=//10.101.1.42:1522/rb;UID=zmc;PWD=********;");
 	CHECK(masked != NULL && strstr(masked, "Sm4rt") == NULL &&
 	    strstr(masked, "Pw") == NULL && strstr(masked, "}x") == NULL);
 	free(masked);
@@ -126,7 +126,7 @@ TEST(connection_string_from_guide_env)
 		free(cs);
 		cs = db_connection_string(conf, 1, NULL);
 		CHECK_STR(cs, "DRIVER={Oracle};DBQ=//10.101.1.42:1521/rb;"
-		    "UID=zmc;PWD=****;");
+		    "UID=zmc;PWD=********;");
 		free(cs);
 		config_free(c);
 	}
@@ -160,7 +160,7 @@ TEST(connection_string_cases)
 	/* a DSN wins over host */
 	c.db_dsn = "ZMC";
 	cs = db_connection_string(&c, 1, NULL);
-	CHECK_STR(cs, "DSN=ZMC;UID=zmc;PWD=****;");
+	CHECK_STR(cs, "DSN=ZMC;UID=zmc;PWD=********;");
 	free(cs);
 	/* a full connection string wins over both, and keeps its own PWD */
 	c.db_connection = "DRIVER={Oracle};DBQ=ZMCDB;PWD=inline;";
@@ -168,7 +168,7 @@ TEST(connection_string_cases)
 	CHECK_STR(cs, "DRIVER={Oracle};DBQ=ZMCDB;PWD=inline;UID=zmc;");
 	free(cs);
 	cs = db_connection_string(&c, 1, NULL);
-	CHECK_STR(cs, "DRIVER={Oracle};DBQ=ZMCDB;PWD=****;UID=zmc;");
+	CHECK_STR(cs, "DRIVER={Oracle};DBQ=ZMCDB;PWD=********;UID=zmc;");
 	free(cs);
 	c.db_connection = "";
 	c.db_dsn = "";
@@ -176,7 +176,7 @@ TEST(connection_string_cases)
 	c.db_host = "fd00::42";
 	cs = db_connection_string(&c, 1, NULL);
 	CHECK_STR(cs, "DRIVER={Oracle 19 ODBC driver};DBQ=//[fd00::42]:1521/zmc;"
-	    "UID=zmc;PWD=****;");
+	    "UID=zmc;PWD=********;");
 	free(cs);
 	c.db_host = "10.1.1.1";
 	/* a driver name holding a brace stays one value */

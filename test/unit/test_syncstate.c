@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "dialect.h"
+#include "log.h"
 #include "merge.h"
 #include "source.h"
 #include "syncstate.h"
@@ -477,6 +478,18 @@ TEST(apply_failures)
 	sync_row_clear(&r);
 }
 
+/* Warnings of the code under test, collected. */
+static struct buf warned;
+
+static void
+warn_hook(void *arg, enum log_level l, const char *msg)
+{
+	if (l == LOGL_WARN) {
+		buf_puts(&warned, msg);
+		buf_puts(&warned, "\n");
+	}
+}
+
 TEST(mappings)
 {
 	struct label_map *m;
@@ -490,16 +503,46 @@ TEST(mappings)
 	    "TARGET_TYPE, IS_ACTIVE) VALUES ('APP_NAME', 'bad-name', 'label', 1)"), 0);
 	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, TARGET_NAME, "
 	    "TARGET_TYPE, IS_ACTIVE) VALUES ('APP_NAME', 'app', 'tag', 1)"), 0);
+	/* reserved or built-in label names, and a column the view lacks */
+	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, TARGET_NAME, "
+	    "TARGET_TYPE, IS_ACTIVE) VALUES ('APP_NAME', '__name__', 'label', 1), "
+	    "('APP_NAME', 'alertname', 'label', 1), ('HOST_NAME', 'alarm_id', 'label', 1), "
+	    "('HOST_NAME', 'severity', 'label', 1), ('HOST_NAME', '__meta', 'annotation', 1), "
+	    "('NO_SUCH_COLUMN', 'extra', 'label', 1), "
+	    "('HOST_NAME', 'severity', 'annotation', 1)"), 0);
+	buf_free(&warned);
+	log_set_hook(warn_hook, NULL);
 	CHECK_INT(syncstate_mappings(db, &conf, &m, &n), 0);
-	CHECK_INT(n, 2);	/* inactive example, bad name and bad type skipped */
-	if (n == 2) {
+	log_set_hook(NULL, NULL);
+	/* inactive example, bad name, bad type, reserved names, no column: skipped */
+	CHECK_INT(n, 3);
+	if (n == 3) {
 		CHECK_STR(m[0].source_field, "RES_INST_TYPE");
 		CHECK_STR(m[0].target_name, "resource_type");
 		CHECK(!m[0].annotation);
 		CHECK_STR(m[1].source_field, "DETAIL_INFO");
 		CHECK(m[1].annotation);
+		/* an annotation may take a built-in label's name */
+		CHECK_STR(m[2].target_name, "severity");
+		CHECK(m[2].annotation);
 	}
 	syncstate_mappings_free(m, n);
+	CHECK(strstr(warned.s ? warned.s : "", "APP_NAME -> __name__ (label): "
+	    "names starting with __ are reserved, row ignored") != NULL);
+	CHECK(strstr(warned.s ? warned.s : "", "APP_NAME -> alertname (label): "
+	    "alertname is a built-in label, row ignored") != NULL);
+	CHECK(strstr(warned.s ? warned.s : "", "HOST_NAME -> alarm_id (label): "
+	    "alarm_id is a built-in label") != NULL);
+	CHECK(strstr(warned.s ? warned.s : "", "HOST_NAME -> severity (label): "
+	    "severity is a built-in label") != NULL);
+	CHECK(strstr(warned.s ? warned.s : "", "HOST_NAME -> __meta (annotation): "
+	    "names starting with __ are reserved") != NULL);
+	CHECK(strstr(warned.s ? warned.s : "", "NO_SUCH_COLUMN -> extra (label): "
+	    "the source view has no column NO_SUCH_COLUMN, row ignored") != NULL);
+	buf_free(&warned);
+	/* the probes below start from usable rows only */
+	CHECK_INT(db_exec(db, "UPDATE NM_ALARM_LABEL_MAPPING SET IS_ACTIVE = 0 "
+	    "WHERE TARGET_NAME NOT IN ('resource_type', 'detail')"), 0);
 }
 
 TEST(config_table)
@@ -706,14 +749,24 @@ TEST(probes)
 
 	memset(&p, 0, sizeof(p));
 	CHECK_INT(syncstate_probe(db, &conf, probe_cb, &p), 0);
-	CHECK_INT(p.ok, 5);
+	CHECK_INT(p.ok, 6);
 	CHECK_INT(p.bad, 0);
 	CHECK(strstr(p.names, "NM_ALARM_SYNC_SOURCE") != NULL);
 	CHECK(strstr(p.names, "NM_ALARM_LABEL_MAPPING") != NULL);
+	CHECK(strstr(p.names, "label mapping ") != NULL);
+	/* an unusable mapping row is a failed probe naming it */
+	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, "
+	    "TARGET_NAME, TARGET_TYPE, IS_ACTIVE) VALUES ('NOPE', 'x', 'label', 1)"), 0);
+	memset(&p, 0, sizeof(p));
+	CHECK(syncstate_probe(db, &conf, probe_cb, &p) != 0);
+	CHECK_INT(p.ok, 5);
+	CHECK_INT(p.bad, 1);
+	CHECK(strstr(p.names, "label mapping NOPE -> x ") != NULL);
+	CHECK_INT(db_exec(db, "DELETE FROM NM_ALARM_LABEL_MAPPING WHERE SOURCE_FIELD = 'NOPE'"), 0);
 	memset(&p, 0, sizeof(p));
 	conf.zmc_source = "NO_SUCH_VIEW";
 	CHECK(syncstate_probe(db, &conf, probe_cb, &p) != 0);
-	CHECK_INT(p.ok, 4);
+	CHECK_INT(p.ok, 5);
 	CHECK_INT(p.bad, 1);
 	conf.zmc_source = "NM_ALARM_SYNC_SOURCE";
 }

@@ -110,7 +110,10 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 	conn = value_of(ctx, "database.connection");
 	sev = value_of(ctx, "sync.severity_filter");
 	dialect = ctx->db != NULL ? dialect_name(db_dialect(ctx->db)) : c->db_dialect;
-	if (ctx->db != NULL && (lease_got = lease_read(ctx->db, &lease)) < 0)
+	/* After a database error (a locked database, say) no second wait. */
+	if (ctx->db != NULL && ctx->db_err != NULL)
+		lease_err = xstrdup("not read: see the database error");
+	else if (ctx->db != NULL && (lease_got = lease_read(ctx->db, &lease)) < 0)
 		lease_err = xstrdup(db_error(ctx->db));
 	mine = lease_got == 0 && !lease.expired &&
 	    strcmp(lease.holder, c->sync_instance_id) == 0;

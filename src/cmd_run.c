@@ -214,6 +214,24 @@ must_stop(struct run *r)
 }
 
 /*
+ * Carries out the gathered actions and empties l; 0, or -1 (database).
+ * Only while the lease is still ours (SPEC 3): a lost lease drops them,
+ * the holder decides them again.
+ */
+static int
+flush(struct run *r, const struct batch_env *env, struct action_list *l)
+{
+	int rc = 0;
+
+	if (l->n > 0 && lease_check(&r->lease) != 0)
+		rc = r->lease.lost ? 0 : -1;
+	else
+		rc = batch_run(env, l, &r->t);
+	action_list_free(l);
+	return rc;
+}
+
+/*
  * The pass: batches of pairs from merge, actions from reconcile, carried
  * out by batch (or printed, dry run).  Returns 0, or -1 on a database
  * error.
@@ -222,10 +240,12 @@ static int
 run_pass(struct run *r)
 {
 	struct batch_env env = { r->ctx->db, r->am, r->c, r->now, r->batch_id };
-	struct merge *m = merge_new(r->ctx->db, r->c, (size_t)r->c->sync_batch_size);
+	struct merge *m = merge_new(r->ctx->db, r->c, MERGE_PAGE,
+	    (size_t)r->c->sync_batch_size);
+	struct action_list pend = { 0 };
 	const struct merge_stats *ms;
 	const struct pair *pairs;
-	size_t n, i;
+	size_t n, i, bs = (size_t)r->c->sync_batch_size;
 	int rc = 0, got = 1;
 
 	ms = merge_stats(m);
@@ -255,16 +275,29 @@ run_pass(struct run *r)
 			for (i = 0; i < al.n; i++)
 				print_action(&al.v[i]);
 			r->planned += (long)al.n;
-		} else if (al.n > 0 && lease_check(&r->lease) != 0) {
-			/* Lost: nothing more is pushed; a database error is one. */
-			if (!r->lease.lost)
-				rc = -1;
-		} else if (batch_run(&env, &al, &r->t) != 0)
+			action_list_free(&al);
+			continue;
+		}
+		/*
+		 * Actions gather over pages until a POST is full, so sparse
+		 * changes cost one request per batch_size alerts, not one per
+		 * page (actions carry copies of what they need).
+		 */
+		if (pend.n > 0 &&
+		    action_list_alerts(&pend) + action_list_alerts(&al) > bs &&
+		    flush(r, &env, &pend) != 0)
 			rc = -1;
-		action_list_free(&al);
+		action_list_move(&pend, &al);
+		if (rc == 0 && (action_list_alerts(&pend) >= bs || pend.n >= 4 * bs) &&
+		    flush(r, &env, &pend) != 0)
+			rc = -1;
 		if (rc != 0)
 			break;
 	}
+	/* What gathered is carried out, unless the run was told to stop. */
+	if (rc == 0 && !r->stopped && !r->lease.lost && flush(r, &env, &pend) != 0)
+		rc = -1;
+	action_list_free(&pend);
 	/*
 	 * Only a complete, clean pass knows every row that keeps a silence;
 	 * and only the holder expires silences (the lease is checked again).

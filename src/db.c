@@ -645,6 +645,17 @@ db_open_wait(const struct config *cfg, int lock_wait_ms, char **err)
 	 */
 	if (db->dialect == DIALECT_SQLITE && db_exec(db, "PRAGMA cache_size = -256") != 0)
 		log_debug("%s", db->err);
+	/*
+	 * A run executes its page statements hundreds of times; after five
+	 * executions PostgreSQL may switch a prepared statement to a generic
+	 * plan that cannot see the page's key and limit and scans the whole
+	 * view per page.  Custom plans keep each page an index range (the
+	 * setting exists from PostgreSQL 12 on; older servers plan per
+	 * execution anyway for these statements, so a failure is harmless).
+	 */
+	if (db->dialect == DIALECT_POSTGRESQL &&
+	    db_exec(db, "SET plan_cache_mode = force_custom_plan") != 0)
+		log_debug("%s", db->err);
 	if (lock_wait_ms > 0 && db_set_lock_wait(db, lock_wait_ms) != 0)
 		log_debug("%s", db->err);
 	return db;

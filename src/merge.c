@@ -30,7 +30,9 @@ struct merge {
 	struct db		*db;
 	const struct config	*c;
 	const char		*view;
-	size_t			 bs;
+	size_t			 page;		/* active rows per query */
+	size_t			 bs;		/* pairs per batch */
+	size_t			 emitted;	/* active rows handed out so far */
 	enum phase		 ph;
 	int64_t			 lo, hi;	/* the range (lo, hi] */
 	int			 full;		/* the active page was full */
@@ -50,7 +52,7 @@ struct merge {
 };
 
 struct merge *
-merge_new(struct db *db, const struct config *c, size_t batch)
+merge_new(struct db *db, const struct config *c, size_t page, size_t batch)
 {
 	struct merge *m = xcalloc(1, sizeof(*m));
 
@@ -58,6 +60,7 @@ merge_new(struct db *db, const struct config *c, size_t batch)
 	m->c = c;
 	m->view = source_view(c);
 	m->bs = batch > 0 ? batch : 1;
+	m->page = page > m->bs ? page : m->bs;
 	m->pairs = xcalloc(m->bs, sizeof(*m->pairs));
 	return m;
 }
@@ -134,7 +137,7 @@ read_active(struct merge *m)
 	st = m->st_active;
 	m->ap.notes = &m->st.notes;
 	if (db_bind_int64(st, 1, m->lo) != 0 ||
-	    db_bind_int64(st, 2, (int64_t)m->bs) != 0 || db_execute(st) != 0 ||
+	    db_bind_int64(st, 2, (int64_t)m->page) != 0 || db_execute(st) != 0 ||
 	    source_page_begin(&m->ap, m->db, st, DIALECT_STATUS_NCOLS, m->view) != 0)
 		return -1;
 	while ((rc = db_fetch(st)) == 1) {
@@ -169,7 +172,8 @@ read_active(struct merge *m)
 		    "(is it a number column?)", m->view);
 		return -1;
 	}
-	m->full = m->ap.fetched >= m->bs;
+	m->full = m->ap.fetched >= m->page;
+	m->emitted = 0;
 	if (m->full) {
 		if (m->ap.last_key <= m->lo) {
 			db_set_error(m->db, "source %s: %zu rows after ALARM_INST_ID %lld "
@@ -190,6 +194,9 @@ on_active(const struct merge *m, int64_t id)
 {
 	struct zmc_row key;
 
+	/* bsearch must not see a NULL base, even with no rows (C11 7.22.5) */
+	if (m->ap.rowsz == 0)
+		return 0;
 	key.alarm_id = id;
 	return bsearch(&key, m->ap.rows, m->ap.rowsz, sizeof(key),
 	    row_cmp_id) != NULL;
@@ -254,17 +261,28 @@ read_tracked(struct merge *m, size_t *n, int *more)
 	    (m->st_tracked = prep(m, SQL_TRACKED_IDS)) == NULL)
 		return -1;
 	st = m->st_tracked;
+	/*
+	 * Most tracked ids of a range are FIRING alarms on the active page:
+	 * a page-sized read skips them in one query; at most a batch of the
+	 * others is kept, and the next call goes on after the last id used.
+	 */
 	if (db_bind_int64(st, 1, m->bl) != 0 || db_bind_int64(st, 2, m->hi) != 0 ||
-	    db_bind_int64(st, 3, (int64_t)m->bs) != 0 || db_execute(st) != 0)
+	    db_bind_int64(st, 3, (int64_t)m->page) != 0 || db_execute(st) != 0)
 		return -1;
 	left = xcalloc(m->bs, sizeof(*left));
+	*more = 0;
 	while ((rc = db_fetch(st)) == 1) {
 		fetched++;
 		if (db_col_int64(st, 0, &v) != 0)
 			continue;
-		m->bl = v;
-		if (!on_active(m, v) && nleft < m->bs)
+		if (!on_active(m, v)) {
+			if (nleft == m->bs) {
+				*more = 1;	/* v is the next call's */
+				break;
+			}
 			left[nleft++] = v;
+		}
+		m->bl = v;
 	}
 	db_stmt_reset(st);
 	timed(m, t0, 1);
@@ -272,7 +290,8 @@ read_tracked(struct merge *m, size_t *n, int *more)
 		free(left);
 		return -1;
 	}
-	*more = fetched >= m->bs;
+	if (fetched >= m->page)
+		*more = 1;
 	for (i = 0; i < nleft; i += DIALECT_IN_MAX) {
 		k = nleft - i < DIALECT_IN_MAX ? nleft - i : DIALECT_IN_MAX;
 		if (read_ids(m, left + i, k) != 0) {
@@ -339,16 +358,20 @@ merge_next(struct merge *m, const struct pair **pairs, size_t *n)
 			break;
 		case PH_EMIT:
 			tracked_clear(m);
-			for (i = 0; i < m->ap.rowsz; i++) {
-				m->pairs[i].row = &m->ap.rows[i];
-				m->pairs[i].sync = m->as[i].alarm_id != 0 ? &m->as[i] : NULL;
+			for (i = 0; i < m->bs && m->emitted < m->ap.rowsz; i++) {
+				size_t e = m->emitted++;
+
+				m->pairs[i].row = &m->ap.rows[e];
+				m->pairs[i].sync = m->as[e].alarm_id != 0 ? &m->as[e] : NULL;
 			}
-			*n = m->ap.rowsz;
-			if (m->full) {
-				m->lo = m->hi;
-				m->ph = PH_ACTIVE;
-			} else
-				m->ph = PH_DONE;
+			*n = i;
+			if (m->emitted >= m->ap.rowsz) {
+				if (m->full) {
+					m->lo = m->hi;
+					m->ph = PH_ACTIVE;
+				} else
+					m->ph = PH_DONE;
+			}
 			if (*n > 0)
 				return 1;
 			break;

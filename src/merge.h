@@ -26,6 +26,13 @@ struct db;
 struct config;
 struct merge;
 
+/*
+ * Active rows per page query: each query costs a plan (PostgreSQL) or a
+ * prepare (sqliteodbc) whatever its size, so pages are larger than the
+ * POST batch; about half a megabyte of rows (peak RSS stays under 16 MiB).
+ */
+#define MERGE_PAGE	500
+
 /* What the pass read, for the run summary and metrics. */
 struct merge_stats {
 	size_t	active_rows;	/* view rows in state U fetched */
@@ -39,8 +46,13 @@ struct merge_stats {
 	size_t	nrecent;	/* (the eighth holds the rest) */
 };
 
-/* A pass over the view of cfg (zmc.source) in pages of batch rows.  Never fails. */
-struct merge	*merge_new(struct db *, const struct config *, size_t batch);
+/*
+ * A pass over the view of cfg (zmc.source), reading the active side in
+ * pages of page rows and handing out batches of at most batch pairs.
+ * Never fails.
+ */
+struct merge	*merge_new(struct db *, const struct config *, size_t page,
+		    size_t batch);
 /*
  * The next batch of at most batch pairs in *pairs / *n, valid until the
  * next call.  1 a batch, 0 no more, -1 database error (db_error()).

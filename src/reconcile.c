@@ -95,6 +95,63 @@ action_operation(enum action_kind k)
 	return action_names[k].operation;
 }
 
+/* The view row's part an action needs after its page is gone; NULL for NULL. */
+static const struct zmc_row *
+row_copy(const struct zmc_row *r)
+{
+	static const char *const opname[] = { "OPERATOR" };
+	struct zmc_row	*c;
+	const char	*op;
+
+	if (r == NULL)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->alarm_id = r->alarm_id;
+	c->event_id = r->event_id;
+	c->state = r->state;
+	c->level = r->level;
+	c->event_time = r->event_time;
+	c->state_time = r->state_time;
+	c->create_date = r->create_date;
+	c->clear_reason = xstrdup(r->clear_reason);
+	if ((op = zmc_row_field(r, "OPERATOR")) != NULL) {
+		c->vals = xcalloc(1, sizeof(*c->vals));
+		c->vals[0] = xstrdup(op);
+		c->names = opname;
+		c->ncols = 1;
+	}
+	return c;
+}
+
+static const struct sync_row *
+sync_copy(const struct sync_row *s)
+{
+	struct sync_row	*c;
+
+	if (s == NULL)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	*c = *s;
+	c->silence_id = xstrdup(s->silence_id);
+	c->labels = xstrdup(s->labels);
+	c->last_error = xstrdup(s->last_error);
+	return c;
+}
+
+static void
+row_copy_free(const struct zmc_row *r)
+{
+	struct zmc_row	*c = (struct zmc_row *)r;
+
+	if (c == NULL)
+		return;
+	free(c->clear_reason);
+	if (c->vals != NULL)
+		free(c->vals[0]);
+	free(c->vals);
+	free(c);
+}
+
 /* Appends one action; alert and old_alert pass to the list. */
 static void
 emit(struct action_list *out, enum action_kind kind, const struct pair *p,
@@ -109,8 +166,8 @@ emit(struct action_list *out, enum action_kind kind, const struct pair *p,
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
 	a->alarm_id = p->row != NULL ? p->row->alarm_id : p->sync->alarm_id;
-	a->row = p->row;
-	a->sync = p->sync;
+	a->row = row_copy(p->row);
+	a->sync = sync_copy(p->sync);
 	a->alert = alert;
 	a->old_alert = old_alert;
 	a->new_status = st;
@@ -586,6 +643,31 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 }
 
 void
+action_list_move(struct action_list *to, struct action_list *from)
+{
+	size_t	 i;
+
+	for (i = 0; i < from->n; i++) {
+		to->v = xreallocarray_grow(to->v, &to->cap, to->n + 1,
+		    sizeof(*to->v));
+		to->v[to->n++] = from->v[i];
+	}
+	free(from->v);
+	from->v = NULL;
+	from->n = from->cap = 0;
+}
+
+size_t
+action_list_alerts(const struct action_list *l)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += (l->v[i].alert != NULL) + (l->v[i].old_alert != NULL);
+	return n;
+}
+
+void
 action_list_free(struct action_list *l)
 {
 	size_t	 i;
@@ -594,6 +676,15 @@ action_list_free(struct action_list *l)
 		alert_free(l->v[i].alert);
 		alert_free(l->v[i].old_alert);
 		free(l->v[i].labels);
+		row_copy_free(l->v[i].row);
+		if (l->v[i].sync != NULL) {
+			struct sync_row *c = (struct sync_row *)l->v[i].sync;
+
+			free(c->silence_id);
+			free(c->labels);
+			free(c->last_error);
+			free(c);
+		}
 	}
 	free(l->v);
 	l->v = NULL;

@@ -41,8 +41,11 @@ const char	*action_operation(enum action_kind);
 struct action {
 	enum action_kind	 kind;
 	int64_t			 alarm_id;
-	const struct zmc_row	*row;		/* NULL if the row is gone */
-	const struct sync_row	*sync;		/* NULL if never synced */
+	const struct zmc_row	*row;		/* NULL if the row is gone; an owned copy of what
+					   the execution needs (ids, state, times,
+					   CLEAR_REASON, OPERATOR), so actions outlive the
+					   pages they were decided from */
+	const struct sync_row	*sync;		/* NULL if never synced; an owned copy */
 	struct alert		*alert;		/* to push: firing (lease) or resolved (endsAt); owned; NULL for
 					   ACT_EXPIRE_SILENCE / ACT_SILENCE_ENDED, and for an ACT_RESOLVE of a gone
 					   row whose label set was never stored (nothing to address: bookkeeping only) */
@@ -107,6 +110,10 @@ struct live_silence {
 size_t	reconcile_orphans(const struct live_silence *live, size_t n,
 	    const char *source, const struct silence_set *kept, int *out);
 void	action_list_free(struct action_list *);
+/* Moves every action of from to the end of to; from is left empty. */
+void	action_list_move(struct action_list *to, struct action_list *from);
+/* Alerts the actions of l will push (old and new label sets). */
+size_t	action_list_alerts(const struct action_list *l);
 
 /*
  * 1 if a FIRING alarm last pushed at last_push is due for a heartbeat at

@@ -145,7 +145,10 @@ TEST(t_new_fires)
 	CHECK_STR(label_of(a, "alertname"), "CPU_Usage_High");
 	CHECK(a == NULL || a->starts_at == NOW - 600);
 	CHECK(a == NULL || a->ends_at == NOW + 600);
-	CHECK(l.n != 1 || (l.v[0].row == &r && l.v[0].sync == NULL &&
+	/* the action carries its own copy of the row, not the page's */
+	CHECK(l.n != 1 || (l.v[0].row != NULL && l.v[0].row != &r &&
+	    l.v[0].row->alarm_id == 4242 && l.v[0].row->event_id == r.event_id &&
+	    l.v[0].row->state == 'U' && l.v[0].sync == NULL &&
 	    l.v[0].alarm_id == 4242 && l.v[0].old_alert == NULL));
 	action_list_free(&l);
 	CHECK(l.v == NULL && l.n == 0);
@@ -205,7 +208,8 @@ TEST(t_pending_retry)
 	run1(&c, &r, &s, &l);
 	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "retry");
 	CHECK(act_alert(&l) == NULL || act_alert(&l)->ends_at == NOW + 600);
-	CHECK(l.n != 1 || l.v[0].sync == &s);
+	CHECK(l.n != 1 || (l.v[0].sync != NULL && l.v[0].sync != &s &&
+	    l.v[0].sync->status == SS_PENDING && l.v[0].sync->alarm_id == s.alarm_id));
 	action_list_free(&l);
 	sync_done(&s);
 }
@@ -1298,6 +1302,52 @@ TEST(t_orphan_silences)
 	CHECK(silence_set_has(NULL, "anything"));
 }
 
+/* Actions outlive the page they were decided from, and gather across pages. */
+TEST(t_actions_outlive_pages)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l = { 0 }, all = { 0 };
+	struct pair		 p;
+	const char		*names[] = { "OPERATOR" };
+	char			*vals[] = { "张三" }, reason[] = "计划内维护";
+
+	cfg_init(&c);
+	row_init(&r, 'M');
+	r.clear_reason = reason;
+	r.names = names;
+	r.vals = vals;
+	r.ncols = 1;
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	p.row = &r;
+	p.sync = &s;
+	reconcile(&c, NULL, 0, &p, 1, NOW, NULL, &l);
+	CHECK_ACT(l, ACT_SILENCE, SS_SILENCED, "state M");
+	/* the page goes away */
+	memset(reason, 'x', sizeof(reason) - 1);
+	vals[0] = "someone else";
+	sync_done(&s);
+	memset(&s, 0, sizeof(s));
+	if (l.n == 1) {
+		CHECK_STR(l.v[0].row->clear_reason, "计划内维护");
+		CHECK_STR(zmc_row_field(l.v[0].row, "operator"), "张三");
+		CHECK(l.v[0].sync->status == SS_FIRING);
+		CHECK(l.v[0].sync->labels != NULL);
+	}
+	CHECK_INT(action_list_alerts(&l), 1);
+	action_list_move(&all, &l);
+	CHECK_INT(l.n, 0);
+	CHECK_INT(all.n, 1);
+	row_init(&r, 'U');
+	p.sync = NULL;
+	reconcile(&c, NULL, 0, &p, 1, NOW, NULL, &l);
+	action_list_move(&all, &l);
+	CHECK_INT(all.n, 2);
+	CHECK_INT(action_list_alerts(&all), 2);
+	action_list_free(&all);
+}
+
 int
 main(void)
 {
@@ -1308,6 +1358,7 @@ main(void)
 	RUN(t_heartbeat_due);
 	RUN(t_heartbeat_spread);
 	RUN(t_record_table);
+	RUN(t_actions_outlive_pages);
 	RUN(t_silence_lost_restored);
 	RUN(t_orphan_silences);
 	RUN(t_am_restarted_repush);

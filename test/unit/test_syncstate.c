@@ -82,7 +82,7 @@ setup(void)
 static size_t
 read_all(size_t limit, int64_t *ids, size_t idcap, size_t *pages)
 {
-	struct merge *m = merge_new(db, &conf, limit);
+	struct merge *m = merge_new(db, &conf, limit, limit);
 	const struct pair *pv;
 	size_t total = 0, i, n;
 	int rc;
@@ -134,7 +134,7 @@ first_batch(size_t limit, struct merge **mp, struct source_page *p)
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	*mp = merge_new(db, &conf, limit);
+	*mp = merge_new(db, &conf, limit, limit);
 	if ((rc = merge_next(*mp, &pv, &n)) != 1)
 		return rc == 0 ? 0 : -1;
 	/* a shallow view of the rows: freed by merge_free, not source_page_free */
@@ -251,7 +251,7 @@ alarm_in_state(char state, int nth)
 static int
 find_status(int64_t alarm, struct sync_row *out)
 {
-	struct merge *m = merge_new(db, &conf, 7);
+	struct merge *m = merge_new(db, &conf, 7, 7);
 	const struct pair *pv;
 	size_t i, n;
 	int rc, found = 0;
@@ -346,7 +346,7 @@ TEST(apply_and_read_back)
 	}
 	/* the A alarm is read with the U ones while tracked */
 	{
-		struct merge *m = merge_new(db, &conf, 100);
+		struct merge *m = merge_new(db, &conf, 100, 100);
 		const struct pair *pv;
 		size_t i, n, rows = 0;
 		int seen = 0;

@@ -254,8 +254,9 @@ config_set(int argc, char **argv, struct ctx *ctx)
 		goto out;
 	}
 	if (!key->table_ok) {
-		r = cmd_badarg("config", "set %s.%s: secrets come only from the file "
-		    "or the environment", g, k);
+		r = cmd_badarg("config", "set %s.%s: %s come only from the file "
+		    "or the environment", g, k, key->type == CFGT_SECRET ||
+		    key->type == CFGT_PATH ? "secrets" : "per-host settings");
 		goto out;
 	}
 	/* Oracle stores '' as NULL, and the loader ignores an empty row. */

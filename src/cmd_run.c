@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
+#include "lease.h"
 #include "log.h"
 #include "merge.h"
 #include "metrics.h"
@@ -63,6 +64,8 @@ struct run {
 	int			 sil_known;
 	struct silence_set	 live;	/* ids of the active ones, sorted */
 	struct am_view		 view;	/* what reconcile sees of Alertmanager */
+	struct lease_guard	 lease;		/* SPEC 3: the one host that syncs */
+	int			 lease_held;	/* 1: this run syncs */
 };
 
 /* The latest start of a reachable member: alerts pushed before it are gone. */
@@ -207,15 +210,23 @@ must_stop(struct run *r)
 			r->t.first_error = xstrdup(why);
 		r->stopped = 1;
 	}
-	return r->stopped || r->t.db_failed;
+	return r->stopped || r->t.db_failed || r->lease.lost;
 }
 
-/* Carries out the gathered actions and empties l; 0, or -1 (database). */
+/*
+ * Carries out the gathered actions and empties l; 0, or -1 (database).
+ * Only while the lease is still ours (SPEC 3): a lost lease drops them,
+ * the holder decides them again.
+ */
 static int
 flush(struct run *r, const struct batch_env *env, struct action_list *l)
 {
-	int rc = batch_run(env, l, &r->t);
+	int rc = 0;
 
+	if (l->n > 0 && lease_check(&r->lease) != 0)
+		rc = r->lease.lost ? 0 : -1;
+	else
+		rc = batch_run(env, l, &r->t);
 	action_list_free(l);
 	return rc;
 }
@@ -284,13 +295,21 @@ run_pass(struct run *r)
 			break;
 	}
 	/* What gathered is carried out, unless the run was told to stop. */
-	if (rc == 0 && !r->stopped && flush(r, &env, &pend) != 0)
+	if (rc == 0 && !r->stopped && !r->lease.lost && flush(r, &env, &pend) != 0)
 		rc = -1;
 	action_list_free(&pend);
-	/* Only a complete, clean pass knows every row that keeps a silence. */
+	/*
+	 * Only a complete, clean pass knows every row that keeps a silence;
+	 * and only the holder expires silences (the lease is checked again).
+	 */
 	if (rc == 0 && got == 0 && r->sil_known && !r->stopped &&
-	    !r->t.am_down && !r->t.db_failed && silences_sweep(r, &env) != 0)
-		rc = -1;
+	    !r->t.am_down && !r->t.db_failed && !r->lease.lost) {
+		if (!r->dry_run && lease_check(&r->lease) != 0) {
+			if (!r->lease.lost)
+				rc = -1;
+		} else if (silences_sweep(r, &env) != 0)
+			rc = -1;
+	}
 	log_info("run %s: read %zu active and %zu tracked alarms in %zu queries "
 	    "(%.2fs)", r->batch_id, ms->active_rows, ms->tracked_rows,
 	    ms->queries, ms->seconds);
@@ -323,7 +342,59 @@ cmd_run_json(const struct run_record *r)
 	json_object_object_add(o, "actions", c);
 	json_object_object_add(o, "errors", json_object_new_int64(r->errors));
 	json_object_object_add(o, "error", out_json_str(r->error));
+	json_object_object_add(o, "result", out_json_str(r->result));
 	return o;
+}
+
+/*
+ * Takes or renews the lease (SPEC 3).  Sets r->lease_held, the
+ * zmc_lease_held gauge and, when held, the fence of the bookkeeping.
+ * A dry run only reads it, and says when a run now would stand by.
+ * Returns EXIT_OK (held or standby) or EXIT_DB.
+ */
+static int
+take_lease(struct run *r)
+{
+	struct lease l = { 0 };
+	char tb[32];
+	int got;
+
+	if (r->dry_run) {
+		if ((got = lease_read(r->ctx->db, &l)) < 0) {
+			log_error("database: reading NM_ALARM_SYNC_LEASE (run zmcsync "
+			    "init-db to add it): %s", db_error(r->ctx->db));
+			return EXIT_DB;
+		}
+		if (got == 0 && !l.expired &&
+		    strcmp(l.holder, r->c->sync_instance_id) != 0)
+			printf("dry run: the lease is held by %s until %s; a run "
+			    "now would stand by\n", l.holder, lease_time(l.expires, tb));
+		lease_clear(&l);
+		r->lease_held = 1;
+		return EXIT_OK;
+	}
+	got = lease_take(&r->lease, r->ctx->db, r->c);
+	if (got < 0) {
+		log_error("database: taking the lease in NM_ALARM_SYNC_LEASE (run "
+		    "zmcsync init-db to add it): %s", db_error(r->ctx->db));
+		metrics_add("zmc_errors_total", "type", "db", 1);
+		return EXIT_DB;
+	}
+	metrics_set("zmc_lease_held", NULL, NULL, got);
+	if (got == 0) {
+		log_info("lease held by %s (epoch %lld) until %s; this host stands by",
+		    r->lease.row.holder, (long long)r->lease.row.epoch,
+		    lease_time(r->lease.row.expires, tb));
+		return EXIT_OK;
+	}
+	if (r->lease.row.acquired != 0 && r->lease.row.acquired ==
+	    r->lease.row.renewed)
+		log_info("lease taken by %s (epoch %lld) until %s",
+		    r->c->sync_instance_id, (long long)r->lease.epoch,
+		    lease_time(r->lease.row.expires, tb));
+	r->lease_held = 1;
+	syncstate_set_fence(lease_fence, &r->lease);
+	return EXIT_OK;
 }
 
 /* zmc_active_alarms{severity} and zmc_alarms_in_error from the status table after the run. */
@@ -384,11 +455,16 @@ finish(struct run *r, int rc, double t0, const char *result)
 			rec.counts[i] = r->t.counts[i];
 		rec.errors = r->t.failed;
 		rec.error = r->t.first_error;
+		rec.result = (char *)result;
 		if (state_run_add(r->ctx->st, &rec) != 0)
 			log_warn("state: run history not recorded");
 	}
 	if (r->c->metrics_textfile[0] != '\0')
 		metrics_write(r->c->metrics_textfile);
+	if (strcmp(result, "standby") == 0) {
+		log_info("run %s: standby in %.2fs", r->batch_id, dur);
+		return rc;
+	}
 	/*
 	 * One error line for every failed run, so cron mails it even under
 	 * -q (the database and configuration failures said theirs already).
@@ -474,6 +550,11 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 		rc = finish(&r, EXIT_DB, t0, "failed");
 		goto out;
 	}
+	/* SPEC 3: of several hosts, the one holding the lease syncs. */
+	if ((rc = take_lease(&r)) != EXIT_OK || !r.lease_held) {
+		rc = finish(&r, rc, t0, rc == EXIT_OK ? "standby" : "failed");
+		goto out;
+	}
 	/* A run must end before cron starts the next one: default deadline is the scan interval. */
 	if (timeout < 0)
 		timeout = r.c->sync_scan_interval;
@@ -508,16 +589,29 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 		rc = EXIT_NOAM;
 	else if (r.t.failed > 0 || r.stopped)
 		rc = EXIT_PARTIAL;
+	/* Fenced out: stopped; the new holder redoes what was not recorded. */
+	if (r.lease.lost) {
+		rc = EXIT_PARTIAL;
+		if (r.t.first_error == NULL)
+			r.t.first_error = xstrdup("lease: ran out or taken over "
+			    "during the run; the holder syncs the rest");
+	}
 
 	if (r.dry_run) {
 		printf("dry run: %ld action%s planned; nothing was changed\n",
 		    r.planned, r.planned == 1 ? "" : "s");
 		goto out;
 	}
-	if (rc != EXIT_DB)
+	/* The gauges describe the holder's work: a fenced run leaves them to it. */
+	if (rc != EXIT_DB && !r.lease.lost)
 		gauges_from_db(&r);
 	if (rc == EXIT_DB && db_lost(ctx->db))
 		log_error("database: connection lost: %s", db_error(ctx->db));
+	if (r.lease.lost) {
+		metrics_set("zmc_lease_held", NULL, NULL, 0);
+		rc = finish(&r, rc, t0, "lease_lost");
+		goto out;
+	}
 	switch (rc) {
 	case EXIT_OK:
 		result = "success";
@@ -531,6 +625,8 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	}
 	rc = finish(&r, rc, t0, result);
 out:
+	syncstate_set_fence(NULL, NULL);
+	lease_guard_free(&r.lease);
 	metrics_free();
 	syncstate_mappings_free(r.maps, r.mapsz);
 	batch_tally_free(&r.t);

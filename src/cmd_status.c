@@ -1,7 +1,7 @@
 /*
- * cmd_status: the settings in force, who holds the run lock, the
- * database and Alertmanagers in use, and the last runs of the local
- * state file (the guide's /api/v1/sync/status plus what an operator of a
+ * cmd_status: the settings in force, who holds the run lock and the
+ * lease (SPEC 3: which host syncs), the database and Alertmanagers in
+ * use, and the last runs of the local state file (the guide's /api/v1/sync/status plus what an operator of a
  * cron job needs).  It answers when the database is down: the reason is
  * one line of the report.  Exit 0 when the state file or the database
  * could be read, 4 when neither could.
@@ -17,6 +17,7 @@
 #include "config.h"
 #include "db.h"
 #include "dialect.h"
+#include "lease.h"
 #include "log.h"
 #include "out.h"
 #include "reconcile.h"
@@ -66,14 +67,17 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 		{ "runs", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "STARTED", "BATCH", "EXIT", "SECONDS",
-	    "ERRORS", "ACTIONS", "ERROR" };
+	static const char *const head[] = { "STARTED", "BATCH", "EXIT", "RESULT",
+	    "SECONDS", "ERRORS", "ACTIONS", "ERROR" };
 	const struct config *c = ctx->conf;
 	struct run_record *runs = NULL;
 	struct json_object *o, *d, *a;
 	struct table *t;
-	const char *conn, *sev, *cells[7], *dialect;
+	const char *conn, *sev, *cells[8], *dialect;
 	char *runs_err = NULL, *acts, tb[32], ex[16], secs[32], errs[24];
+	char *lease_err = NULL;
+	struct lease lease = { 0 };
+	int lease_got = -1, mine;
 	long long nruns = 10;
 	long holder;
 	size_t n = 0, i;
@@ -106,6 +110,13 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 	conn = value_of(ctx, "database.connection");
 	sev = value_of(ctx, "sync.severity_filter");
 	dialect = ctx->db != NULL ? dialect_name(db_dialect(ctx->db)) : c->db_dialect;
+	/* After a database error (a locked database, say) no second wait. */
+	if (ctx->db != NULL && ctx->db_err != NULL)
+		lease_err = xstrdup("not read: see the database error");
+	else if (ctx->db != NULL && (lease_got = lease_read(ctx->db, &lease)) < 0)
+		lease_err = xstrdup(db_error(ctx->db));
+	mine = lease_got == 0 && !lease.expired &&
+	    strcmp(lease.holder, c->sync_instance_id) == 0;
 
 	if (json) {
 		o = json_object_new_object();
@@ -135,6 +146,27 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 		    json_nonempty(db_dbms_version(ctx->db)) : NULL);
 		json_object_object_add(d, "error", out_json_str(ctx->db_err));
 		json_object_object_add(o, "database", d);
+		d = json_object_new_object();
+		json_object_object_add(d, "instance_id",
+		    json_object_new_string(c->sync_instance_id));
+		json_object_object_add(d, "lease_seconds",
+		    json_object_new_int(c->sync_lease_seconds));
+		json_object_object_add(d, "holder", lease_got == 0 ?
+		    json_object_new_string(lease.holder) : NULL);
+		json_object_object_add(d, "epoch", lease_got == 0 ?
+		    json_object_new_int64(lease.epoch) : NULL);
+		json_object_object_add(d, "expires", lease_got == 0 ?
+		    out_json_time(lease.expires) : NULL);
+		json_object_object_add(d, "expired", lease_got == 0 ?
+		    json_object_new_boolean(lease.expired) : NULL);
+		json_object_object_add(d, "acquired", lease_got == 0 ?
+		    out_json_time(lease.acquired) : NULL);
+		json_object_object_add(d, "renewed", lease_got == 0 ?
+		    out_json_time(lease.renewed) : NULL);
+		json_object_object_add(d, "held_by_this_instance",
+		    lease_got < 0 ? NULL : json_object_new_boolean(mine));
+		json_object_object_add(d, "error", out_json_str(lease_err));
+		json_object_object_add(o, "lease", d);
 		a = json_object_new_array();
 		for (i = 0; i < c->am_urlsz; i++)
 			json_object_array_add(a, json_object_new_string(c->am_urls[i]));
@@ -167,13 +199,27 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 			    db_dbms_name(ctx->db), db_dbms_version(ctx->db));
 		if (ctx->db_err != NULL)
 			printf("%-20s %s\n", "database error", ctx->db_err);
+		printf("%-20s %s\n", "instance id", c->sync_instance_id);
+		if (lease_got == 0) {
+			printf("%-20s %s (epoch %lld), %s %s\n", "lease holder",
+			    lease.holder, (long long)lease.epoch, lease.expired ?
+			    "expired" : "until", lease_time(lease.expires, tb));
+			printf("%-20s %s\n", "this instance", mine ?
+			    "holds the lease: it syncs" : lease.expired ?
+			    "the lease is free: its next run takes it" :
+			    "standby: another instance syncs");
+		} else if (lease_got == 1)
+			printf("%-20s %s\n", "lease holder",
+			    "none yet: the next run takes the lease");
+		else if (lease_err != NULL)
+			printf("%-20s %s\n", "lease error", lease_err);
 		for (i = 0; i < c->am_urlsz; i++)
 			printf("%-20s %s\n", "alertmanager", c->am_urls[i]);
 		if (*c->metrics_textfile)
 			printf("%-20s %s\n", "metrics textfile", c->metrics_textfile);
 		if (runs_ok && nruns > 0) {
 			printf("\nlast runs:\n");
-			t = table_new(7, head);
+			t = table_new(8, head);
 			for (i = 0; i < n; i++) {
 				snprintf(ex, sizeof(ex), "%d", runs[i].exit_code);
 				snprintf(secs, sizeof(secs), "%.2f", runs[i].duration);
@@ -182,10 +228,11 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 				cells[0] = out_time(runs[i].started, tb);
 				cells[1] = runs[i].batch_id;
 				cells[2] = ex;
-				cells[3] = secs;
-				cells[4] = errs;
-				cells[5] = acts;
-				cells[6] = runs[i].error;
+				cells[3] = runs[i].result ? runs[i].result : "-";
+				cells[4] = secs;
+				cells[5] = errs;
+				cells[6] = acts;
+				cells[7] = runs[i].error;
 				table_add(t, cells);
 				free(acts);
 			}
@@ -195,6 +242,8 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 	}
 	state_runs_free(runs, n);
 	free(runs_err);
+	free(lease_err);
+	lease_clear(&lease);
 	if (ctx->st == NULL && ctx->db == NULL) {
 		log_error("status: neither the state file nor the database could be read");
 		return EXIT_DB;

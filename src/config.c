@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <iniparser.h>
 
@@ -124,6 +125,12 @@ static const struct cfg_key keys[] = {
 	    "severities that are synced after mapping; empty: all" },
 	{ "sync", "sync_on_startup", CFGT_BOOL, "true", 0, 0, NULL, 1, NULL,
 	    "accepted for compatibility; every run syncs the history window" },
+	/* Empty default: derived from scan_interval (config_resolve). */
+	{ "sync", "lease_seconds", CFGT_INT, "", 1, 604800, NULL, 1, NULL,
+	    "seconds the lease of the syncing host lasts; empty: 2 x scan_interval" },
+	/* Never from the shared table: every host must have its own. */
+	{ "sync", "instance_id", CFGT_STR, "", 0, 0, NULL, 0, NULL,
+	    "this instance's name in the lease; empty: <hostname>:<state dir>" },
 	/* [silence] */
 	{ "silence", "use_silence_api", CFGT_BOOL, "true", 0, 0, NULL, 1, NULL,
 	    "create a silence for a manually cleared (M) alarm" },
@@ -552,6 +559,9 @@ config_check_value(const struct cfg_key *k, const char *v)
 		return xstrdup("contains a line break");
 	switch (k->type) {
 	case CFGT_INT:
+		/* An empty default means "derived from other keys". */
+		if (*v == '\0' && *k->def == '\0')
+			break;
 		if (str_to_int(v, k->min, k->max, &x) == -1)
 			return xasprintf("not a number between %lld and %lld",
 			    k->min, k->max);
@@ -1002,8 +1012,9 @@ config_apply_table(struct cfg *c, const char *group, const char *key,
 		return 0;
 	}
 	if (!k->table_ok) {
-		log_warn("table %s: ignored, secrets come only from the file "
-		    "or environment", tn);
+		log_warn("table %s: ignored, %s come only from the file "
+		    "or environment", tn, k->type == CFGT_SECRET ||
+		    k->type == CFGT_PATH ? "secrets" : "per-host settings");
 		free(tn);
 		return 0;
 	}
@@ -1172,6 +1183,7 @@ conf_free(struct config *f)
 	free(f->log_file);
 	free(f->metrics_textfile);
 	free(f->state_dir);
+	free(f->sync_instance_id);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -1426,6 +1438,15 @@ config_resolve(struct cfg *c)
 		    prefix(c, K("sync.alert_ttl")), ttl, hb);
 		errors++;
 	}
+	if (*val(c, K("sync.lease_seconds"), NULL) == '\0')
+		f->sync_lease_seconds = 2 * f->sync_scan_interval;
+	else
+		f->sync_lease_seconds = ival(c, "sync.lease_seconds");
+	if (f->sync_lease_seconds <= f->sync_scan_interval)
+		warn_once(c, "%s: %d is not more than sync.scan_interval (%d): "
+		    "the lease may expire between two runs of its holder and "
+		    "move to another host", prefix(c, K("sync.lease_seconds")),
+		    f->sync_lease_seconds, f->sync_scan_interval);
 	f->sync_batch_size = ival(c, "sync.batch_size");
 	f->sync_history_hours = ival(c, "sync.history_hours");
 	l = str_split_list(val(c, K("sync.alarm_levels"), NULL), &n);
@@ -1469,6 +1490,21 @@ config_resolve(struct cfg *c)
 	f->log_retention_days = ival(c, "log.retention_days");
 	f->metrics_textfile = sdup(c, "metrics.textfile");
 	f->state_dir = sdup(c, "state.dir");
+	f->sync_instance_id = sdup(c, "sync.instance_id");
+	if (*f->sync_instance_id == '\0') {
+		char host[256];
+
+		if (gethostname(host, sizeof(host)) != 0)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		free(f->sync_instance_id);
+		f->sync_instance_id = xasprintf("%s:%s", host, f->state_dir);
+	}
+	if (strlen(f->sync_instance_id) > 1000) {
+		log_error("%s: longer than 1000 bytes (%s); set a shorter one",
+		    prefix(c, K("sync.instance_id")), f->sync_instance_id);
+		errors++;
+	}
 
 	/* Never NULL, even after an error above. */
 	if (f->db_password == NULL)

@@ -90,6 +90,8 @@ struct config {
 	int	 sync_levels[5];	/* sync_levels[L] != 0: level L passes */
 	char	**sync_severity_filter;	/* severities that pass; none = all */
 	size_t	 sync_severity_filtersz;
+	int	 sync_lease_seconds;	/* lease of the syncing host (2 x scan_interval) */
+	char	*sync_instance_id;	/* holder name in the lease (<hostname>:<state dir>) */
 	/* [silence] */
 	int	 silence_use_api;
 	int	 silence_duration_hours;

@@ -13,6 +13,8 @@
  *   {IDC} {IDV} the id column and its value in INSERTs: empty for sqlite
  *            (INTEGER PRIMARY KEY) and postgresql (DEFAULT nextval), the
  *            column and SEQ.NEXTVAL for oracle
+ *   {NOW}    the database's own clock, UTC, whole seconds (lease only)
+ *   {NOWP}   the same plus an integer marker's seconds (lease only)
  * Paging is appended by page kind (see dialect.h, dialect_page_values).
  * Values are never spliced: only the validated view name is.
  */
@@ -320,6 +322,54 @@ static const struct stmt_def defs[SQL__COUNT] = {
 	    "SELECT s.SILENCE_ID FROM NM_ALARM_SYNC_STATUS s "
 	    "WHERE s.SYNC_STATUS = 'SILENCED' AND s.SILENCE_ID IS NOT NULL",
 	    PG_NONE, NULL, NULL, 0 },
+	/*
+	 * The lease of NM_ALARM_SYNC_LEASE (lease.c).  Its times are the
+	 * database's clock in UTC, never a host's, so hosts with skewed
+	 * clocks still agree on when it expires.  In SET, HOLDER on the
+	 * right is the old value: the epoch grows only when the holder
+	 * changes.
+	 * (me text, me text, me text, seconds int, name text, me text)
+	 */
+	[SQL_LEASE_ACQUIRE] = { "LEASE_ACQUIRE",
+	    "UPDATE NM_ALARM_SYNC_LEASE SET "
+	    "EPOCH = CASE WHEN HOLDER = ? THEN EPOCH ELSE EPOCH + 1 END, "
+	    "ACQUIRED_AT = CASE WHEN HOLDER = ? THEN ACQUIRED_AT ELSE {NOW} END, "
+	    "HOLDER = ?, EXPIRES_AT = {NOWP}, RENEWED_AT = {NOW} "
+	    "WHERE LEASE_NAME = ? AND (HOLDER = ? OR EXPIRES_AT < {NOW})",
+	    PG_NONE, NULL, NULL, 6 },
+	/* (name text, me text, seconds int); epoch 1 */
+	[SQL_LEASE_INSERT] = { "LEASE_INSERT",
+	    "INSERT INTO NM_ALARM_SYNC_LEASE (LEASE_NAME, HOLDER, EPOCH, "
+	    "EXPIRES_AT, ACQUIRED_AT, RENEWED_AT) "
+	    "VALUES (?, ?, 1, {NOWP}, {NOW}, {NOW})",
+	    PG_NONE, NULL, NULL, 3 },
+	/*
+	 * (name text) -> HOLDER, EPOCH, EXPIRES_AT, ACQUIRED_AT, RENEWED_AT
+	 * (UTC), 1 if expired by the database's clock else 0
+	 */
+	[SQL_LEASE_GET] = { "LEASE_GET",
+	    "SELECT l.HOLDER, l.EPOCH, l.EXPIRES_AT, l.ACQUIRED_AT, "
+	    "l.RENEWED_AT, CASE WHEN l.EXPIRES_AT < {NOW} THEN 1 ELSE 0 END "
+	    "FROM NM_ALARM_SYNC_LEASE l WHERE l.LEASE_NAME = ?",
+	    PG_NONE, NULL, NULL, 1 },
+	/*
+	 * (seconds int, name text, me text, epoch int): the fence, first
+	 * statement of each bookkeeping transaction.  No row: taken over.
+	 */
+	[SQL_LEASE_FENCE] = { "LEASE_FENCE",
+	    "UPDATE NM_ALARM_SYNC_LEASE SET EXPIRES_AT = {NOWP}, "
+	    "RENEWED_AT = {NOW} WHERE LEASE_NAME = ? AND HOLDER = ? AND "
+	    "EPOCH = ?",
+	    PG_NONE, NULL, NULL, 4 },
+	/*
+	 * (seconds int, name text, me text, epoch int): before each batch's
+	 * pushes.  No row: taken over, or expired (anyone may take it now).
+	 */
+	[SQL_LEASE_CHECK] = { "LEASE_CHECK",
+	    "UPDATE NM_ALARM_SYNC_LEASE SET EXPIRES_AT = {NOWP}, "
+	    "RENEWED_AT = {NOW} WHERE LEASE_NAME = ? AND HOLDER = ? AND "
+	    "EPOCH = ? AND EXPIRES_AT >= {NOW}",
+	    PG_NONE, NULL, NULL, 4 },
 };
 
 static const char *const names[DIALECT__COUNT] = {
@@ -464,6 +514,18 @@ expand_token(struct buf *b, enum dialect d, const char *tok, size_t n,
 	} else if (TOK("IDV")) {
 		if (d == DIALECT_ORACLE)
 			buf_printf(b, "%s.NEXTVAL, ", def->seq);
+	} else if (TOK("NOW")) {
+		buf_puts(b, d == DIALECT_POSTGRESQL ?
+		    "date_trunc('second', CURRENT_TIMESTAMP AT TIME ZONE 'UTC')" :
+		    d == DIALECT_ORACLE ? "CAST(SYS_EXTRACT_UTC(SYSTIMESTAMP) AS DATE)" :
+		    "datetime('now')");
+	} else if (TOK("NOWP")) {
+		buf_puts(b, d == DIALECT_POSTGRESQL ?
+		    "date_trunc('second', CURRENT_TIMESTAMP AT TIME ZONE 'UTC') + "
+		    "CAST(? AS INTEGER) * INTERVAL '1 second'" :
+		    d == DIALECT_ORACLE ?
+		    "CAST(SYS_EXTRACT_UTC(SYSTIMESTAMP) AS DATE) + ? / 86400" :
+		    "datetime('now', ? || ' seconds')");
 	}
 #undef TOK
 }

@@ -74,6 +74,11 @@ enum sql_id {
 	SQL_SILENCED_IDS,	/* SILENCE_ID of every SILENCED status row */
 	SQL_STATUS_INSERT_BULK,	/* DIALECT_BULK_ROWS rows of STATUS_INSERT */
 	SQL_LOG_INSERT_BULK,	/* DIALECT_BULK_ROWS rows of LOG_INSERT */
+	SQL_LEASE_ACQUIRE,	/* take or renew the lease row, if free or ours */
+	SQL_LEASE_INSERT,	/* the lease row, when missing */
+	SQL_LEASE_GET,		/* the lease row, and whether it expired */
+	SQL_LEASE_FENCE,	/* renew if holder and epoch still ours */
+	SQL_LEASE_CHECK,	/* the same, and only while unexpired */
 	SQL__COUNT
 };
 

@@ -63,7 +63,7 @@ static const double am_buckets[] = {
 #define NB(a)	(sizeof(a) / sizeof((a)[0])), 1
 
 static const char *const results[] = {
-	"disabled", "failed", "partial", "success", NULL
+	"disabled", "failed", "lease_lost", "partial", "standby", "success", NULL
 };
 static const char *const actions[] = {
 	"expire_silence", "fire", "heartbeat", "relabel", "resolve",
@@ -111,6 +111,9 @@ static const struct family families[] = {
 	{ "zmc_last_sync_timestamp_seconds", MT_GAUGE,
 	    "Unix time of the end of the last run, whatever its result.",
 	    NULL, NULL, 0, 1, NULL },
+	{ "zmc_lease_held", MT_GAUGE,
+	    "1 if this instance held the sync lease in its last run (it synced), 0 if another instance held it (standby) or it was lost.",
+	    NULL, NULL, 0, 0, NULL },
 	{ "zmc_state_file_ok", MT_GAUGE,
 	    "1 if the local state file was usable in the last run, else 0 (counters then continue from the previous textfile).",
 	    NULL, NULL, 0, 0, NULL },

@@ -51,6 +51,9 @@ struct run_record {
 	long	 counts[8];	/* per action kind (reconcile.h order, up to ACT__COUNT) */
 	long	 errors;	/* failed operations */
 	char	*error;		/* first error text or NULL */
+	char	*result;	/* "success", "partial", "failed", "disabled",
+				   "standby", "lease_lost"; NULL in runs of
+				   older versions */
 };
 /* Appends a run and keeps the last 1000.  0/-1. */
 int		 state_run_add(struct state *, const struct run_record *);

@@ -421,6 +421,17 @@ apply_touches(struct db_stmt *st, const struct sync_update *ups, size_t upsz,
 	return 0;
 }
 
+/* The fence of syncstate_set_fence, or NULL. */
+static int	(*fence_fn)(struct db *, void *);
+static void	*fence_arg;
+
+void
+syncstate_set_fence(int (*fn)(struct db *, void *), void *arg)
+{
+	fence_fn = fn;
+	fence_arg = arg;
+}
+
 int
 syncstate_apply(struct db *db, const struct sync_update *ups, size_t upsz,
     const struct sync_log *logs, size_t logsz)
@@ -456,6 +467,8 @@ syncstate_apply(struct db *db, const struct sync_update *ups, size_t upsz,
 	}
 	if (db_begin(db) != 0)
 		goto out;
+	if (fence_fn != NULL && fence_fn(db, fence_arg) != 0)
+		goto rollback;
 	/* New rows in statements of DIALECT_BULK_ROWS, the rest one by one. */
 	/* k: new rows written or bound; j: rows bound to the open bulk statement */
 	for (i = 0, k = 0, j = 0; i < upsz; i++) {

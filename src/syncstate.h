@@ -109,6 +109,12 @@ struct sync_log {
  */
 int	syncstate_apply(struct db *, const struct sync_update *, size_t,
 	    const struct sync_log *, size_t);
+/*
+ * A check syncstate_apply runs first in each transaction (the lease's
+ * fence, lease.c): nonzero rolls the transaction back and makes
+ * syncstate_apply fail, with the reason as db_error.  NULL: none.
+ */
+void	syncstate_set_fence(int (*fn)(struct db *, void *), void *arg);
 
 /*
  * SILENCE_ID of every SILENCED status row, sorted (strcmp): *ids

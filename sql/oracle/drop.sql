@@ -1,5 +1,5 @@
 -- drop.sql (oracle): removes everything init.sql created -- the source
--- view, the four sync tables (with their keys, indexes and comments) and
+-- view, the five sync tables (with their keys, indexes and comments) and
 -- their sequences.  No ZMC table is touched.  Not run by zmcsync; for the
 -- DBA, as the owner of the sync tables:
 --     sqlplus zmc@//db-host:1521/ZMC @drop.sql
@@ -34,6 +34,9 @@ DROP TABLE NM_ALARM_SYNC_CONFIG
 /
 
 DROP TABLE NM_ALARM_LABEL_MAPPING
+/
+
+DROP TABLE NM_ALARM_SYNC_LEASE
 /
 
 DROP SEQUENCE NM_ALARM_SYNC_STATUS_SEQ

@@ -8,8 +8,9 @@
 --     sequences  NM_ALARM_SYNC_CONFIG_SEQ, NM_ALARM_SYNC_STATUS_SEQ,
 --                NM_ALARM_SYNC_LOG_SEQ, NM_ALARM_SYNC_MAPPING_SEQ
 --     tables     NM_ALARM_SYNC_CONFIG, NM_ALARM_SYNC_STATUS,
---                NM_ALARM_SYNC_LOG, NM_ALARM_LABEL_MAPPING, with their
---                primary keys, unique keys and indexes
+--                NM_ALARM_SYNC_LOG, NM_ALARM_LABEL_MAPPING,
+--                NM_ALARM_SYNC_LEASE, with their primary keys, unique
+--                keys and indexes
 --     view       NM_ALARM_SYNC_SOURCE, reading NM_ALARM_CDR, NM_ALARM_EVENT,
 --                NM_ALARM_CODE_LIB, APP_ENV, DEVICE and SYS_DOMAIN
 -- and one inactive example row in NM_ALARM_LABEL_MAPPING.  No ZMC table
@@ -29,6 +30,9 @@
 -- database.timezone.  zmcsync binds every time it writes, as
 -- TO_DATE(?, 'YYYY-MM-DD HH24:MI:SS'), and never uses SYSDATE, so one clock
 -- rules; the DEFAULT SYSDATE clauses only serve rows a DBA inserts by hand.
+-- The one exception is NM_ALARM_SYNC_LEASE: its times are UTC from the
+-- database's own clock (SYS_EXTRACT_UTC of SYSTIMESTAMP), so that hosts
+-- whose clocks differ still agree on when the lease expires.
 -- Integers are NUMBER, text VARCHAR2 (at most 4000 bytes, no CLOB).
 --
 -- Statement convention (dialect_split_script, and SQL*Plus): a line
@@ -39,7 +43,7 @@
 -- SQL*Plus stops at the first error, as init-db does (which skips this line).
 WHENEVER SQLERROR EXIT FAILURE
 
--- The four tables, their sequences and indexes.  A table that exists
+-- The five tables, the sequences and indexes.  A table that exists
 -- already (an earlier zmcsync, or the Python zmc-alarm-exporter this
 -- replaces) must have every column listed in need(); if one is missing the
 -- block stops with ORA-20001 naming it, before anything is created.  A
@@ -100,6 +104,8 @@ BEGIN
         'RESPONSE_CODE,DURATION_MS,ALARM_COUNT,ERROR_MESSAGE,CREATE_TIME');
     need('NM_ALARM_LABEL_MAPPING', 'MAPPING_ID,SOURCE_FIELD,TARGET_NAME,' ||
         'TARGET_TYPE,IS_ACTIVE,DESCRIPTION,CREATE_TIME');
+    need('NM_ALARM_SYNC_LEASE', 'LEASE_NAME,HOLDER,EPOCH,EXPIRES_AT,' ||
+        'ACQUIRED_AT,RENEWED_AT');
     --
     -- NM_ALARM_SYNC_CONFIG: runtime configuration rows.  Every run applies
     -- the active rows ("config set" writes them); group and key are stored
@@ -187,6 +193,21 @@ BEGIN
         CREATE_TIME     DATE DEFAULT SYSDATE,
         CONSTRAINT NM_ALARM_LABEL_MAPPING_PK PRIMARY KEY (MAPPING_ID))');
     seq('NM_ALARM_SYNC_MAPPING_SEQ', 'NM_ALARM_LABEL_MAPPING', 'MAPPING_ID');
+    --
+    -- NM_ALARM_SYNC_LEASE: the lease of SPEC 3, one row (LEASE_NAME
+    -- 'sync') inserted by the first run.  The instance in HOLDER syncs,
+    -- the others stand by until EXPIRES_AT; EPOCH grows at every change
+    -- of holder and fences a stalled holder out of the bookkeeping.
+    -- Times are UTC.  To hand the lease over at once:
+    --     UPDATE NM_ALARM_SYNC_LEASE SET EXPIRES_AT = DATE '2000-01-01'
+    ddl('CREATE TABLE NM_ALARM_SYNC_LEASE (
+        LEASE_NAME      VARCHAR2(50) NOT NULL,
+        HOLDER          VARCHAR2(1000) NOT NULL,
+        EPOCH           NUMBER NOT NULL,
+        EXPIRES_AT      DATE NOT NULL,
+        ACQUIRED_AT     DATE NOT NULL,
+        RENEWED_AT      DATE NOT NULL,
+        CONSTRAINT NM_ALARM_SYNC_LEASE_PK PRIMARY KEY (LEASE_NAME))');
 END;
 /
 
@@ -218,6 +239,12 @@ COMMENT ON COLUMN NM_ALARM_SYNC_LOG.ALARM_COUNT IS 'alerts covered by the row: 1
 /
 
 COMMENT ON COLUMN NM_ALARM_SYNC_LOG.ERROR_MESSAGE IS 'NULL on success'
+/
+
+COMMENT ON TABLE NM_ALARM_SYNC_LEASE IS 'zmcsync: which host syncs (zmcsync status); times are UTC from the database clock'
+/
+
+COMMENT ON COLUMN NM_ALARM_SYNC_LEASE.EPOCH IS 'grows by one at every change of holder; a holder whose epoch is gone writes nothing'
 /
 
 COMMENT ON TABLE NM_ALARM_LABEL_MAPPING IS 'zmcsync: source view column (SOURCE_FIELD) to Alertmanager label or annotation (TARGET_NAME, TARGET_TYPE label or annotation)'

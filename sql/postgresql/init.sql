@@ -111,6 +111,22 @@ INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, TARGET_NAME, TARGET_TYPE, IS_A
 SELECT 'CLEAR_REASON', 'clear_reason', 'annotation', 0, 'example: clear reason as an annotation'
 WHERE NOT EXISTS (SELECT 1 FROM NM_ALARM_LABEL_MAPPING WHERE SOURCE_FIELD = 'CLEAR_REASON');
 
+-- The lease (SPEC 3): one row, LEASE_NAME 'sync', inserted by the first
+-- run.  The instance named in HOLDER syncs; the others stand by until
+-- EXPIRES_AT has passed.  EPOCH grows by one at every change of holder
+-- and fences a stalled holder out of the bookkeeping.  Its times are
+-- UTC from the database's clock (CURRENT_TIMESTAMP AT TIME ZONE 'UTC'),
+-- unlike the other tables.  To hand the lease over at once:
+--     UPDATE NM_ALARM_SYNC_LEASE SET EXPIRES_AT = TIMESTAMP '2000-01-01 00:00:00';
+CREATE TABLE IF NOT EXISTS NM_ALARM_SYNC_LEASE (
+    LEASE_NAME      VARCHAR(50) NOT NULL PRIMARY KEY,
+    HOLDER          VARCHAR(1000) NOT NULL,     -- sync.instance_id of the holder
+    EPOCH           BIGINT NOT NULL,
+    EXPIRES_AT      TIMESTAMP(0) NOT NULL,      -- UTC
+    ACQUIRED_AT     TIMESTAMP(0) NOT NULL,      -- UTC, when this holder took it
+    RENEWED_AT      TIMESTAMP(0) NOT NULL       -- UTC
+);
+
 -- The source view (SPEC 1.2): one row per alarm.  EVENT_INST_ID is the
 -- latest raise event (highest EVENT_INST_ID with RESET_FLAG '1') of the
 -- alarm's (ALARM_CODE, APP_ENV_ID, RES_INST_ID).  STATE_TIME is the time

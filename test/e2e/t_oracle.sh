@@ -242,7 +242,7 @@ res(not re.search(r'\bSYSDATE\b', strip_comments(stmts), re.I), 'statements.sql:
 
 init = texts['init.sql']
 ddl = literals(init) + literals(texts['zmc_indexes.sql'])
-res(len(ddl) == 15, 'init.sql, zmc_indexes.sql: 15 DDL statements in the PL/SQL blocks', str(len(ddl)))
+res(len(ddl) == 16, 'init.sql, zmc_indexes.sql: 16 DDL statements in the PL/SQL blocks', str(len(ddl)))
 with open(ddlfile, 'w') as f:
     for d in ddl:
         f.write(d + '\n/\n')
@@ -250,9 +250,9 @@ alld = '\n'.join(ddl)
 created = set(re.findall(r'CREATE (?:SEQUENCE|TABLE|VIEW) ([A-Z_]+)', alld))
 dropped = set(re.findall(r'^DROP (?:SEQUENCE|TABLE|VIEW) ([A-Z_]+)$', texts['drop.sql'], re.M))
 want = {'NM_ALARM_SYNC_CONFIG', 'NM_ALARM_SYNC_STATUS', 'NM_ALARM_SYNC_LOG',
-        'NM_ALARM_LABEL_MAPPING', 'NM_ALARM_SYNC_CONFIG_SEQ', 'NM_ALARM_SYNC_STATUS_SEQ',
+        'NM_ALARM_LABEL_MAPPING', 'NM_ALARM_SYNC_LEASE', 'NM_ALARM_SYNC_CONFIG_SEQ', 'NM_ALARM_SYNC_STATUS_SEQ',
         'NM_ALARM_SYNC_LOG_SEQ', 'NM_ALARM_SYNC_MAPPING_SEQ', 'NM_ALARM_SYNC_SOURCE'}
-res(created == want, 'init.sql creates the four tables, four sequences and the view',
+res(created == want, 'init.sql creates the five tables, four sequences and the view',
     str(sorted(created ^ want)))
 res(dropped == created, 'drop.sql drops exactly what init.sql creates', str(sorted(dropped ^ created)))
 res(all(re.search(r'^\s*ddl\(', l) is None or "ddl('CREATE " in l for l in init.split('\n')),
@@ -271,6 +271,11 @@ for t in ['NM_ALARM_SYNC_CONFIG', 'NM_ALARM_SYNC_STATUS', 'NM_ALARM_SYNC_LOG', '
         '%s vs %s' % (nd.get(t), o))
     res(t in seqs and seqs[t][1] == (o or [''])[0], t + ': its sequence feeds the first column',
         str(seqs.get(t)))
+o = columns(ddl, 'NM_ALARM_SYNC_LEASE')
+l = columns(lites, 'NM_ALARM_SYNC_LEASE')
+res(o is not None and o == l, 'NM_ALARM_SYNC_LEASE: same columns, same order as sqlite', '%s vs %s' % (o, l))
+res(nd.get('NM_ALARM_SYNC_LEASE') == o, 'NM_ALARM_SYNC_LEASE: an existing table must have exactly these columns (need)',
+    '%s vs %s' % (nd.get('NM_ALARM_SYNC_LEASE'), o))
 vo = view_columns(alld)
 vl = view_columns(lite)
 ve = view_columns(texts['view_state_on_event.sql'])
@@ -315,7 +320,7 @@ print(len(found))
 print(found)
 PY
 ddl_of() { python3 "$T_TMP/ddl_of.py" "$1" | md5sum; }
-check_eq "DDL strings in the split init script" "$(python3 "$T_TMP/ddl_of.py" "$T_TMP/split.sql" | head -1)" 9
+check_eq "DDL strings in the split init script" "$(python3 "$T_TMP/ddl_of.py" "$T_TMP/split.sql" | head -1)" 10
 check_eq "every DDL string reaches the database unchanged" "$(ddl_of "$T_TMP/split.sql")" "$(ddl_of "$G/init.sql")"
 
 t_done

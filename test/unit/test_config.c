@@ -832,6 +832,49 @@ TEST(test_key_table)
 	}
 }
 
+/* sync.lease_seconds and sync.instance_id: derived defaults, the table, limits. */
+TEST(test_lease_keys)
+{
+	struct cfg		*c;
+	const struct config	*f;
+	const char		*path;
+	char			 host[256], *want;
+
+	reset();
+	path = tmpfile_with("[sync]\nscan_interval = 15\n[state]\ndir = /srv/zs\n", 0600);
+	c = config_load(path, 1);
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK((f = config_resolve(c)) != NULL);
+	if (f == NULL)
+		return;
+	CHECK_INT(f->sync_lease_seconds, 30);
+	CHECK(gethostname(host, sizeof(host)) == 0);
+	want = xasprintf("%s:/srv/zs", host);
+	CHECK_STR(f->sync_instance_id, want);
+	free(want);
+	CHECK_INT(nwarn, 0);
+	/* The table may set the lease, never the instance id (each host has its own). */
+	CHECK_INT(config_apply_table(c, "SYNC", "LEASE_SECONDS", "45"), 0);
+	CHECK(config_apply_table(c, "SYNC", "INSTANCE_ID", "shared") == 0);
+	CHECK((f = config_resolve(c)) != NULL);
+	CHECK_INT(f->sync_lease_seconds, 45);
+	CHECK(strcmp(f->sync_instance_id, "shared") != 0);
+	CHECK(strstr(logtext(), "table SYNC.INSTANCE_ID: ignored, per-host settings come only from the file or environment") != NULL);
+	nwarn = 0;
+	/* A lease no longer than the cron period: warned about. */
+	CHECK_INT(config_set_flag(c, "sync.lease_seconds", "15"), 0);
+	CHECK((f = config_resolve(c)) != NULL);
+	CHECK_INT(nwarn, 1);
+	CHECK(strstr(logtext(), "sync.lease_seconds: 15 is not more than sync.scan_interval (15)") != NULL);
+	CHECK(config_set_flag(c, "sync.lease_seconds", "0") != 0);
+	CHECK_INT(config_set_flag(c, "sync.instance_id", "zmc-a"), 0);
+	CHECK((f = config_resolve(c)) != NULL);
+	CHECK_STR(f->sync_instance_id, "zmc-a");
+	config_free(c);
+}
+
 /* Finds conf/ or man/ whether run from the top or from build/. */
 static FILE *
 open_top(const char *rel, char *path, size_t sz)
@@ -981,6 +1024,7 @@ main(void)
 	RUN(test_secret_registry);
 	RUN(test_long_line);
 	RUN(test_key_table);
+	RUN(test_lease_keys);
 	RUN(test_example_file);
 	RUN(test_example_complete);
 	RUN(test_man_page);

@@ -82,7 +82,8 @@ TEST(test_families_sorted_and_presets)
 		"zmc_alertmanager_requests_total", "zmc_build_info",
 		"zmc_db_query_duration_seconds", "zmc_errors_total",
 		"zmc_last_success_timestamp_seconds",
-		"zmc_last_sync_timestamp_seconds", "zmc_state_file_ok",
+		"zmc_last_sync_timestamp_seconds", "zmc_lease_held",
+		"zmc_state_file_ok",
 		"zmc_sync_duration_seconds", "zmc_sync_service_up",
 		"zmc_sync_total",
 	};
@@ -112,6 +113,8 @@ TEST(test_families_sorted_and_presets)
 	CHECK(has_line(t, "zmc_sync_total{result=\"failed\"} 0"));
 	CHECK(!has_line(t, "zmc_sync_total{result=\"skipped\"} 0"));
 	CHECK(has_line(t, "zmc_sync_total{result=\"disabled\"} 0"));
+	CHECK(has_line(t, "zmc_sync_total{result=\"standby\"} 0"));
+	CHECK(has_line(t, "zmc_sync_total{result=\"lease_lost\"} 0"));
 	CHECK(has_line(t, "zmc_errors_total{type=\"db\"} 0"));
 	CHECK(has_line(t, "zmc_alarms_processed_total{action=\"expire_silence\"} 0"));
 	CHECK(has_line(t, "zmc_build_info{version=\"" ZMCSYNC_VERSION "\"} 1"));

@@ -478,6 +478,20 @@ TEST(statements)
 			continue;
 		buf_printf(&all, "-- %s\n%s\n/\n", name, s);
 		u = code_only(s);
+		/*
+		 * The lease alone runs on the database's clock, in UTC, so
+		 * that hosts with skewed clocks agree on its expiry: only
+		 * in this one form, and only in the LEASE_ statements.
+		 */
+		if (strncmp(name, "LEASE_", 6) == 0) {
+			static const char clock[] =
+			    "CAST(SYS_EXTRACT_UTC(SYSTIMESTAMP) AS DATE)";
+			char *c;
+
+			CHECK(strstr(u, clock) != NULL);
+			while ((c = strstr(u, clock)) != NULL)
+				memset(c, ' ', sizeof(clock) - 1);
+		}
 		for (k = 0; k < sizeof(banned) / sizeof(banned[0]); k++)
 			if (has_word(u, banned[k])) {
 				fprintf(stderr, "%s: uses %s\n", name, banned[k]);

@@ -126,7 +126,7 @@ TEST(test_migrate_from_empty_and_future)
 	st = state_open(dir, &err);
 	CHECK(st != NULL);
 	state_close(st);
-	CHECK_INT(user_version(dir), 1);
+	CHECK_INT(user_version(dir), 2);
 
 	/* a schema from a newer program is refused, not clobbered */
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);

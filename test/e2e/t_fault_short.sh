@@ -21,7 +21,7 @@ check "campaign made at least 30 runs" test "$(sed -n 's/^runs: \([0-9]*\) .*/\1
 for inv in "U alarm active" "U alarm active exactly once" "right labels" \
     "U alarm not silenced" "everything else resolved" "one silence per masked alarm" \
     "no orphan silence" "every transition notified" "run exit status" "a run ends" \
-    "last convergence run exits 0" "alertmanager reachable"; do
+    "last convergence run exits 0" "alertmanager reachable" "sanitizer clean"; do
 	n=$(grep -c "invariant=\"$inv\"" "$out")
 	check_eq "seed $seed: invariant \"$inv\" holds" "$n" 0
 done

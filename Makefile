@@ -107,7 +107,7 @@ bench: all testbin
 FAULT_RUNS ?= 1000
 FAULT_SEED ?=
 fault: all
-	@seed=$${FAULT_SEED:-$$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')}; rc=0; \
+	@seed=$(FAULT_SEED); [ -n "$$seed" ] || seed=$$(( $$(od -An -N4 -tu4 /dev/urandom) % 1000000 )); rc=0; \
 	for b in "--backend sqlite" "--backend postgresql" "--backend sqlite --cluster"; do \
 		n=$(FAULT_RUNS); case $$b in *cluster*) n=$$(( $(FAULT_RUNS) * 3 / 10 ));; esac; \
 		python3 test/fault/campaign --seed $$seed $$b --runs $$n --max-seconds 5400 || rc=1; \

@@ -29,6 +29,16 @@ def freeport():
     return p
 
 
+def die_with_parent():
+    """preexec_fn: the child gets SIGKILL when the campaign dies, so a
+    killed campaign leaves no Alertmanager behind (Linux prctl)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def which(name):
     return shutil.which(name)
 
@@ -281,7 +291,8 @@ receivers:
             args.append("--cluster.listen-address=")
         log = open(os.path.join(self.dir, "log"), "a")
         self.proc = subprocess.Popen(args, stdout=log, stderr=log,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL,
+                                     preexec_fn=die_with_parent)
         log.close()
         if not wait_ready(self.url):
             raise Fatal("alertmanager %s did not start on %s (log %s)"

@@ -187,6 +187,9 @@ on_active(const struct merge *m, int64_t id)
 {
 	struct zmc_row key;
 
+	/* bsearch must not see a NULL base, even with no rows (C11 7.22.5) */
+	if (m->ap.rowsz == 0)
+		return 0;
 	key.alarm_id = id;
 	return bsearch(&key, m->ap.rows, m->ap.rowsz, sizeof(key),
 	    row_cmp_id) != NULL;

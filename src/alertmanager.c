@@ -59,6 +59,8 @@ struct am {
 	long		 retry_interval; /* first backoff, milliseconds */
 	time_t		 deadline;	/* epoch seconds; 0 none */
 	int		 fresh;		/* next attempts open a new connection */
+	time_t		 skew;		/* a member's clock minus ours, from its Date header */
+	int		 skew_known;
 	struct am_request *reqs;	/* requests since am_requests_clear */
 	size_t		 reqsz, reqcap;
 };
@@ -70,6 +72,7 @@ struct resp {
 	struct buf	 body;		/* body of the last attempt */
 	char		*error;		/* NULL on 2xx, else "503 ..." or curl's reason */
 	long		 retry_after;	/* Retry-After seconds, -1 absent */
+	time_t		 date;		/* the Date header (the member's clock), 0 absent */
 	char		 reason[64];	/* reason phrase of the status line */
 	int		 body_overflow;	/* body exceeded AM_BODY_MAX */
 };
@@ -151,6 +154,10 @@ header_cb(char *p, size_t sz, size_t n, void *arg)
 				r->reason[i] = tolower((unsigned char)s[i]);
 			r->reason[i] = '\0';
 		}
+	} else if (strncasecmp(line, "Date:", 5) == 0) {
+		time_t t = curl_getdate(line + 5, NULL);
+
+		r->date = t > 0 ? t : 0;
 	} else if (strncasecmp(line, "Retry-After:", 12) == 0) {
 		const char *v = line + 12;
 		long long secs;
@@ -399,6 +406,10 @@ attempt(struct am *am, struct member *m, const char *method,
 	rc = curl_easy_perform(c);
 	secs = now_monotonic() - t0;
 
+	if (rc == CURLE_OK && r->date != 0) {
+		am->skew = r->date - time(NULL);
+		am->skew_known = 1;
+	}
 	if (rc != CURLE_OK) {
 		r->code = 0;
 		r->error = curl_reason(m, rc, r);
@@ -763,6 +774,13 @@ am_free(struct am *am)
 	free(am);
 	if (--curl_users == 0)
 		curl_global_cleanup();
+}
+
+int
+am_clock_skew(const struct am *am, time_t *skew)
+{
+	*skew = am->skew_known ? am->skew : 0;
+	return am->skew_known;
 }
 
 size_t

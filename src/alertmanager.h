@@ -43,6 +43,11 @@ void		 am_free(struct am *);
  */
 size_t		 am_requests(const struct am *, const struct am_request **out);
 void		 am_requests_clear(struct am *);
+/*
+ * How far a member's clock is ahead of ours (negative: behind), from the
+ * Date header of the last answer; 1 if known, else 0 with *skew 0.
+ */
+int		 am_clock_skew(const struct am *, time_t *skew);
 size_t		 am_count(const struct am *);
 const char	*am_url(const struct am *, size_t);
 /* Overall deadline (epoch seconds, 0 none): no request starts after it. */

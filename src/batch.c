@@ -246,8 +246,9 @@ silence(struct exec *x, const struct action *a, struct outcome *o)
 		return;
 	}
 	comment = silence_comment(x->env, a);
-	if (am_silence_create(x->env->am, m, n, x->env->now, end, comment,
-	    &id, &err) == 0) {
+	/* Sent in Alertmanager's clock (a silence starting in its future is pending). */
+	if (am_silence_create(x->env->am, m, n, x->env->now + x->env->skew,
+	    end + x->env->skew, comment, &id, &err) == 0) {
 		o->silence_id = keep(x, id);
 		o->silence_end = end;
 	} else {

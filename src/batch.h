@@ -23,6 +23,7 @@ struct batch_env {
 	const struct config	*c;
 	time_t			 now;		/* the run's clock */
 	const char		*batch_id;
+	time_t			 skew;		/* Alertmanager's clock minus ours */
 };
 
 /* Tally over the batches of a run. */

@@ -85,6 +85,13 @@ members_started(struct run *r)
 		free(err);
 		err = NULL;
 	}
+	/* A second or two is the Date header's own rounding, not a skew. */
+	if (am_clock_skew(r->am, &t) && (t > 2 || t < -2)) {
+		r->view.skew = t;
+		log_warn("alertmanager: its clock is %+lld s from ours; the times "
+		    "alerts and silences carry follow its clock",
+		    (long long)t);
+	}
 }
 
 static int
@@ -239,7 +246,7 @@ flush(struct run *r, const struct batch_env *env, struct action_list *l)
 static int
 run_pass(struct run *r)
 {
-	struct batch_env env = { r->ctx->db, r->am, r->c, r->now, r->batch_id };
+	struct batch_env env = { r->ctx->db, r->am, r->c, r->now, r->batch_id, 0 };
 	struct merge *m = merge_new(r->ctx->db, r->c, MERGE_PAGE,
 	    (size_t)r->c->sync_batch_size);
 	struct action_list pend = { 0 };
@@ -253,6 +260,7 @@ run_pass(struct run *r)
 		silences_load(r);
 		members_started(r);
 		r->view.live = r->sil_known ? &r->live : NULL;
+		env.skew = r->view.skew;
 	}
 	while (!must_stop(r) && (got = merge_next(m, &pairs, &n)) != 0) {
 		struct action_list al = { 0 };

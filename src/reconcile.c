@@ -325,8 +325,8 @@ reraised(const struct zmc_row *row, const struct sync_row *sync)
 /* The U branch of the table; built is the row's firing alert (consumed). */
 static void
 decide_active(const struct config *cfg, const struct pair *p,
-    enum sync_status st, struct alert *built, time_t now, time_t started,
-    struct action_list *out)
+    enum sync_status st, struct alert *built, time_t now, time_t at,
+    time_t started, struct action_list *out)
 {
 	const struct sync_row	*sync = p->sync;
 	char			*labels;
@@ -335,7 +335,7 @@ decide_active(const struct config *cfg, const struct pair *p,
 	if (!alert_passes_filters(cfg, p->row)) {
 		if (st == SS_FIRING || st == SS_PENDING)
 			emit(out, ACT_RESOLVE, p,
-			    resolved_alert(sync, built, now), NULL,
+			    resolved_alert(sync, built, at), NULL,
 			    SS_RESOLVED, "filtered");
 		alert_free(built);
 		return;
@@ -356,7 +356,7 @@ decide_active(const struct config *cfg, const struct pair *p,
 		changed = labels_changed(sync, labels);
 		if (changed == 1) {
 			emit(out, ACT_RELABEL, p, built,
-			    resolved_alert(sync, built, now), SS_FIRING,
+			    resolved_alert(sync, built, at), SS_FIRING,
 			    "labels changed");
 			out->v[out->n - 1].labels = labels;
 			return;
@@ -472,6 +472,12 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 {
 	const struct silence_set *live = view != NULL ? view->live : NULL;
 	time_t			 started = view != NULL ? view->started : 0;
+	/*
+	 * Decisions use our clock (push times are ours); the times an alert
+	 * carries use Alertmanager's, or a clock ahead of it would send a
+	 * resolve whose endsAt lies in its future, which it treats as firing.
+	 */
+	time_t			 at = now + (view != NULL ? view->skew : 0);
 	const struct pair	*p;
 	enum sync_status	 st;
 	size_t			 i, from = out->n;
@@ -493,7 +499,7 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 		if (p->row == NULL) {
 			if (st == SS_FIRING || st == SS_PENDING)
 				emit(out, ACT_RESOLVE, p,
-				    resolved_alert(p->sync, NULL, now), NULL,
+				    resolved_alert(p->sync, NULL, at), NULL,
 				    SS_RESOLVED, "gone");
 			else if (st == SS_SILENCED)
 				clear_silence(cfg, p, out, "gone");
@@ -525,8 +531,8 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 		switch (p->row->state) {
 		case 'U':
 			decide_active(cfg, p, st,
-			    alert_build(cfg, maps, mapsz, p->row, now), now,
-			    started, out);
+			    alert_build(cfg, maps, mapsz, p->row, at), now,
+			    at, started, out);
 			break;
 		case 'A':
 		case 'C':
@@ -534,7 +540,7 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 			if (st == SS_NONE || st == SS_RESOLVED)
 				break;
 			decide_cleared(cfg, p, st,
-			    alert_build(cfg, maps, mapsz, p->row, now), now,
+			    alert_build(cfg, maps, mapsz, p->row, at), at,
 			    live, out);
 			break;
 		default:
@@ -546,8 +552,8 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 			 */
 			if (st == SS_FIRING)
 				decide_active(cfg, p, st,
-				    alert_build(cfg, maps, mapsz, p->row, now), now,
-				    started, out);
+				    alert_build(cfg, maps, mapsz, p->row, at), now,
+				    at, started, out);
 			break;
 		}
 	}

@@ -75,6 +75,8 @@ struct silence_set {
 struct am_view {
 	const struct silence_set *live;	/* our active silences; NULL: not had */
 	time_t			 started;	/* latest start of a member; 0 unknown */
+	time_t			 skew;		/* Alertmanager's clock minus ours: the times
+						   an alert carries are in its clock */
 };
 
 /* 1 if id is in set (NULL set: unknown, counts as present). */

@@ -1216,7 +1216,7 @@ TEST(t_silence_lost_restored)
 	struct pair		 p;
 	const char		*other[] = { "a-other" }, *mine[] = { "a-other", "sil-9" };
 	struct silence_set	 none_set = { other, 1 }, present_set = { mine, 2 };
-	struct am_view		 none = { &none_set, 0 }, present = { &present_set, 0 };
+	struct am_view		 none = { &none_set, 0, 0 }, present = { &present_set, 0, 0 };
 
 	cfg_init(&c);
 	row_init(&r, 'M');
@@ -1259,7 +1259,7 @@ TEST(t_am_restarted_repush)
 	struct sync_row		 s;
 	struct action_list	 l;
 	struct pair		 p;
-	struct am_view		 before = { NULL, NOW - 600 }, after = { NULL, NOW - 10 };
+	struct am_view		 before = { NULL, NOW - 600, 0 }, after = { NULL, NOW - 10, 0 };
 
 	cfg_init(&c);
 	row_init(&r, 'U');
@@ -1348,6 +1348,44 @@ TEST(t_actions_outlive_pages)
 	action_list_free(&all);
 }
 
+/* The times an alert carries are in Alertmanager's clock, decisions in ours. */
+TEST(t_clock_skew)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	struct pair		 p;
+	struct am_view		 behind = { NULL, 0, -3600 };
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	p.row = &r;
+	p.sync = NULL;
+	memset(&l, 0, sizeof(l));
+	/* our clock is an hour ahead of Alertmanager's */
+	reconcile(&c, NULL, 0, &p, 1, NOW, &behind, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "new");
+	CHECK(act_alert(&l) == NULL || act_alert(&l)->ends_at == NOW - 3600 + 600);
+	action_list_free(&l);
+	/* a gone alarm's resolve ends at Alertmanager's now, not in its future */
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	p.row = NULL;
+	p.sync = &s;
+	reconcile(&c, NULL, 0, &p, 1, NOW, &behind, &l);
+	CHECK_ACT(l, ACT_RESOLVE, SS_RESOLVED, "gone");
+	CHECK(act_alert(&l) == NULL || act_alert(&l)->ends_at == NOW - 3600);
+	action_list_free(&l);
+	/* a heartbeat is still due by our own clock */
+	p.row = &r;
+	sync_done(&s);
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+	reconcile(&c, NULL, 0, &p, 1, NOW, &behind, &l);
+	CHECK_INT(l.n, 0);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
 int
 main(void)
 {
@@ -1358,6 +1396,7 @@ main(void)
 	RUN(t_heartbeat_due);
 	RUN(t_heartbeat_spread);
 	RUN(t_record_table);
+	RUN(t_clock_skew);
 	RUN(t_actions_outlive_pages);
 	RUN(t_silence_lost_restored);
 	RUN(t_orphan_silences);

@@ -564,9 +564,12 @@ int
 reconcile_intent(const struct action *a, struct sync_update *u)
 {
 	memset(u, 0, sizeof(*u));
-	if (a->kind != ACT_FIRE || a->sync != NULL || a->alert == NULL)
+	/* A first push, and a re-raise of a RESOLVED or SILENCED alarm. */
+	if (a->kind != ACT_FIRE || a->alert == NULL || (a->sync != NULL &&
+	    a->sync->status != SS_RESOLVED && a->sync->status != SS_SILENCED))
 		return 0;
 	u->alarm_id = a->alarm_id;
+	u->exists = a->sync != NULL;
 	u->status = SS_PENDING;
 	u->event_id = a->row != NULL ? a->row->event_id : 0;
 	u->zmc_state = a->row != NULL ? a->row->state : 0;
@@ -593,7 +596,8 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 	ok = o->ok || (a->kind == ACT_RESOLVE && o->rejected && s != NULL &&
 	    s->status == SS_PENDING);
 	u->failed = !ok;
-	u->status = ok ? a->new_status : (s != NULL ? s->status : SS_PENDING);
+	u->status = ok ? a->new_status : (s != NULL && !a->intent ? s->status :
+	    SS_PENDING);
 	u->event_id = a->row != NULL ? a->row->event_id :
 	    (s != NULL ? s->event_id : 0);
 	u->zmc_state = a->row != NULL ? a->row->state :
@@ -629,7 +633,7 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 	    s->event_time == u->event_time && s->zmc_state == u->zmc_state &&
 	    s->silence_id == NULL && s->labels != NULL && a->labels != NULL &&
 	    strcmp(s->labels, a->labels) == 0) ||
-	    (a->kind == ACT_FIRE && a->intent && s == NULL));
+	    (a->kind == ACT_FIRE && a->intent));
 
 	if (a->kind == ACT_HEARTBEAT && o->ok)
 		return 0;

@@ -142,9 +142,10 @@ struct outcome {
 
 /*
  * 1 if a's push must be preceded by a PENDING status row that carries its
- * label set: a first push of an alarm without a row.  Should the run die
- * between push and bookkeeping, that row lets a later run find and
- * resolve what it pushed.  Fills u with the row (pointing into a).
+ * label set: a first push, or the push of a re-raised RESOLVED or SILENCED
+ * alarm (an UPDATE then).  Should the run die between push and
+ * bookkeeping, that row lets a later run find and resolve what it pushed.
+ * Fills u with the row (pointing into a).
  */
 int	reconcile_intent(const struct action *a, struct sync_update *u);
 

@@ -73,6 +73,21 @@ check_rc "expire: next run" 0 zrun
 check_eq "expire: RESOLVED" "$(status 705)" RESOLVED
 check_eq "expire: no active silence" "$(ours 705 | jq length)" 0
 
+# re-raise: a RESOLVED alarm comes back, is pushed, not recorded, and clears again.
+zmc_raise 706 9001 1 901 5
+check_rc "re-raise: fired" 0 zrun
+zmc_state 706 A
+check_rc "re-raise: resolved" 0 zrun
+sleep 1
+zmc_reraise 706
+check_eq "re-raise: killed after the push" "$(killed_run)" 137
+check_eq "re-raise: the alert is back in Alertmanager" "$(am_alerts "active=true" | jq '[.[] | select(.labels.alarm_id == "706")] | length')" 1
+check_eq "re-raise: a PENDING row remembers it" "$(status 706)" PENDING
+zmc_state 706 C
+check_rc "re-raise: next run" 0 zrun
+check_eq "re-raise: resolved in Alertmanager" "$(am_alerts "active=true" | jq '[.[] | select(.labels.alarm_id == "706")] | length')" 0
+check_eq "re-raise: RESOLVED" "$(status 706)" RESOLVED
+
 check_rc "a last run has nothing to fix" 0 zrun
 check_eq "Alertmanager agrees with ZMC: only 703 firing" "$(active)" "703"
 check_eq "no silence of ours at all" "$(am_silences | jq '[.[] | select(.status.state == "active")] | length')" 0

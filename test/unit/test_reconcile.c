@@ -1386,6 +1386,56 @@ TEST(t_clock_skew)
 	sync_done(&s);
 }
 
+/* A re-raise is preceded by a PENDING row carrying its labels, like a first push. */
+TEST(t_reraise_intent)
+{
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	struct sync_update	 u;
+	struct sync_log		 lg;
+	struct outcome		 o;
+
+	cfg_init(&c);
+	row_init(&r, 'U');
+	sync_init(&s, &c, &r, SS_SILENCED, NOW - 3600);
+	s.silence_id = "sil-1";
+	s.silence_end = NOW + 3600;
+	r.event_id = 901;
+	r.event_time = NOW - 60;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "re-raised");
+	if (l.n == 1) {
+		CHECK_INT(reconcile_intent(&l.v[0], &u), 1);
+		CHECK_INT(u.exists, 1);
+		CHECK_INT(u.status, SS_PENDING);
+		CHECK(u.silence_id == NULL);
+		CHECK(u.labels != NULL);
+		CHECK_INT(u.event_id, 901);
+		l.v[0].intent = 1;
+		memset(&o, 0, sizeof(o));
+		o.ok = 1;
+		reconcile_record(&l.v[0], &o, NOW, "B", &u, &lg);
+		CHECK_INT(u.touch, 1);		/* the intent holds the rest */
+		CHECK_INT(u.status, SS_FIRING);
+		o.ok = 0;
+		o.error = "alertmanager: 503";
+		reconcile_record(&l.v[0], &o, NOW, "B", &u, &lg);
+		CHECK_INT(u.failed, 1);
+		CHECK_INT(u.exists, 1);
+		CHECK_STR(lg.new_status, "PENDING");	/* what the row now says */
+	}
+	action_list_free(&l);
+	/* a heartbeat needs no intent */
+	sync_done(&s);
+	sync_init(&s, &c, &r, SS_FIRING, NOW - 500);
+	run1(&c, &r, &s, &l);
+	CHECK(l.n != 1 || reconcile_intent(&l.v[0], &u) == 0);
+	action_list_free(&l);
+	sync_done(&s);
+}
+
 int
 main(void)
 {
@@ -1396,6 +1446,7 @@ main(void)
 	RUN(t_heartbeat_due);
 	RUN(t_heartbeat_spread);
 	RUN(t_record_table);
+	RUN(t_reraise_intent);
 	RUN(t_clock_skew);
 	RUN(t_actions_outlive_pages);
 	RUN(t_silence_lost_restored);

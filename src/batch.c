@@ -222,7 +222,14 @@ silence(struct exec *x, const struct action *a, struct outcome *o)
 	struct label *m;
 	size_t i, n = 0;
 	char *comment, *id = NULL, *err = NULL;
-	time_t end = x->env->now + (time_t)c->silence_duration_hours * 3600;
+	/*
+	 * Alertmanager does not notify the resolve of an alert that a silence
+	 * mutes, so the receiver (OpsGenie) would keep the incident open: the
+	 * silence starts once the resolve went out (silence.start_delay,
+	 * longer than the route's group_interval).
+	 */
+	time_t start = x->env->now + (time_t)c->silence_start_delay;
+	time_t end = start + (time_t)c->silence_duration_hours * 3600;
 
 	m = xcalloc(c->silence_matchsz + 1, sizeof(*m));
 	for (i = 0; i < c->silence_matchsz; i++) {
@@ -247,7 +254,7 @@ silence(struct exec *x, const struct action *a, struct outcome *o)
 	}
 	comment = silence_comment(x->env, a);
 	/* Sent in Alertmanager's clock (a silence starting in its future is pending). */
-	if (am_silence_create(x->env->am, m, n, x->env->now + x->env->skew,
+	if (am_silence_create(x->env->am, m, n, start + x->env->skew,
 	    end + x->env->skew, comment, &id, &err) == 0) {
 		o->silence_id = keep(x, id);
 		o->silence_end = end;

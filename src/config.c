@@ -136,6 +136,8 @@ static const struct cfg_key keys[] = {
 	    "create a silence for a manually cleared (M) alarm" },
 	{ "silence", "default_duration_hours", CFGT_INT, "24", 1, 8760, NULL,
 	    1, NULL, "silence length, hours" },
+	{ "silence", "start_delay", CFGT_INT, "30", 0, 86400, NULL, 1, NULL,
+	    "seconds between the resolve of a masked alarm and its silence" },
 	{ "silence", "auto_remove_on_clear", CFGT_BOOL, "true", 0, 0, NULL, 1,
 	    NULL, "expire our silence when the alarm recovers or is confirmed" },
 	{ "silence", "comment_template", CFGT_STR,
@@ -1459,6 +1461,7 @@ config_resolve(struct cfg *c)
 
 	f->silence_use_api = bval(c, "silence.use_silence_api");
 	f->silence_duration_hours = ival(c, "silence.default_duration_hours");
+	f->silence_start_delay = ival(c, "silence.start_delay");
 	f->silence_auto_remove = bval(c, "silence.auto_remove_on_clear");
 	f->silence_comment = sdup(c, "silence.comment_template");
 	f->silence_match = str_split_list(val(c, K("silence.match_labels"),

@@ -95,6 +95,7 @@ struct config {
 	/* [silence] */
 	int	 silence_use_api;
 	int	 silence_duration_hours;
+	int	 silence_start_delay;	/* seconds: the resolve is notified before the silence starts */
 	int	 silence_auto_remove;	/* auto_remove_on_clear */
 	char	*silence_comment;	/* comment_template */
 	char	**silence_match;	/* match_labels */

@@ -66,7 +66,7 @@ ha_ids() { curl -fsS --max-time 5 "$(ha_url "$1")/api/v2/alerts?active=true&sile
 # ha_sil I [STATE]: ids of member I's zmcsync silences (in STATE, default any).
 ha_sil() {
 	curl -fsS --max-time 5 "$(ha_url "$1")/api/v2/silences" |
-	    jq -r --arg s "${2:-}" '[.[] | select(.createdBy == "zmcsync") | select($s == "" or .status.state == $s) | .id] | sort | join(" ")'
+	    jq -r --arg s "${2:-}" '[.[] | select(.createdBy == "zmcsync") | select($s == "" or .status.state == $s or ($s == "active" and .status.state == "pending")) | .id] | sort | join(" ")'
 }
 # eventually SECONDS DESC WANT CMD...: CMD's output equals WANT within SECONDS.
 eventually() {

@@ -90,7 +90,7 @@ check_eq "A resolved" "$(status 101)" RESOLVED
 check_eq "C resolved" "$(status 108)" RESOLVED
 check_eq "M silenced" "$(status 109)" SILENCED
 check_eq "only 102 103 still active" "$(am_active_ids)" "102 103 "
-sil=$(am_silences | jq -c '[.[] | select(.status.state == "active" and .createdBy == "zmcsync")]')
+sil=$(am_silences | jq -c '[.[] | select((.status.state == "active" or .status.state == "pending") and .createdBy == "zmcsync")]')
 check_eq "one active zmcsync silence" "$(echo "$sil" | jq length)" 1
 check_eq "silence matchers" "$(echo "$sil" | jq -r '.[0].matchers | map(.name + "=" + .value) | sort | join(",")')" \
     "alarm_id=109,source=zmc"
@@ -98,7 +98,7 @@ check_eq "silence id recorded" "$(sql "SELECT SILENCE_ID FROM NM_ALARM_SYNC_STAT
 check "comment names the alarm and carries CLEAR_REASON" sh -c "echo '$sil' | jq -r '.[0].comment' | grep -q '^ZMC alarm 109 cleared by ZMC at .*: 计划内维护$'"
 check_rc "repeated run exits 0" 0 zrun
 check_eq "no duplicate silence after a repeated run" \
-    "$(am_silences | jq '[.[] | select(.status.state == "active" and .createdBy == "zmcsync")] | length')" 1
+    "$(am_silences | jq '[.[] | select((.status.state == "active" or .status.state == "pending") and .createdBy == "zmcsync")] | length')" 1
 check_eq "resolved alarm stays resolved" "$(status 101)" RESOLVED
 
 # --- SILENCED, cleared (A): silence expired --------------------------------

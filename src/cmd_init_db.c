@@ -62,6 +62,7 @@ cmd_init_db(int argc, char **argv, struct ctx *ctx)
 	}
 	if (optind < argc)
 		return cmd_badarg("init-db", "unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
 
 	/* The dialect: flag, else configured, else what the database says it is. */
 	if (d < 0 && strcmp(ctx->conf->db_dialect, "auto") != 0)

@@ -420,6 +420,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	}
 	if (optind < argc)
 		return cmd_badarg("run", "unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
 
 	r.now = time(NULL);
 	syncstate_batch_id(r.now, r.batch_id);

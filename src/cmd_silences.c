@@ -62,7 +62,7 @@ int
 cmd_silences(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -73,19 +73,23 @@ cmd_silences(int argc, char **argv, struct ctx *ctx)
 	char *err = NULL, *mt, tb[32];
 	const char *cells[5], *state;
 	size_t i;
-	int ch, json = 0, every = 0;
+	int ch, json, fmt = OUT_TEXT, every = 0, r;
 
-	while ((ch = getopt_long(argc, argv, "ja", opts, NULL)) != -1) {
-		if (ch == 'j')
-			json = 1;
-		else if (ch == 'a')
+	while ((ch = getopt_long(argc, argv, "a" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		if ((r = cmd_outopt("silences", ch, optarg, &fmt)) == -1)
+			return EXIT_USAGE;
+		if (r == 1)
+			continue;
+		if (ch == 'a')
 			every = 1;
 		else
 			return cmd_usage(cmd_find("silences"));
 	}
 	if (optind < argc)
 		return cmd_badarg("silences", "unexpected argument %s", argv[optind]);
-	if ((am = am_new(ctx->conf, &err)) == NULL) {
+	CMD_PARSED(ctx);
+	json = fmt == OUT_JSON;
+	if ((am = cmd_am(ctx, &err)) == NULL) {
 		log_error("%s", err);
 		free(err);
 		return EXIT_CONFIG;

@@ -1,0 +1,119 @@
+#!/bin/bash
+# t_cli.sh: the command line as an operator meets it.  Arguments are
+# checked before the configuration and the database (exit 2 without a
+# config file), global options work after the command, -o json|wide,
+# help lists each option; logs validates operation names and takes
+# --since/--until as durations or RFC 3339; interactive commands do not
+# retry a dead Alertmanager; tables on an 80-column terminal (a real tmux
+# pane) mark a cut cell with an ellipsis, -o wide and check never cut.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zmc.sh"
+need jq
+need tmux
+am_start
+zmc_init "[sync]" "history_hours = 24"
+
+# zc ARGS: zmcsync with no configuration at all (the default path does not exist).
+zc() { "$ZMCSYNC" "$@"; }
+
+# --- arguments before the configuration ------------------------------------------
+check_rc "alarms --bogus without a config: exit 2" 2 zc -c "$T_TMP/none.conf" alarms --bogus
+check "alarms --bogus: names the option" grep -q "bogus" "$T_TMP/last.err"
+check "alarms --bogus: no database message" test -z "$(grep -i 'database' "$T_TMP/last.err")"
+check_rc "logs --limit x without a config: exit 2" 2 zc -c "$T_TMP/none.conf" logs --limit x
+check_rc "config set unknown key without a config: exit 2" 2 zc -c "$T_TMP/none.conf" config set no.key 1
+check_rc "run --timeout 0 without a config: exit 2" 2 zc -c "$T_TMP/none.conf" run --timeout 0
+check_rc "trace x without a config: exit 2" 2 zc -c "$T_TMP/none.conf" trace x
+check_rc "alarms -o yaml: exit 2" 2 zc alarms -o yaml
+check "alarms -o yaml: names the formats" grep -q "not one of json, wide, text" "$T_TMP/last.err"
+
+# --- global options after the command -----------------------------------------------
+zmc_raise 801 9001 1 901 5
+check_rc "a run" 0 zrun
+check_rc "alarms -c FILE: the file is read" 0 "$ZMCSYNC" alarms -c "$CONF" --json
+check_eq "alarms -c FILE --json: the alarm" "$(jq -c '[.[].alarm_inst_id]' "$T_TMP/last.out")" "[801]"
+check_rc "alarms --config=FILE -o json" 0 "$ZMCSYNC" alarms --config="$CONF" -o json
+check_eq "alarms -o json is --json" "$(jq -c '[.[].alarm_inst_id]' "$T_TMP/last.out")" "[801]"
+check_rc "status -q -c FILE" 0 "$ZMCSYNC" status -q -c "$CONF"
+
+# --- help lists every option -----------------------------------------------------------
+for c in trace check status alarms logs stats cleanup silences am-status init-db run; do
+	"$ZMCSYNC" help "$c" > "$T_TMP/h" 2>&1
+	u=$(head -n 1 "$T_TMP/h" | grep -o -- '--[a-z-]*' | sort -u | tr '\n' ' ')
+	d=$(sed -n '/^options:/,/^$/p' "$T_TMP/h" | grep -o -- '--[a-z-]*' | sort -u | tr '\n' ' ')
+	missing=""
+	for o in $u; do case " $d " in *" $o "*) ;; *) missing="$missing $o" ;; esac; done
+	check_eq "help $c: each option of the usage described" "$missing" ""
+done
+check "help alarms: -s is --status" grep -q -- '-s, --status' <("$ZMCSYNC" help alarms)
+check "alarms --help: the option lines too" grep -q -- '-o, --output FORMAT' <("$ZMCSYNC" alarms --help)
+check "help logs: --since takes durations" grep -q -- '--since WHEN.*30m, 2h, 1d' <("$ZMCSYNC" help logs)
+
+# --- logs: operations and times ----------------------------------------------------------
+check_rc "logs --operation FOO: exit 2" 2 z logs --operation FOO
+check "logs --operation FOO: names the valid ones" grep -q "not one of PUSH_FIRING, HEARTBEAT, RELABEL, PUSH_RESOLVED, SILENCE, EXPIRE_SILENCE, SILENCE_ENDED" "$T_TMP/last.err"
+check_rc "logs --operation push_firing (any case)" 0 z logs --operation push_firing --json
+check_eq "logs --operation push_firing: the row" "$(jq -c '[.[].operation]' "$T_TMP/last.out")" '["PUSH_FIRING"]'
+sql "UPDATE NM_ALARM_SYNC_LOG SET CREATE_TIME=$(ts_ago 120) WHERE ALARM_INST_ID=801"
+zmc_raise 802 9001 1 901 1
+check_rc "a second run" 0 zrun
+lg() { z logs --operation PUSH_FIRING --json "$@" 2>"$T_TMP/e" | jq -c '[.[].alarm_inst_id]'; }
+check_eq "logs --since 30m: the new push only" "$(lg --since 30m)" "[802]"
+check_eq "logs --since 3h: both" "$(lg --since 3h)" "[802,801]"
+check_eq "logs --since 1d: both" "$(lg --since 1d)" "[802,801]"
+check_eq "logs --until 1h: the old push only" "$(lg --until 1h)" "[801]"
+check_eq "logs --since 3h --until 30m" "$(lg --since 3h --until 30m)" "[801]"
+future=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+check_eq "logs --since RFC 3339 in the future: none" "$(lg --since "$future")" "[]"
+check_eq "logs --until RFC 3339 in the future: both" "$(lg --until "$future")" "[802,801]"
+check_eq "logs --since 2 (hours, as before)" "$(lg --since 3)" "[802,801]"
+check_rc "logs --since 5x: exit 2" 2 z logs --since 5x
+check_rc "logs --since yesterday: exit 2" 2 z logs --since yesterday
+check_rc "logs --until before --since: exit 2" 2 z logs --since 1h --until 2h
+
+# --- interactive commands do not retry --------------------------------------------------
+DEAD=http://127.0.0.1:$(freeport)
+sed "s|^url = .*|url = $DEAD|; /^\[alertmanager\]/a retry_count = 5\nretry_interval = 2000" "$CONF" > "$T_TMP/dead.conf"
+grep -q '^retry_count = 5' "$T_TMP/dead.conf" || die "dead.conf: retry_count not set"
+for c in check am-status silences; do
+	t0=$(date +%s%N)
+	"$ZMCSYNC" -c "$T_TMP/dead.conf" $c >"$T_TMP/o" 2>&1
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	check "$c with Alertmanager down: no retry back-off (${ms} ms < 3000)" test "$ms" -lt 3000
+done
+
+# --- 80 columns in a real terminal ------------------------------------------------------
+TM="tmux -L zmcsync-t$$ -f /dev/null"
+# pane CMD: runs CMD in an 80x50 tmux pane; its screen into $T_TMP/pane.
+pane() {
+	$TM kill-server 2>/dev/null
+	$TM new-session -d -x 80 -y 50 "$1; echo __END__; sleep 60" || die "tmux did not start"
+	for i in $(seq 1 100); do
+		$TM capture-pane -p -J > "$T_TMP/pane" 2>/dev/null
+		grep -q '^__END__' "$T_TMP/pane" && break
+		sleep 0.1
+	done
+	$TM capture-pane -p > "$T_TMP/pane"
+	$TM kill-server 2>/dev/null
+	grep -q '^__END__' "$T_TMP/pane" || fail "tmux: $1 did not finish"
+}
+# A long error text in the last column of alarms.
+sql "UPDATE NM_ALARM_SYNC_STATUS SET LAST_ERROR='alertmanager http://127.0.0.1:9/api/v2/alerts: connection refused after three attempts, the end' WHERE ALARM_INST_ID=801"
+pane "'$ZMCSYNC' -c '$CONF' alarms"
+check "80 columns: the cut cell ends with an ellipsis" grep -q 'alertma…' <(tr -d '\n' < "$T_TMP/pane")
+check "80 columns: the whole error is not shown" test -z "$(tr -d '\n' < "$T_TMP/pane" | grep 'the end')"
+pane "'$ZMCSYNC' -c '$CONF' am-status"
+check "80 columns: am-status within the width" test "$(awk '{ if (length($0) > m) m = length($0) } END { print m+0 }' "$T_TMP/pane")" -le 80
+pane "'$ZMCSYNC' -c '$CONF' alarms -o wide"
+check "80 columns, -o wide: the whole text (wrapped)" grep -q 'the end' <(tr -d '\n' < "$T_TMP/pane")
+check "80 columns, -o wide: no ellipsis" test -z "$(grep '…' "$T_TMP/pane")"
+pane "'$ZMCSYNC' -c '$CONF' alarms --wide"
+check "80 columns, --wide: the whole text" grep -q 'the end' <(tr -d '\n' < "$T_TMP/pane")
+pane "'$ZMCSYNC' -c '$T_TMP/dead.conf' check"
+check "80 columns: check prints the whole reason" grep -q 'connection refused' <(tr -d '\n' < "$T_TMP/pane")
+check "80 columns: check has no ellipsis" test -z "$(grep '…' "$T_TMP/pane")"
+# A pipe is never cut.
+z alarms > "$T_TMP/o"
+check "alarms to a pipe: the whole text" grep -q 'the end$' "$T_TMP/o"
+
+t_done

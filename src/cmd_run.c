@@ -294,6 +294,7 @@ cmd_run_json(const struct run_record *r)
 	json_object_object_add(o, "actions", c);
 	json_object_object_add(o, "errors", json_object_new_int64(r->errors));
 	json_object_object_add(o, "error", out_json_str(r->error));
+	json_object_object_add(o, "result", json_object_new_string(state_run_result(r)));
 	return o;
 }
 
@@ -355,6 +356,7 @@ finish(struct run *r, int rc, double t0, const char *result)
 			rec.counts[i] = r->t.counts[i];
 		rec.errors = r->t.failed;
 		rec.error = r->t.first_error;
+		rec.result = (char *)result;
 		if (state_run_add(r->ctx->st, &rec) != 0)
 			log_warn("state: run history not recorded");
 	}

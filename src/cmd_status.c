@@ -66,13 +66,13 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 		{ "runs", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "STARTED", "BATCH", "EXIT", "SECONDS",
-	    "ERRORS", "ACTIONS", "ERROR" };
+	static const char *const head[] = { "STARTED", "BATCH", "RESULT", "EXIT",
+	    "SECONDS", "ERRORS", "ACTIONS", "ERROR" };
 	const struct config *c = ctx->conf;
 	struct run_record *runs = NULL;
 	struct json_object *o, *d, *a;
 	struct table *t;
-	const char *conn, *sev, *cells[7], *dialect;
+	const char *conn, *sev, *cells[8], *dialect;
 	char *runs_err = NULL, *acts, tb[32], ex[16], secs[32], errs[24];
 	long long nruns = 10;
 	long holder;
@@ -178,7 +178,7 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 			printf("%-20s %s\n", "metrics textfile", c->metrics_textfile);
 		if (runs_ok && nruns > 0) {
 			printf("\nlast runs:\n");
-			t = table_new(7, head);
+			t = table_new(8, head);
 			for (i = 0; i < n; i++) {
 				snprintf(ex, sizeof(ex), "%d", runs[i].exit_code);
 				snprintf(secs, sizeof(secs), "%.2f", runs[i].duration);
@@ -186,11 +186,12 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 				acts = actions_text(&runs[i]);
 				cells[0] = out_time(runs[i].started, tb);
 				cells[1] = runs[i].batch_id;
-				cells[2] = ex;
-				cells[3] = secs;
-				cells[4] = errs;
-				cells[5] = acts;
-				cells[6] = runs[i].error;
+				cells[2] = state_run_result(&runs[i]);
+				cells[3] = ex;
+				cells[4] = secs;
+				cells[5] = errs;
+				cells[6] = acts;
+				cells[7] = runs[i].error;
 				table_add(t, cells);
 				free(acts);
 			}

@@ -356,6 +356,34 @@ global_after(int *argc, char **argv, const char **cfgpath, struct ctx *ctx)
 }
 
 /*
+ * Records a run skipped because the lock is held, so status tells it
+ * from a run that found nothing to do.  Failures only warn.
+ */
+static void
+record_skipped(const struct cmd *c, const struct config *conf, long holder)
+{
+	struct run_record rec;
+	struct state *st;
+	char *err = NULL;
+
+	if ((st = state_open(conf->state_dir, &err)) == NULL) {
+		log_warn("%s", err);
+		free(err);
+		return;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.started = time(NULL);
+	syncstate_batch_id(rec.started, rec.batch_id);
+	rec.exit_code = EXIT_LOCKED;
+	rec.command = (char *)c->name;
+	rec.result = "skipped";
+	rec.error = xasprintf("another run (pid %ld) holds the lock", holder);
+	(void)state_run_add(st, &rec);
+	free(rec.error);
+	state_close(st);
+}
+
+/*
  * The shared setup of SPEC 4 by the command's flags.  Returns EXIT_OK or
  * the exit status to stop with (the reason already printed).
  */
@@ -380,6 +408,8 @@ setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
 		if (ctx->lockfd == -2) {
 			log_warn("%s: skipped, another run (pid %ld) holds %s/zmcsync.lock",
 			    c->name, holder, conf->state_dir);
+			if (c->flags & CMD_STATE)
+				record_skipped(c, conf, holder);
 			return EXIT_LOCKED;
 		}
 		if (ctx->lockfd < 0) {

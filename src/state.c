@@ -59,6 +59,8 @@ static const char *const migrations[] = {
 	"  errors INTEGER NOT NULL,"
 	"  error TEXT"
 	");",
+	/* 1 -> 2: how each run ended (run_record.result) */
+	"ALTER TABLE run ADD COLUMN result TEXT;",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -463,8 +465,8 @@ state_run_add(struct state *st, const struct run_record *r)
 	int rc;
 
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO run (batch_id, started, "
-	    "duration, exit_code, command, counts, errors, error) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK) {
+	    "duration, exit_code, command, counts, errors, error, result) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK) {
 		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;
 	}
@@ -481,6 +483,8 @@ state_run_add(struct state *st, const struct run_record *r)
 	clean = secret_redact(r->error);
 	if (clean != NULL)
 		sqlite3_bind_text(stmt, 8, clean, -1, SQLITE_STATIC);
+	if (r->result != NULL)
+		sqlite3_bind_text(stmt, 9, r->result, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	buf_free(&b);
@@ -515,7 +519,7 @@ state_runs(struct state *st, size_t limit, struct run_record **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(st->db, "SELECT batch_id, started, duration, "
-	    "exit_code, command, counts, errors, error FROM run "
+	    "exit_code, command, counts, errors, error, result FROM run "
 	    "ORDER BY id DESC LIMIT ?", -1, &stmt, NULL) != SQLITE_OK) {
 		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;
@@ -538,6 +542,7 @@ state_runs(struct state *st, size_t limit, struct run_record **out, size_t *n)
 		    r->counts, NCOUNTS);
 		r->errors = (long)sqlite3_column_int64(stmt, 6);
 		r->error = xstrdup((const char *)sqlite3_column_text(stmt, 7));
+		r->result = xstrdup((const char *)sqlite3_column_text(stmt, 8));
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -559,6 +564,25 @@ state_runs_free(struct run_record *v, size_t n)
 	for (i = 0; i < n; i++) {
 		free(v[i].command);
 		free(v[i].error);
+		free(v[i].result);
 	}
 	free(v);
+}
+
+const char *
+state_run_result(const struct run_record *r)
+{
+	if (r->result != NULL && *r->result != '\0')
+		return r->result;
+	/* A run recorded before the result was kept: its exit status says most. */
+	switch (r->exit_code) {
+	case 0:
+		return "success";
+	case 1:
+		return "partial";
+	case 6:
+		return "skipped";
+	default:
+		return "failed";
+	}
 }

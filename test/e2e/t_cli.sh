@@ -71,6 +71,31 @@ check_rc "logs --since 5x: exit 2" 2 z logs --since 5x
 check_rc "logs --since yesterday: exit 2" 2 z logs --since yesterday
 check_rc "logs --until before --since: exit 2" 2 z logs --since 1h --until 2h
 
+# --- status tells run kinds apart ------------------------------------------------------
+need flock
+check_rc "a run" 0 zrun
+SYNC_ENABLED=false zrun
+flock "$T_TMP/state/zmcsync.lock" sleep 2 &
+FL=$!
+T_PIDS="$T_PIDS $FL"
+sleep 0.3
+check_rc "run while locked exits 6" 6 zrun
+wait "$FL"
+z status --json --runs 3 > "$T_TMP/o"
+check_eq "status --json: skipped, disabled and success told apart" "$(jq -c '[.runs[].result]' "$T_TMP/o")" '["skipped","disabled","success"]'
+check_eq "status --json: the skipped run's reason" "$(jq -r '.runs[0].error' "$T_TMP/o" | sed 's/[0-9]*//g')" "another run (pid ) holds the lock"
+z status --runs 3 > "$T_TMP/o"
+check "status: RESULT column" grep -q '^STARTED  *BATCH  *RESULT  *EXIT' "$T_TMP/o"
+for k in skipped disabled success; do
+	check "status: a $k run" grep -q "^[0-9-]* [0-9:]*  *[0-9_a-f]*  *$k  " "$T_TMP/o"
+done
+sed "s|^url = .*|url = http://127.0.0.1:$(freeport)|" "$CONF" > "$T_TMP/down.conf"
+"$ZMCSYNC" -c "$T_TMP/down.conf" run >/dev/null 2>&1
+zmc_raise 803 9001 1 901 1
+"$ZMCSYNC" -c "$T_TMP/down.conf" run >/dev/null 2>&1
+z status --json --runs 1 > "$T_TMP/o"
+check_eq "status --json: a run with Alertmanager down failed" "$(jq -c '[.runs[] | [.result, .exit_code]]' "$T_TMP/o")" '[["failed",5]]'
+
 # --- interactive commands do not retry --------------------------------------------------
 DEAD=http://127.0.0.1:$(freeport)
 sed "s|^url = .*|url = $DEAD|; /^\[alertmanager\]/a retry_count = 5\nretry_interval = 2000" "$CONF" > "$T_TMP/dead.conf"

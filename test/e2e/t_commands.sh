@@ -155,9 +155,9 @@ out status --json --runs 2
 check_eq "status --runs 2" "$(jq_o '.runs | length')" 2
 check_eq "status: newest run first, exit codes" "$(jq_o '[.runs[].exit_code]')" "[0,5]"
 check_eq "status: run keys" "$(jq_o '.runs[0] | keys_unsorted')" \
-    '["batch_id","started","duration_seconds","exit_code","command","actions","errors","error"]'
+    '["batch_id","started","duration_seconds","exit_code","command","actions","errors","error","result"]'
 out status
-check "status: runs table" grep -q '^STARTED  *BATCH  *EXIT' "$T_TMP/o"
+check "status: runs table" grep -q '^STARTED  *BATCH  *RESULT  *EXIT' "$T_TMP/o"
 check "status: action counts of a run" grep -q ' fire=1 ' "$T_TMP/o"
 check "status: local time of the run" grep -q "^$(date '+%Y-%m-%d') " "$T_TMP/o"
 echo 424242 > "$T_TMP/state/zmcsync.lock"

@@ -2,7 +2,8 @@
 # t_trace.sh: zmcsync trace ALARM_ID against a real Alertmanager and a ZMC
 # database: an alarm pushed and active, one filtered out by its level,
 # one out of the history window, one muted by a silence, one unknown;
-# text and JSON forms; the Alertmanager state read from every member.
+# text and JSON forms; the Alertmanager state read from every member;
+# silences with the alarm each is for and the alerts it mutes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/zmc.sh"
 need jq
@@ -77,6 +78,23 @@ check_eq "trace of an unknown alarm: says so" "$(jq_o '.verdict')" "\"alarm 9999
 check_rc "trace without an id: exit 2" 2 z trace
 check_rc "trace abc: exit 2" 2 z trace abc
 check_rc "trace -o yaml: exit 2" 2 z trace 701 -o yaml
+
+# silences: which alarm each of ours is for and how many alerts it mutes now.
+curl -fsS --max-time 5 -H 'Content-Type: application/json' -d "{\"matchers\": [{\"name\":\"alarm_id\",\"value\":\"701\",\"isRegex\":false,\"isEqual\":true},{\"name\":\"source\",\"value\":\"zmc\",\"isRegex\":false,\"isEqual\":true}],
+    \"startsAt\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"endsAt\": \"$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)\",
+    \"createdBy\": \"zmcsync\", \"comment\": \"by hand\"}" "$AM_URL/api/v2/silences" > "$T_TMP/sil" || die "silence not created"
+ours=$(jq -r .silenceID "$T_TMP/sil")
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	z silences --json > "$T_TMP/o" 2>"$T_TMP/e"
+	[ "$(jq_o "[.[] | select(.id == \"$ours\") | .muted_alerts][0]")" = 1 ] && break
+	sleep 0.5
+done
+check_eq "silences --json: ours for 701 mutes its alert" "$(jq_o "[.[] | select(.id == \"$ours\") | [.alarm_id, .muted_alerts]][0]")" '["701",1]'
+check_eq "silences --json: 704's silence mutes nothing now (resolved)" "$(jq_o "[.[] | select(.id == \"$sid\") | [.alarm_id, .muted_alerts]][0]")" '["704",0]'
+check_eq "silences --json: the operator's silence is not listed" "$(jq_o "[.[] | select(.id == \"$hand\")] | length")" 0
+z silences > "$T_TMP/o"
+check "silences: ALARM and MUTES columns" grep -q '^ID  *STATE  *ALARM  *MUTES  *ENDS  *MATCHERS' "$T_TMP/o"
+check "silences: the row of ours" grep -q "^$ours  *active  *701  *1  " "$T_TMP/o"
 
 # Alertmanager down: the answer comes at once, the member's state unknown.
 am_stop

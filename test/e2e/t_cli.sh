@@ -36,6 +36,16 @@ check_rc "alarms --config=FILE -o json" 0 "$ZMCSYNC" alarms --config="$CONF" -o 
 check_eq "alarms -o json is --json" "$(jq -c '[.[].alarm_inst_id]' "$T_TMP/last.out")" "[801]"
 check_rc "status -q -c FILE" 0 "$ZMCSYNC" status -q -c "$CONF"
 
+# --- environment names ------------------------------------------------------------------
+LOG_LEVEL=verbose "$ZMCSYNC" -c "$CONF" status > "$T_TMP/o" 2> "$T_TMP/e"; rc=$?
+check_eq "another program's LOG_LEVEL=verbose: exit 0" "$rc" 0
+check "LOG_LEVEL=verbose: a warning naming it" grep -q "env LOG_LEVEL: ignored.*set ZMCSYNC_LOG_LEVEL" "$T_TMP/e"
+ZMCSYNC_LOG_LEVEL=verbose "$ZMCSYNC" -c "$CONF" status > "$T_TMP/o" 2> "$T_TMP/e"; rc=$?
+check_eq "ZMCSYNC_LOG_LEVEL=verbose: exit 3" "$rc" 3
+check "ZMCSYNC_LOG_LEVEL=verbose: names it" grep -q "env ZMCSYNC_LOG_LEVEL: not one of" "$T_TMP/e"
+ZMCSYNC_SYNC_BATCH_SIZE=7 SYNC_BATCH_SIZE=9 "$ZMCSYNC" -c "$CONF" config show --json > "$T_TMP/o" 2>/dev/null
+check_eq "ZMCSYNC_ name wins over the unprefixed one" "$(jq -c '.[] | select(.key == "sync.batch_size") | [.value, .where]' "$T_TMP/o")" '["7","env ZMCSYNC_SYNC_BATCH_SIZE"]'
+
 # --- help lists every option -----------------------------------------------------------
 for c in trace check status alarms logs stats cleanup silences am-status init-db run; do
 	"$ZMCSYNC" help "$c" > "$T_TMP/h" 2>&1

@@ -27,6 +27,7 @@
 #include "merge.h"
 #include "metrics.h"
 #include "out.h"
+#include "plan.h"
 #include "reconcile.h"
 #include "source.h"
 #include "state.h"
@@ -54,7 +55,8 @@ struct run {
 	char			 batch_id[32];
 	struct label_map	*maps;		/* NM_ALARM_LABEL_MAPPING rows */
 	size_t			 mapsz;
-	long			 planned;	/* dry run: actions printed */
+	struct plan		*plan;		/* dry run: what it would do */
+	int			 json;		/* dry run: -o json */
 	int			 stopped;	/* deadline or signal */
 	struct batch_tally	 t;
 	/* The run's one look at our silences (NULL: not had). */
@@ -163,28 +165,6 @@ silences_sweep(struct run *r, const struct batch_env *env)
 	return rc;
 }
 
-/* Prints the planned action (dry run). */
-static void
-print_action(const struct action *a)
-{
-	const struct alert *al = a->alert;
-
-	printf("%-14s alarm %lld (%s)", action_operation(a->kind),
-	    (long long)a->alarm_id, a->reason);
-	if (al != NULL) {
-		const char *n = alert_label(al, "alertname"), *s = alert_label(al, "severity"),
-		    *i = alert_label(al, "instance");
-		printf(" %s", n ? n : "");
-		if (s)
-			printf(" severity=%s", s);
-		if (i)
-			printf(" instance=%s", i);
-	}
-	if (a->kind == ACT_EXPIRE_SILENCE && a->sync && a->sync->silence_id)
-		printf(" silence=%s", a->sync->silence_id);
-	printf(" -> %s\n", sync_status_name(a->new_status));
-}
-
 /*
  * 1 when no new batch may start.  Alertmanager being down does not stop
  * the pass: later batches push nothing and record why on each alarm
@@ -226,6 +206,8 @@ run_pass(struct run *r)
 	int rc = 0, got = 1;
 
 	ms = merge_stats(m);
+	if (r->dry_run && r->plan == NULL)
+		r->plan = plan_new(r->json, r->batch_id);
 	if (!r->dry_run) {
 		silences_load(r);
 		members_started(r);
@@ -250,8 +232,7 @@ run_pass(struct run *r)
 		reconcile(r->c, r->maps, r->mapsz, pairs, n, r->now, &r->view, &al);
 		if (r->dry_run) {
 			for (i = 0; i < al.n; i++)
-				print_action(&al.v[i]);
-			r->planned += (long)al.n;
+				plan_add(r->plan, &al.v[i]);
 		} else if (batch_run(&env, &al, &r->t) != 0)
 			rc = -1;
 		action_list_free(&al);
@@ -394,6 +375,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run r;
@@ -401,13 +383,19 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	long long timeout = -1;
 	char *err = NULL;
 	double t0 = now_monotonic();
-	int ch, rc = EXIT_OK;
+	int ch, rc = EXIT_OK, fmt = OUT_TEXT;
 	const char *result;
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.c = ctx->conf;
-	while ((ch = getopt_long(argc, argv, "nt:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "nt:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		switch (cmd_outopt("run", ch, optarg, &fmt)) {
+		case 1:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
 		case 'n':
 			r.dry_run = 1;
@@ -422,7 +410,11 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	}
 	if (optind < argc)
 		return cmd_badarg("run", "unexpected argument %s", argv[optind]);
+	if (fmt != OUT_TEXT && !r.dry_run)
+		return cmd_badarg("run", "-o %s: only with --dry-run (a run prints "
+		    "nothing)", fmt == OUT_JSON ? "json" : "wide");
 	CMD_PARSED(ctx);
+	r.json = fmt == OUT_JSON;
 
 	r.now = time(NULL);
 	syncstate_batch_id(r.now, r.batch_id);
@@ -484,8 +476,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 		rc = EXIT_PARTIAL;
 
 	if (r.dry_run) {
-		printf("dry run: %ld action%s planned; nothing was changed\n",
-		    r.planned, r.planned == 1 ? "" : "s");
+		plan_print(r.plan);
 		goto out;
 	}
 	if (rc != EXIT_DB)
@@ -512,5 +503,6 @@ out:
 	free((void *)r.live.ids);
 	am_free(r.am);
 	log_set_context("batch", NULL);
+	plan_free(r.plan);
 	return rc;
 }

@@ -38,9 +38,12 @@
 
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE | CMD_LOCK,
-	    "run [--dry-run] [--timeout SEC]", "one sync cycle (the cron job)",
-	    "  -n, --dry-run        read and decide, print what would be done; change nothing\n"
-	    "  -t, --timeout SEC    stop starting work after SEC seconds (the run is partial)\n" },
+	    "run [--dry-run [-o json] [--json]] [--timeout SEC]", "one sync cycle (the cron job)",
+	    "  -n, --dry-run        read and decide, print each action that would be done\n"
+	    "                       and a summary per action; change nothing\n"
+	    "  -t, --timeout SEC    stop starting work after SEC seconds (the run is partial)\n"
+	    "  -o, --output FORMAT  with --dry-run: json (the plan as one object) or text\n"
+	    "  -j, --json           same as -o json\n" },
 	{ "trace", cmd_trace, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_BRIEF,
 	    "trace ALARM_ID [-o json|wide] [--json]",
 	    "why an alarm is or is not in Alertmanager",

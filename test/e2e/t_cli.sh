@@ -81,6 +81,22 @@ check_rc "logs --since 5x: exit 2" 2 z logs --since 5x
 check_rc "logs --since yesterday: exit 2" 2 z logs --since yesterday
 check_rc "logs --until before --since: exit 2" 2 z logs --since 1h --until 2h
 
+# --- dry run: summary and JSON --------------------------------------------------------------
+zmc_raise 805 9001 1 901 1
+zmc_state 801 A
+z run --dry-run > "$T_TMP/o" 2>"$T_TMP/e"
+check_eq "run --dry-run: exit 0" "$?" 0
+check "run --dry-run: the action lines" grep -q '^PUSH_FIRING  *alarm 805 (new)' "$T_TMP/o"
+check_eq "run --dry-run: a summary per action last" "$(tail -n 1 "$T_TMP/o")" "dry run: 2 actions planned (fire=1 resolve=1); nothing was changed"
+z run --dry-run -o json > "$T_TMP/o" 2>"$T_TMP/e"
+check_eq "run --dry-run -o json: summary" "$(jq -c '[.dry_run, .planned, .summary.fire, .summary.resolve, .summary.heartbeat]' "$T_TMP/o")" "[true,2,1,1,0]"
+check_eq "run --dry-run -o json: the actions" "$(jq -c '[.actions[] | [.alarm_id, .action, .new_status]] | sort' "$T_TMP/o")" '[[801,"resolve","RESOLVED"],[805,"fire","FIRING"]]'
+z run --dry-run --json > "$T_TMP/o2" 2>/dev/null
+check_eq "run --dry-run --json is -o json" "$(jq -c .summary "$T_TMP/o2")" "$(jq -c .summary "$T_TMP/o")"
+check_rc "run --json without --dry-run: exit 2" 2 z run --json
+check_eq "the dry runs changed nothing" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 805")" 0
+zmc_state 801 U
+
 # --- status tells run kinds apart ------------------------------------------------------
 need flock
 check_rc "a run" 0 zrun

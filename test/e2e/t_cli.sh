@@ -97,6 +97,18 @@ check_rc "run --json without --dry-run: exit 2" 2 z run --json
 check_eq "the dry runs changed nothing" "$(sql "SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 805")" 0
 zmc_state 801 U
 
+# --- structured fields in JSON log lines ------------------------------------------------
+zmc_raise 806 9002 2 902 1
+ZMCSYNC_LOG_FILE="$T_TMP/zj.log" ZMCSYNC_LOG_FORMAT=json ZMCSYNC_LOG_LEVEL=debug zrun
+check "json log: parses line by line" jq -e . "$T_TMP/zj.log"
+check_eq "json log: the alarm's line has its fields" \
+    "$(jq -c 'select(.alarm_id == 806) | [.action, .status, .code, (.batch | type), (.url | test("/api/v2/alerts$"))]' "$T_TMP/zj.log" | head -n 1)" \
+    '["fire","FIRING",200,"string",true]'
+check_eq "json log: request lines carry url and code" \
+    "$(jq -c 'select(.msg | test("^alertmanager .*POST")) | [(.url | test("/api/v2/alerts$")), .code]' "$T_TMP/zj.log" | head -n 1)" '[true,200]'
+check_eq "json log: fields cleared after the alarm" \
+    "$(jq -c 'select(.msg | test("^run .*read")) | .alarm_id' "$T_TMP/zj.log" | head -n 1)" 'null'
+
 # --- status tells run kinds apart ------------------------------------------------------
 need flock
 check_rc "a run" 0 zrun

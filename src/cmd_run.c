@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "out.h"
 #include "plan.h"
+#include "progress.h"
 #include "reconcile.h"
 #include "source.h"
 #include "state.h"
@@ -202,6 +203,7 @@ run_pass(struct run *r)
 	struct merge *m = merge_new(r->ctx->db, r->c, (size_t)r->c->sync_batch_size);
 	const struct merge_stats *ms;
 	const struct pair *pairs;
+	struct progress *pg = progress_new(r->ctx->verbose);
 	size_t n, i;
 	int rc = 0, got = 1;
 
@@ -236,9 +238,12 @@ run_pass(struct run *r)
 		} else if (batch_run(&env, &al, &r->t) != 0)
 			rc = -1;
 		action_list_free(&al);
+		progress_page(pg, ms->active_rows + ms->tracked_rows, r->t.counts,
+		    ACT__COUNT, r->t.failed + (r->plan ? plan_count(r->plan) : 0));
 		if (rc != 0)
 			break;
 	}
+	progress_free(pg);
 	/* Only a complete, clean pass knows every row that keeps a silence. */
 	if (rc == 0 && got == 0 && r->sil_known && !r->stopped &&
 	    !r->t.am_down && !r->t.db_failed && silences_sweep(r, &env) != 0)

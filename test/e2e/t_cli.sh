@@ -175,8 +175,36 @@ check "80 columns, --wide: the whole text" grep -q 'the end' <(tr -d '\n' < "$T_
 pane "'$ZMCSYNC' -c '$T_TMP/dead.conf' check"
 check "80 columns: check prints the whole reason" grep -q 'connection refused' <(tr -d '\n' < "$T_TMP/pane")
 check "80 columns: check has no ellipsis" test -z "$(grep '…' "$T_TMP/pane")"
+# --- progress of a long run ---------------------------------------------------------------
+# A slow Alertmanager (1 s per push) and one alarm per batch: a run of
+# several seconds.
+fake_start
+ctl '{"post_delay": 1}'
+for id in 811 812 813 814; do zmc_raise $id 9001 1 901 1; done
+SLOW="ZMCSYNC_ALERTMANAGER_URL=$FAKE_URL ZMCSYNC_SYNC_BATCH_SIZE=1"
+$TM kill-server 2>/dev/null
+$TM new-session -d -x 80 -y 20 "env $SLOW '$ZMCSYNC' -c '$CONF' run; echo __END__ rc=\$?; sleep 60" || die "tmux did not start"
+seen=0
+for i in $(seq 1 150); do
+	$TM capture-pane -p > "$T_TMP/pane" 2>/dev/null
+	grep -q '^zmcsync run: page [0-9]*, [0-9]* alarms read, [0-9]* actions, [0-9]*s' "$T_TMP/pane" && seen=1
+	grep -q '^__END__' "$T_TMP/pane" && break
+	sleep 0.1
+done
+$TM kill-server 2>/dev/null
+check_eq "terminal: a long run shows its progress line" "$seen" 1
+check "terminal: the run ends with exit 0" grep -q '^__END__ rc=0' "$T_TMP/pane"
+check "terminal: the progress line is erased at the end" test -z "$(grep 'zmcsync run: page' "$T_TMP/pane")"
+for id in 815 816 817; do zmc_raise $id 9001 1 901 1; done
+env ZMCSYNC_ALERTMANAGER_URL=$FAKE_URL ZMCSYNC_SYNC_BATCH_SIZE=1 "$ZMCSYNC" -c "$CONF" run > "$T_TMP/o" 2> "$T_TMP/e"
+check "not a terminal: no progress line, no escape codes" test -z "$(grep -c "$(printf '\r\|\033')" "$T_TMP/e" | grep -v '^0$')"
+for id in 818 819; do zmc_raise $id 9001 1 901 1; done
+env ZMCSYNC_ALERTMANAGER_URL=$FAKE_URL ZMCSYNC_SYNC_BATCH_SIZE=1 "$ZMCSYNC" -c "$CONF" -v run > "$T_TMP/o" 2> "$T_TMP/e"
+check "-v: an info line per page" grep -q '^zmcsync: run: page 2: [0-9]* alarms read, [0-9]* actions' "$T_TMP/e"
+
 # A pipe is never cut.
-z alarms > "$T_TMP/o"
+sql "UPDATE NM_ALARM_SYNC_STATUS SET LAST_ERROR='alertmanager http://127.0.0.1:9/api/v2/alerts: connection refused after three attempts, the end' WHERE ALARM_INST_ID=801"
+z alarms --limit 1000 > "$T_TMP/o"
 check "alarms to a pipe: the whole text" grep -q 'the end$' "$T_TMP/o"
 
 t_done

@@ -5,7 +5,9 @@
 # help lists each option; logs validates operation names and takes
 # --since/--until as durations or RFC 3339; interactive commands do not
 # retry a dead Alertmanager; tables on an 80-column terminal (a real tmux
-# pane) mark a cut cell with an ellipsis, -o wide and check never cut.
+# pane) mark a cut cell with an ellipsis, -o wide and check never cut;
+# environment names; status run kinds; dry-run summary and JSON; JSON log
+# fields; the progress line of a long run; the demo's last lines and colour.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/zmc.sh"
 need jq
@@ -201,6 +203,32 @@ check "not a terminal: no progress line, no escape codes" test -z "$(grep -c "$(
 for id in 818 819; do zmc_raise $id 9001 1 901 1; done
 env ZMCSYNC_ALERTMANAGER_URL=$FAKE_URL ZMCSYNC_SYNC_BATCH_SIZE=1 "$ZMCSYNC" -c "$CONF" -v run > "$T_TMP/o" 2> "$T_TMP/e"
 check "-v: an info line per page" grep -q '^zmcsync: run: page 2: [0-9]* alarms read, [0-9]* actions' "$T_TMP/e"
+
+# --- the demo's last lines and colour ---------------------------------------------------
+need prometheus-alertmanager
+need amtool
+need sqlite3
+DEMO_KEEP=1 TMPDIR=$T_TMP sh "$TOP/scripts/demo" > "$T_TMP/demo.out" 2>&1; rc=$?
+check_eq "demo (DEMO_KEEP=1, to a file): exit 0" "$rc" 0
+check "demo to a file: no escape codes" test -z "$(grep "$(printf '\033')" "$T_TMP/demo.out")"
+check "demo: kept line last but two" grep -q '^==> done; kept .* and Alertmanager (pid [0-9]*) at http' <(tail -n 3 "$T_TMP/demo.out")
+try=$(sed -n 's/^try:  //p' "$T_TMP/demo.out")
+stop=$(sed -n 's/^stop: //p' "$T_TMP/demo.out")
+check "demo: the exact -c command" test -n "$try"
+check "demo: the -c command works" sh -c "$try"
+check "demo: no 'removed' line when kept" test -z "$(grep 'removed' "$T_TMP/demo.out")"
+demopid=$(echo "$stop" | sed -n 's/^kill \([0-9]*\);.*/\1/p')
+[ -n "$demopid" ] && T_PIDS="$T_PIDS $demopid"
+check "demo: the stop command stops Alertmanager" sh -c "$stop"
+for i in $(seq 1 50); do kill -0 "$demopid" 2>/dev/null || break; sleep 0.1; done
+check "demo: Alertmanager is gone" sh -c "! kill -0 $demopid 2>/dev/null"
+# On a terminal (script(1) gives the demo one) headings are bold, not with NO_COLOR.
+need script
+script -qec "TMPDIR='$T_TMP' sh '$TOP/scripts/demo'" /dev/null > "$T_TMP/demo.tty" 2>&1
+check "demo on a terminal: bold headings" grep -q "$(printf '\033')\\[1m==> done; Alertmanager stopped and .* removed (DEMO_KEEP=1 keeps them)" "$T_TMP/demo.tty"
+script -qec "NO_COLOR=1 TMPDIR='$T_TMP' sh '$TOP/scripts/demo'" /dev/null > "$T_TMP/demo.tty" 2>&1
+check "demo on a terminal with NO_COLOR: no escape codes" test -z "$(grep "$(printf '\033')" "$T_TMP/demo.tty")"
+check "demo with NO_COLOR: the same last line" grep -q '^==> done; Alertmanager stopped and .* removed' "$T_TMP/demo.tty"
 
 # A pipe is never cut.
 sql "UPDATE NM_ALARM_SYNC_STATUS SET LAST_ERROR='alertmanager http://127.0.0.1:9/api/v2/alerts: connection refused after three attempts, the end' WHERE ALARM_INST_ID=801"

@@ -43,7 +43,7 @@ cmd_init_db(int argc, char **argv, struct ctx *ctx)
 	size_t n, i;
 	int ch, print = 0, demo = 0, d = -1, rc = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "pdD:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "pD:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			print = 1;

@@ -144,7 +144,7 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	char *ops;
 
 	memset(&f, 0, sizeof(f));
-	while ((ch = getopt_long(argc, argv, "p:a:e:El:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:e:El:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
 		switch (cmd_outopt("logs", ch, optarg, &fmt)) {
 		case 1:
 			continue;

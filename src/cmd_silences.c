@@ -123,7 +123,7 @@ cmd_silences(int argc, char **argv, struct ctx *ctx)
 	size_t i;
 	int ch, json, fmt = OUT_TEXT, every = 0, r;
 
-	while ((ch = getopt_long(argc, argv, "a" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
 		if ((r = cmd_outopt("silences", ch, optarg, &fmt)) == -1)
 			return EXIT_USAGE;
 		if (r == 1)

@@ -63,7 +63,7 @@ static const struct cmd cmds[] = {
 	    "logs [--operation OP] [--alarm-id ID] [--event-id ID] [--errors] [--since WHEN] "
 	    "[--until WHEN] [--limit N] [--offset N] [-o json|wide] [--json]",
 	    "the sync log",
-	    "  -p, --operation OP   only rows of operation OP (e.g. PUSH_FIRING)\n"
+	    "      --operation OP   only rows of operation OP (e.g. PUSH_FIRING)\n"
 	    "  -a, --alarm-id ID    only rows of alarm ID\n"
 	    "  -e, --event-id ID    only rows of event ID\n"
 	    "  -E, --errors         only rows with an error\n"
@@ -85,7 +85,7 @@ static const struct cmd cmds[] = {
 	    "  -n, --dry-run        count only, delete nothing\n" O_JSON },
 	{ "silences", cmd_silences, CMD_DB | CMD_DBSOFT | CMD_TABLECFG,
 	    "silences [--all] [-o json|wide] [--json]", "silences created by zmcsync, from Alertmanager",
-	    "  -a, --all            expired silences too\n" O_OUT },
+	    "      --all            expired silences too\n" O_OUT },
 	{ "am-status", cmd_am_status, CMD_DB | CMD_DBSOFT | CMD_TABLECFG,
 	    "am-status [-o json|wide] [--json]",
 	    "version, cluster status, alert and silence counts of each Alertmanager",
@@ -98,7 +98,7 @@ static const struct cmd cmds[] = {
 	    "init-db [--print] [--demo] [--dialect D]",
 	    "create the sync tables and the source view",
 	    "  -p, --print          print the SQL script instead of running it\n"
-	    "  -d, --demo           also the reference ZMC tables with sample alarms\n"
+	    "      --demo           also the reference ZMC tables with sample alarms\n"
 	    "  -D, --dialect D      sqlite, postgresql or oracle (default: the database's)\n" },
 	{ "version", cmd_version, CMD_NOCONFIG,
 	    "version", "version and library versions", NULL },

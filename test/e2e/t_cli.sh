@@ -57,6 +57,11 @@ for c in trace check status alarms logs stats cleanup silences am-status init-db
 	for o in $u; do case " $d " in *" $o "*) ;; *) missing="$missing $o" ;; esac; done
 	check_eq "help $c: each option of the usage described" "$missing" ""
 done
+for c in trace check status alarms logs stats config cleanup silences am-status init-db run; do
+	"$ZMCSYNC" help "$c"
+done | sed -n 's/^  \(-[a-zA-Z]\), \(--[a-z-]*\).*/\1 \2/p' | sort -u > "$T_TMP/shorts"
+check_eq "a short option means the same in every command" \
+    "$(cut -d' ' -f1 "$T_TMP/shorts" | uniq -d | tr '\n' ' ')" ""
 check "help alarms: -s is --status" grep -q -- '-s, --status' <("$ZMCSYNC" help alarms)
 check "alarms --help: the option lines too" grep -q -- '-o, --output FORMAT' <("$ZMCSYNC" alarms --help)
 check "help logs: --since takes durations" grep -q -- '--since WHEN.*30m, 2h, 1d' <("$ZMCSYNC" help logs)

@@ -74,7 +74,7 @@ print_probe(const struct probe *q)
 	for (c = d; *c != '\0'; c++)
 		if (*c == '\n' || *c == '\r' || *c == '\t')
 			*c = ' ';
-	printf("%-*s  %-6s%s\n", NAME_WIDTH, q->name, q->ok ? "ok" : "FAIL", d);
+	printf("%-*s  %-6s  %s\n", NAME_WIDTH, q->name, q->ok ? "ok" : "FAIL", d);
 	fflush(stdout);
 	free(d);
 }
@@ -229,7 +229,7 @@ cmd_check(int argc, char **argv, struct ctx *ctx)
 	json = fmt == OUT_JSON;
 	if (!json) {
 		p.stream = 1;
-		printf("%-*s  %-6s%s\n", NAME_WIDTH, "CHECK", "RESULT", "DETAIL");
+		printf("%-*s  %-6s  %s\n", NAME_WIDTH, "CHECK", "RESULT", "DETAIL");
 		fflush(stdout);
 	}
 

@@ -209,6 +209,26 @@ for id in 818 819; do zmc_raise $id 9001 1 901 1; done
 env ZMCSYNC_ALERTMANAGER_URL=$FAKE_URL ZMCSYNC_SYNC_BATCH_SIZE=1 "$ZMCSYNC" -c "$CONF" -v run > "$T_TMP/o" 2> "$T_TMP/e"
 check "-v: an info line per page" grep -q '^zmcsync: run: page 2: [0-9]* alarms read, [0-9]* actions' "$T_TMP/e"
 
+# --- check against an Alertmanager that never answers: streamed, bounded ---------------
+ctl '{"post_delay": 0, "delay": 30}'
+$TM kill-server 2>/dev/null
+t0=$(date +%s)
+$TM new-session -d -x 200 -y 40 "env ZMCSYNC_ALERTMANAGER_URL=$FAKE_URL '$ZMCSYNC' -c '$CONF' check; echo __END__ rc=\$?; sleep 60" || die "tmux did not start"
+early=0
+for i in $(seq 1 200); do
+	$TM capture-pane -p -J > "$T_TMP/pane" 2>/dev/null
+	grep -q '^__END__' "$T_TMP/pane" && break
+	grep -q '^database  *ok ' "$T_TMP/pane" && early=1
+	sleep 0.1
+done
+secs=$(( $(date +%s) - t0 ))
+$TM kill-server 2>/dev/null
+check_eq "check: the database line is on the screen while Alertmanager is still awaited" "$early" 1
+check "check: a silent Alertmanager costs one bounded wait (${secs}s < 10)" test "$secs" -lt 10
+check "check: the member's reason in full" grep -q "^alertmanager $FAKE_URL /-/healthy  *FAIL  *alertmanager $FAKE_URL: .*\(timed out\|[Tt]imeout\)" "$T_TMP/pane"
+check "check: its status probe skipped, not waited for again" grep -q "^alertmanager $FAKE_URL /api/v2/status  *FAIL  *skipped: /-/healthy failed" "$T_TMP/pane"
+ctl '{"reset": true}'
+
 # --- the demo's last lines and colour ---------------------------------------------------
 need prometheus-alertmanager
 need amtool

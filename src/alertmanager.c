@@ -952,6 +952,8 @@ am_push(struct am *am, struct alert *const *alerts, size_t n, int *accepted,
 
 /* ---- silences ---- */
 
+static char *filter_path(struct member *, const char *, const struct label *, size_t);
+
 /* URL-encodes s; caller frees. */
 static char *
 url_escape(struct member *m, const char *s)
@@ -973,9 +975,16 @@ url_escape(struct member *m, const char *s)
 static char *
 silence_filter(struct member *m, const struct label *ms, size_t n)
 {
+	return filter_path(m, "/api/v2/silences", ms, n);
+}
+
+/* base + "?filter=name=\"value\"&..." for equality matchers ms; caller frees. */
+static char *
+filter_path(struct member *m, const char *base, const struct label *ms, size_t n)
+{
 	struct buf b = { 0 };
 
-	buf_puts(&b, "/api/v2/silences");
+	buf_puts(&b, base);
 	for (size_t i = 0; i < n; i++) {
 		struct buf mb = { 0 };
 		char *e;
@@ -1522,4 +1531,103 @@ am_status(struct am *am, size_t i, char **err)
 	}
 	json_object_put(st);
 	return o;
+}
+
+/* Strings of JSON array member key of o, allocated; *n their count. */
+static char **
+str_array(struct json_object *o, const char *key, size_t *n)
+{
+	struct json_object *a;
+	char **v;
+	size_t i, len;
+
+	*n = 0;
+	if (o == NULL || !json_object_object_get_ex(o, key, &a) ||
+	    !json_object_is_type(a, json_type_array) ||
+	    (len = json_object_array_length(a)) == 0)
+		return NULL;
+	v = xcalloc(len, sizeof(*v));
+	for (i = 0; i < len; i++) {
+		struct json_object *x = json_object_array_get_idx(a, i);
+
+		if (json_object_is_type(x, json_type_string))
+			v[(*n)++] = xstrdup(json_object_get_string(x));
+	}
+	return v;
+}
+
+int
+am_alerts_find(struct am *am, size_t i, const struct label *ms, size_t n,
+    struct am_alert_info **v, size_t *vn, char **err)
+{
+	struct json_object *arr, *o, *st, *lb;
+	struct member *m;
+	struct resp r;
+	struct am_alert_info *x;
+	const char *t;
+	char *path;
+	size_t len, k, cap = 0;
+
+	*v = NULL;
+	*vn = 0;
+	if (i >= am->membersz) {
+		set_err(err, xstrdup("alertmanager: no such member"));
+		return -1;
+	}
+	m = &am->members[i];
+	path = filter_path(m, "/api/v2/alerts", ms, n);
+	request(am, m, "GET", path, NULL, 0, &r);
+	free(path);
+	if (!resp_ok(&r)) {
+		set_err(err, member_error(m, &r));
+		resp_clear(&r);
+		return -1;
+	}
+	arr = resp_json(m, &r, json_type_array, err);
+	resp_clear(&r);
+	if (arr == NULL)
+		return -1;
+	len = json_object_array_length(arr);
+	for (k = 0; k < len; k++) {
+		o = json_object_array_get_idx(arr, k);
+		*v = xreallocarray_grow(*v, &cap, *vn + 1, sizeof(**v));
+		x = &(*v)[(*vn)++];
+		memset(x, 0, sizeof(*x));
+		x->fingerprint = xstrdup(jstr(o, "fingerprint"));
+		st = NULL;
+		(void)json_object_object_get_ex(o, "status", &st);
+		x->state = xstrdup((t = jstr(st, "state")) != NULL ? t : "unknown");
+		x->silenced_by = str_array(st, "silencedBy", &x->nsilenced);
+		x->inhibited_by = str_array(st, "inhibitedBy", &x->ninhibited);
+		if ((t = jstr(o, "startsAt")) != NULL)
+			(void)time_parse_rfc3339(t, &x->starts);
+		if ((t = jstr(o, "endsAt")) != NULL)
+			(void)time_parse_rfc3339(t, &x->ends);
+		if ((t = jstr(o, "updatedAt")) != NULL)
+			(void)time_parse_rfc3339(t, &x->updated);
+		if (json_object_object_get_ex(o, "labels", &lb) &&
+		    (t = jstr(lb, "alarm_id")) != NULL)
+			x->alarm_id = xstrdup(t);
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+void
+am_alert_info_free(struct am_alert_info *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].fingerprint);
+		free(v[i].state);
+		free(v[i].alarm_id);
+		for (j = 0; j < v[i].nsilenced; j++)
+			free(v[i].silenced_by[j]);
+		free(v[i].silenced_by);
+		for (j = 0; j < v[i].ninhibited; j++)
+			free(v[i].inhibited_by[j]);
+		free(v[i].inhibited_by);
+	}
+	free(v);
 }

@@ -120,4 +120,25 @@ int		 am_healthy(struct am *, size_t i, char **err);
  */
 struct json_object *am_status(struct am *, size_t i, char **err);
 
+/* One alert of one member as GET /api/v2/alerts shows it. */
+struct am_alert_info {
+	char	*fingerprint;
+	char	*state;		/* "active", "suppressed", "unprocessed" */
+	char	*alarm_id;	/* its alarm_id label, NULL none */
+	char	**silenced_by;	/* ids of the silences muting it */
+	size_t	 nsilenced;
+	char	**inhibited_by;	/* fingerprints of the alerts inhibiting it */
+	size_t	 ninhibited;
+	time_t	 starts, ends, updated;	/* 0 when absent */
+};
+/*
+ * The alerts member i holds now (active, silenced and inhibited alike;
+ * resolved ones are gone) that have every label ms[0..n) (equality; n 0:
+ * all of them), as plain rows: *v allocated (am_alert_info_free).  0, or
+ * -1 with *err.
+ */
+int		 am_alerts_find(struct am *, size_t i, const struct label *ms,
+		    size_t n, struct am_alert_info **v, size_t *vn, char **err);
+void		 am_alert_info_free(struct am_alert_info *, size_t);
+
 #endif

@@ -59,6 +59,26 @@ fail(struct exec *x, struct outcome *o, const char *e)
  * success, else the last attempt) into o (if not NULL).  Returns the
  * total milliseconds spent.
  */
+/*
+ * Structured fields of the log lines about one alarm or request (members
+ * of log.format=json lines, key=value in text): set before the line,
+ * cleared after.  Any argument may be NULL (the field is left out).
+ */
+static void
+log_fields(const struct action *a, const char *status, const char *url, long code)
+{
+	char id[24], cs[16];
+
+	if (a != NULL)
+		snprintf(id, sizeof(id), "%lld", (long long)a->alarm_id);
+	snprintf(cs, sizeof(cs), "%ld", code);
+	log_set_context("alarm_id", a != NULL ? id : NULL);
+	log_set_context("action", a != NULL ? action_name(a->kind) : NULL);
+	log_set_context("status", status);
+	log_set_context("url", url);
+	log_set_context("code", code != 0 ? cs : NULL);
+}
+
 static long
 take_requests(struct exec *x, struct outcome *o, int heartbeats)
 {
@@ -75,6 +95,7 @@ take_requests(struct exec *x, struct outcome *o, int heartbeats)
 		metrics_add("zmc_alertmanager_requests_total", "url", q->url, 1);
 		x->t->requests++;
 		ms += (long)(q->seconds * 1000 + 0.5);
+		log_fields(NULL, NULL, q->endpoint, q->code);
 		if (q->error != NULL) {
 			metrics_add("zmc_alertmanager_request_errors_total", "url",
 			    q->url, 1);
@@ -83,6 +104,7 @@ take_requests(struct exec *x, struct outcome *o, int heartbeats)
 		} else
 			log_debug("alertmanager %s: %s %s: %ld in %.3fs", q->url,
 			    q->method, q->endpoint, q->code, q->seconds);
+		log_fields(NULL, NULL, NULL, 0);
 		if (q->error == NULL || best == NULL || best->error != NULL)
 			best = q;
 		if (heartbeats) {
@@ -362,6 +384,8 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		if (reconcile_record(a, o, env->now, env->batch_id, &ups[i],
 		    &logs[nlogs]))
 			nlogs++;
+		log_fields(a, o->ok ? sync_status_name(a->new_status) : "failed",
+		    o->url, o->code);
 		if (!o->ok && !ups[i].failed)
 			/* refused as invalid, and done with: said once, not retried */
 			log_warn("alarm %lld: %s refused, row closed: %s",
@@ -384,6 +408,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 			log_info("alarm %lld: %s failed, retried next run: %s",
 			    (long long)a->alarm_id, action_name(a->kind), o->error);
 		}
+		log_fields(NULL, NULL, NULL, 0);
 	}
 	if (syncstate_apply(env->db, ups, al->n, logs, nlogs) != 0) {
 		log_error("database: sync bookkeeping not written (alerts will be "

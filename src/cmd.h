@@ -47,7 +47,39 @@ struct ctx {
 	int			 lockfd;	/* -1 unless CMD_LOCK */
 	const char		*argv0;
 	int			 verbose;	/* -v count, -1 for -q */
+	int			 parse_only;	/* 1: only check the arguments (see below) */
 };
+
+/*
+ * Every command is called twice: first with ctx->parse_only set and
+ * nothing else in ctx (no configuration, no database), so a usage error
+ * exits 2 before anything is touched; the command parses and checks its
+ * arguments, then returns EXIT_OK (CMD_PARSED) without printing anything.
+ * The second call, after the setup its flags ask for, does the work.
+ */
+#define CMD_PARSED(ctx)	do { if ((ctx)->parse_only) return EXIT_OK; } while (0)
+
+/* Output formats of -o (--json is -o json). */
+enum { OUT_TEXT = 0, OUT_JSON = 1, OUT_WIDE = 2 };
+/*
+ * Parses the value of -o / --output ("json", "wide", "text") into *fmt
+ * and, for wide, lets tables keep every column whole (out_set_wide).  0
+ * ok; -1 after printing the reason and the usage (the caller returns
+ * EXIT_USAGE).
+ */
+int	 cmd_output(const char *cmd, const char *arg, int *fmt);
+/* The output options every listing takes, for its getopt_long table. */
+#define CMD_OUTPUT_LONGOPTS \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "output", required_argument, NULL, 'o' }, \
+	{ "wide", no_argument, NULL, 'w' }
+/* Their short letters, for the optstring. */
+#define CMD_OUTPUT_SHORT	"jo:w"
+/*
+ * Handles getopt result ch when it is one of the output options: 1
+ * handled (*fmt set), 0 not one of them, -1 usage error printed.
+ */
+int	 cmd_outopt(const char *cmd, int ch, const char *arg, int *fmt);
 
 struct cmd {
 	const char	*name;
@@ -55,6 +87,7 @@ struct cmd {
 	int		 flags;		/* CMD_* setup */
 	const char	*usage;		/* "run [--dry-run] [--timeout SEC]" */
 	const char	*summary;	/* one line for help */
+	const char	*options;	/* "  -x, --long ARG  what it does\n" lines, or NULL */
 };
 
 /* The command table and its length (main.c). */
@@ -74,12 +107,30 @@ int	 cmd_badarg(const char *cmd, const char *fmt, ...)
 int	 cmd_number(const char *cmd, const char *opt, const char *arg,
 	    long long min, long long max, long long *out);
 
+struct am;
+/*
+ * How long an interactive command (check, trace, silences, am-status)
+ * waits for one Alertmanager request, and for all of them: it never
+ * retries (retries are for the cron job, whose next run is a minute
+ * away; a person waits at the screen).
+ */
+#define CMD_AM_TIMEOUT	5
+#define CMD_AM_DEADLINE	20
+/*
+ * Alertmanager client for an interactive command: the configuration in
+ * force with alertmanager.retry_count 0, the request timeout bounded by
+ * CMD_AM_TIMEOUT and no request started after CMD_AM_DEADLINE seconds.
+ * NULL + *err as am_new.
+ */
+struct am	*cmd_am(const struct ctx *, char **err);
+
 struct run_record;
 struct json_object;
 /* JSON object of one run of the state file's history (status, stats); caller puts. */
 struct json_object *cmd_run_json(const struct run_record *);
 
 int	cmd_run(int, char **, struct ctx *);
+int	cmd_trace(int, char **, struct ctx *);
 int	cmd_check(int, char **, struct ctx *);
 int	cmd_status(int, char **, struct ctx *);
 int	cmd_alarms(int, char **, struct ctx *);

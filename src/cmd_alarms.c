@@ -80,8 +80,8 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 	static const struct option opts[] = {
 		{ "status", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
-		{ "offset", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "offset", required_argument, NULL, 'O' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const head[] = { "ALARM", "EVENT", "STATUS", "ZMC",
@@ -93,9 +93,15 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 	char ids[2][24], zs[2], tb[32], pc[16], ec[16], *name;
 	long long limit = 100, offset = 0;
 	size_t n = 0, i;
-	int ch, json = 0;
+	int ch, json, fmt = OUT_TEXT;
 
-	while ((ch = getopt_long(argc, argv, "s:l:o:j", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:l:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		switch (cmd_outopt("alarms", ch, optarg, &fmt)) {
+		case 1:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
 		case 's':
 			if (sync_status_parse(optarg) < 0)
@@ -107,12 +113,9 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 			if (cmd_number("alarms", "--limit", optarg, 1, 100000, &limit) != 0)
 				return EXIT_USAGE;
 			break;
-		case 'o':
+		case 'O':
 			if (cmd_number("alarms", "--offset", optarg, 0, 1000000000, &offset) != 0)
 				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = 1;
 			break;
 		default:
 			return cmd_usage(cmd_find("alarms"));
@@ -120,6 +123,8 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 	}
 	if (optind < argc)
 		return cmd_badarg("alarms", "unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
+	json = fmt == OUT_JSON;
 
 	if (syncstate_alarms(ctx->db, status, (size_t)limit, (size_t)offset,
 	    &rows, &n) != 0) {

@@ -33,7 +33,7 @@ int
 cmd_am_status(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const head[] = { "URL", "HEALTHY", "VERSION", "CLUSTER",
@@ -46,16 +46,19 @@ cmd_am_status(int argc, char **argv, struct ctx *ctx)
 	char *err = NULL, bufs[7][256];
 	const char *cells[7];
 	size_t i, j, up = 0;
-	int ch, json = 0;
+	int ch, json, fmt = OUT_TEXT, r;
 
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch != 'j')
+	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		if ((r = cmd_outopt("am-status", ch, optarg, &fmt)) == -1)
+			return EXIT_USAGE;
+		if (r == 0)
 			return cmd_usage(cmd_find("am-status"));
-		json = 1;
 	}
 	if (optind < argc)
 		return cmd_badarg("am-status", "unexpected argument %s", argv[optind]);
-	if ((am = am_new(ctx->conf, &err)) == NULL) {
+	CMD_PARSED(ctx);
+	json = fmt == OUT_JSON;
+	if ((am = cmd_am(ctx, &err)) == NULL) {
 		log_error("%s", err);
 		free(err);
 		return EXIT_CONFIG;

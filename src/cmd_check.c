@@ -30,6 +30,7 @@
 #include "dialect.h"
 #include "log.h"
 #include "out.h"
+#include "secret.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -51,7 +52,29 @@ struct probe {
 struct probes {
 	struct probe	*v;
 	size_t		 n, cap;
+	int		 stream;	/* text: print each probe as it is recorded */
 };
+
+/* Width of the CHECK column of the streamed lines (longer names push on). */
+#define NAME_WIDTH	22
+
+/*
+ * Prints one probe line at once: a person at a terminal sees each probe
+ * as it finishes, and the reason is never cut (it may wrap).  No secret
+ * and no line break of a driver message reaches the terminal.
+ */
+static void
+print_probe(const struct probe *q)
+{
+	char *d = secret_redact(q->detail), *c;
+
+	for (c = d; *c != '\0'; c++)
+		if (*c == '\n' || *c == '\r' || *c == '\t')
+			*c = ' ';
+	printf("%-*s  %-6s  %s\n", NAME_WIDTH, q->name, q->ok ? "ok" : "FAIL", d);
+	fflush(stdout);
+	free(d);
+}
 
 /* Records a probe; detail is taken over (allocated). */
 static void
@@ -65,6 +88,8 @@ add(struct probes *p, const char *name, int ok, char *detail, enum probe_class c
 	q->ok = ok;
 	q->detail = detail != NULL ? detail : xstrdup("");
 	q->cls = cls;
+	if (p->stream)
+		print_probe(q);
 }
 
 /*
@@ -120,7 +145,7 @@ jstr(struct json_object *o, const char *k)
 
 /* Probes every Alertmanager; returns how many members passed both probes. */
 static size_t
-probe_ams(struct probes *p, const struct config *c, size_t *members)
+probe_ams(struct probes *p, const struct ctx *ctx, size_t *members)
 {
 	struct json_object *st, *h;
 	struct am *am;
@@ -129,7 +154,7 @@ probe_ams(struct probes *p, const struct config *c, size_t *members)
 	int ok;
 
 	*members = 0;
-	if ((am = am_new(c, &err)) == NULL) {
+	if ((am = cmd_am(ctx, &err)) == NULL) {
 		add(p, "alertmanager", 0, err, PC_CONFIG);
 		return 0;
 	}
@@ -143,6 +168,12 @@ probe_ams(struct probes *p, const struct config *c, size_t *members)
 
 		name = xasprintf("alertmanager %s /api/v2/status", am_url(am, i));
 		err = NULL;
+		if (!ok) {
+			/* am_status would ask /-/healthy again: one wait per member is enough */
+			add(p, name, 0, xstrdup("skipped: /-/healthy failed"), PC_AM);
+			free(name);
+			continue;
+		}
 		if ((st = am_status(am, i, &err)) == NULL) {
 			add(p, name, 0, err, PC_AM);
 			free(name);
@@ -172,26 +203,32 @@ int
 cmd_check(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "CHECK", "RESULT", "DETAIL" };
 	const struct config *c = ctx->conf;
 	struct probes p = { 0 };
 	struct json_object *o, *comps, *one;
-	struct table *t;
-	const char *cells[3], *file;
+	const char *file;
 	char *err;
 	size_t i, members, up;
-	int ch, json = 0, db_bad = 0, cfg_bad = 0, am_bad = 0, rc;
+	int ch, json, fmt = OUT_TEXT, db_bad = 0, cfg_bad = 0, am_bad = 0, rc;
 
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch != 'j')
+	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		if ((rc = cmd_outopt("check", ch, optarg, &fmt)) == -1)
+			return EXIT_USAGE;
+		if (rc == 0)
 			return cmd_usage(cmd_find("check"));
-		json = 1;
 	}
 	if (optind < argc)
 		return cmd_badarg("check", "unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
+	json = fmt == OUT_JSON;
+	if (!json) {
+		p.stream = 1;
+		printf("%-*s  %-6s  %s\n", NAME_WIDTH, "CHECK", "RESULT", "DETAIL");
+		fflush(stdout);
+	}
 
 	/* The dispatcher stops with 3 before we run when the file is bad. */
 	file = config_file(ctx->cfg);
@@ -219,7 +256,7 @@ cmd_check(int argc, char **argv, struct ctx *ctx)
 		    xstrdup(ctx->db_err) : xstrdup("applied"), PC_DB);
 	}
 
-	up = probe_ams(&p, c, &members);
+	up = probe_ams(&p, ctx, &members);
 
 	if (ctx->st != NULL)
 		add(&p, "state", 1, xasprintf("%s/state.db writable", c->state_dir),
@@ -279,16 +316,6 @@ cmd_check(int argc, char **argv, struct ctx *ctx)
 		json_object_object_add(o, "components", comps);
 		json_object_object_add(o, "exit_code", json_object_new_int(rc));
 		out_json(o);
-	} else {
-		t = table_new(3, head);
-		for (i = 0; i < p.n; i++) {
-			cells[0] = p.v[i].name;
-			cells[1] = p.v[i].ok ? "ok" : "FAIL";
-			cells[2] = p.v[i].detail;
-			table_add(t, cells);
-		}
-		table_print(t, stdout, "nothing checked");
-		table_free(t);
 	}
 	for (i = 0; i < p.n; i++) {
 		free(p.v[i].name);

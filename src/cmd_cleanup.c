@@ -27,17 +27,23 @@ cmd_cleanup(int argc, char **argv, struct ctx *ctx)
 	static const struct option opts[] = {
 		{ "days", required_argument, NULL, 'd' },
 		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cleanup_result res;
 	struct json_object *o;
-	long long days = ctx->conf->log_retention_days;
+	long long days = -1;
 	time_t before;
 	char tb[32];
-	int ch, json = 0, dry = 0, r;
+	int ch, json, fmt = OUT_TEXT, dry = 0, r;
 
-	while ((ch = getopt_long(argc, argv, "d:nj", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:n" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		switch (cmd_outopt("cleanup", ch, optarg, &fmt)) {
+		case 1:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
 		case 'd':
 			if (cmd_number("cleanup", "--days", optarg, 1, 36500, &days) != 0)
@@ -46,15 +52,16 @@ cmd_cleanup(int argc, char **argv, struct ctx *ctx)
 		case 'n':
 			dry = 1;
 			break;
-		case 'j':
-			json = 1;
-			break;
 		default:
 			return cmd_usage(cmd_find("cleanup"));
 		}
 	}
 	if (optind < argc)
 		return cmd_badarg("cleanup", "unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
+	json = fmt == OUT_JSON;
+	if (days < 0)
+		days = ctx->conf->log_retention_days;
 
 	before = time(NULL) - (time_t)days * 86400;
 	r = syncstate_cleanup(ctx->db, before, CLEANUP_ROWS, dry, &res);

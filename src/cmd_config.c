@@ -110,7 +110,7 @@ config_list(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "group", required_argument, NULL, 'g' },
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const head[] = { "GROUP", "KEY", "VALUE", "ACTIVE",
@@ -123,23 +123,28 @@ config_list(int argc, char **argv, struct ctx *ctx)
 	size_t n = 0, i;
 	int ch, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "g:j", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "g:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		switch (cmd_outopt("config", ch, optarg, &json)) {
+		case 1:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		if (ch == 'g')
 			group = optarg;
-		else if (ch == 'j')
-			json = 1;
 		else
 			return cmd_usage(cmd_find("config"));
 	}
 	if (optind < argc)
 		return badarg("list: unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
 	if (need_db(ctx) != 0)
 		return EXIT_DB;
 	if (syncstate_config_list(ctx->db, group, &rows, &n) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
-	if (json) {
+	if (json == OUT_JSON) {
 		arr = json_object_new_array();
 		for (i = 0; i < n; i++)
 			json_object_array_add(arr, row_json(&rows[i]));
@@ -168,7 +173,7 @@ static int
 config_get(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cfg_key *key;
@@ -176,20 +181,21 @@ config_get(int argc, char **argv, struct ctx *ctx)
 	char *g, *k;
 	int ch, json = 0, r;
 
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch != 'j')
+	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		if ((r = cmd_outopt("config", ch, optarg, &json)) == -1)
+			return EXIT_USAGE;
+		if (r == 0)
 			return cmd_usage(cmd_find("config"));
-		json = 1;
 	}
 	if (argc - optind != 1)
 		return badarg("get: %s", argc - optind < 1 ? "GROUP.KEY missing" :
 		    "too many arguments");
 	if ((r = parse_key(argv[optind], &key, &g, &k)) != EXIT_OK)
 		return r;
-	if (need_db(ctx) != 0) {
+	if (ctx->parse_only || need_db(ctx) != 0) {
 		free(g);
 		free(k);
-		return EXIT_DB;
+		return ctx->parse_only ? EXIT_OK : EXIT_DB;
 	}
 	r = syncstate_config_get(ctx->db, g, k, &row);
 	if (r < 0) {
@@ -199,7 +205,7 @@ config_get(int argc, char **argv, struct ctx *ctx)
 		log_error("config %s.%s: no row in NM_ALARM_SYNC_CONFIG", g, k);
 		r = EXIT_PARTIAL;
 	} else {
-		if (json)
+		if (json == OUT_JSON)
 			out_json(row_json(&row));
 		else
 			printf("%s\n", row.value ? shown_value(&row) : "");
@@ -229,7 +235,7 @@ static int
 config_set(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char msg[] = "Configuration updated; the next run uses it.";
@@ -238,10 +244,11 @@ config_set(int argc, char **argv, struct ctx *ctx)
 	char *g, *k, *err;
 	int ch, json = 0, r = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch != 'j')
+	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		if ((r = cmd_outopt("config", ch, optarg, &json)) == -1)
+			return EXIT_USAGE;
+		if (r == 0)
 			return cmd_usage(cmd_find("config"));
-		json = 1;
 	}
 	if (argc - optind != 2)
 		return badarg("set: %s", argc - optind < 2 ? "GROUP.KEY VALUE missing" :
@@ -271,6 +278,8 @@ config_set(int argc, char **argv, struct ctx *ctx)
 		r = EXIT_CONFIG;
 		goto out;
 	}
+	if (ctx->parse_only)
+		goto out;
 	if (need_db(ctx) != 0) {
 		r = EXIT_DB;
 		goto out;
@@ -295,7 +304,7 @@ config_set(int argc, char **argv, struct ctx *ctx)
 		r = EXIT_DB;
 		goto out;
 	}
-	if (json) {
+	if (json == OUT_JSON) {
 		o = json_object_new_object();
 		json_object_object_add(o, "success", json_object_new_boolean(1));
 		json_object_object_add(o, "config_key", json_object_new_string(k));
@@ -325,10 +334,10 @@ config_unset(int argc, char **argv, struct ctx *ctx)
 		    "too many arguments");
 	if ((r = parse_key(argv[1], &key, &g, &k)) != EXIT_OK)
 		return r;
-	if (need_db(ctx) != 0) {
+	if (ctx->parse_only || need_db(ctx) != 0) {
 		free(g);
 		free(k);
-		return EXIT_DB;
+		return ctx->parse_only ? EXIT_OK : EXIT_DB;
 	}
 	r = syncstate_config_unset(ctx->db, g, k);
 	if (r < 0) {
@@ -350,7 +359,7 @@ static int
 config_show(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const head[] = { "KEY", "VALUE", "SOURCE" };
@@ -363,13 +372,15 @@ config_show(int argc, char **argv, struct ctx *ctx)
 	size_t n, i;
 	int ch, json = 0, r;
 
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch != 'j')
+	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		if ((r = cmd_outopt("config", ch, optarg, &json)) == -1)
+			return EXIT_USAGE;
+		if (r == 0)
 			return cmd_usage(cmd_find("config"));
-		json = 1;
 	}
 	if (optind < argc)
 		return badarg("show: unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
 	/* The dispatcher does not apply the table for config: show does it here. */
 	if (ctx->db == NULL)
 		fprintf(stderr, "zmcsync config show: note: %s; values of "
@@ -383,7 +394,7 @@ config_show(int argc, char **argv, struct ctx *ctx)
 		    db_error(ctx->db));
 
 	keys = config_keys(&n);
-	if (json) {
+	if (json == OUT_JSON) {
 		arr = json_object_new_array();
 		for (i = 0; i < n; i++) {
 			v = config_value(ctx->cfg, &keys[i], 1, &src, &where);

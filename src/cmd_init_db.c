@@ -43,7 +43,7 @@ cmd_init_db(int argc, char **argv, struct ctx *ctx)
 	size_t n, i;
 	int ch, print = 0, demo = 0, d = -1, rc = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "pdD:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "pD:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			print = 1;
@@ -62,6 +62,7 @@ cmd_init_db(int argc, char **argv, struct ctx *ctx)
 	}
 	if (optind < argc)
 		return cmd_badarg("init-db", "unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
 
 	/* The dialect: flag, else configured, else what the database says it is. */
 	if (d < 0 && strcmp(ctx->conf->db_dialect, "auto") != 0)

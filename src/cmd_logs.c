@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <json.h>
@@ -15,6 +16,7 @@
 #include "db.h"
 #include "log.h"
 #include "out.h"
+#include "reconcile.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -50,14 +52,66 @@ row_json(const struct sync_log_row *l)
 	return o;
 }
 
-/* 1 if s looks like an operation name (letters, digits, underscores). */
-static int
-op_valid(const char *s)
+/* The operation a run logs that s names (any case), or NULL. */
+static const char *
+op_find(const char *s)
 {
-	size_t n = strlen(s);
+	int k;
 
-	return n > 0 && n <= 50 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+	for (k = 0; k < ACT__COUNT; k++)
+		if (strcasecmp(s, action_operation((enum action_kind)k)) == 0)
+			return action_operation((enum action_kind)k);
+	return NULL;
+}
+
+/* "PUSH_FIRING, HEARTBEAT, ..." for the usage error; caller frees. */
+static char *
+op_list(void)
+{
+	struct buf b = { 0 };
+	int k;
+
+	for (k = 0; k < ACT__COUNT; k++)
+		buf_printf(&b, "%s%s", k ? ", " : "",
+		    action_operation((enum action_kind)k));
+	return buf_release(&b);
+}
+
+/*
+ * Parses WHEN of --since / --until: a duration before now ("30m", "2h",
+ * "1d", "90s", "1w"; a bare number is hours, as before) or an RFC 3339
+ * time.  0 with *out, -1 if it is neither.
+ */
+static int
+when_parse(const char *s, time_t now, time_t *out)
+{
+	long long v;
+	size_t n = strlen(s);
+	char num[32];
+	long mult;
+
+	if (time_parse_rfc3339(s, out) == 0)
+		return 0;
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	mult = 3600;
+	memcpy(num, s, n + 1);
+	switch (s[n - 1]) {
+	case 's': mult = 1; break;
+	case 'm': mult = 60; break;
+	case 'h': mult = 3600; break;
+	case 'd': mult = 86400; break;
+	case 'w': mult = 7 * 86400; break;
+	default:
+		n++;	/* no unit: hours */
+		break;
+	}
+	num[n - 1] = '\0';
+	if (str_to_int(num, 1, 100LL * 365 * 86400, &v) != 0 ||
+	    v > 100LL * 365 * 86400 / mult)
+		return -1;
+	*out = now - (time_t)(v * mult);
+	return 0;
 }
 
 int
@@ -68,10 +122,11 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 		{ "alarm-id", required_argument, NULL, 'a' },
 		{ "event-id", required_argument, NULL, 'e' },
 		{ "errors", no_argument, NULL, 'E' },
-		{ "since", required_argument, NULL, 's' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
 		{ "limit", required_argument, NULL, 'l' },
-		{ "offset", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "offset", required_argument, NULL, 'O' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const head[] = { "TIME", "OPERATION", "ALARM", "EVENT",
@@ -82,18 +137,29 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	struct table *t;
 	const char *cells[9];
 	char tb[32], ids[2][24], st[48], code[16], ms[24];
-	long long v, limit = 100, offset = 0, since = 0;
+	long long v, limit = 100, offset = 0;
 	size_t n = 0, i;
-	int ch, json = 0;
+	int ch, json, fmt = OUT_TEXT;
+	time_t now = time(NULL);
+	char *ops;
 
 	memset(&f, 0, sizeof(f));
-	while ((ch = getopt_long(argc, argv, "p:a:e:Es:l:o:j", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:e:El:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		switch (cmd_outopt("logs", ch, optarg, &fmt)) {
+		case 1:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
 		case 'p':
-			if (!op_valid(optarg))
-				return cmd_badarg("logs", "--operation %s: not an "
-				    "operation name (e.g. PUSH_FIRING)", optarg);
-			f.operation = optarg;
+			if ((f.operation = op_find(optarg)) == NULL) {
+				ops = op_list();
+				cmd_badarg("logs", "--operation %s: not one of %s",
+				    optarg, ops);
+				free(ops);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'a':
 		case 'e':
@@ -108,20 +174,20 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 		case 'E':
 			f.errors_only = 1;
 			break;
-		case 's':
-			if (cmd_number("logs", "--since", optarg, 1, 876000, &since) != 0)
-				return EXIT_USAGE;
+		case 'S':
+		case 'U':
+			if (when_parse(optarg, now, ch == 'S' ? &f.since : &f.until) != 0)
+				return cmd_badarg("logs", "%s %s: not a time: 30m, 2h, "
+				    "1d (ago) or RFC 3339 (2026-11-30T08:00:00Z)",
+				    ch == 'S' ? "--since" : "--until", optarg);
 			break;
 		case 'l':
 			if (cmd_number("logs", "--limit", optarg, 1, 100000, &limit) != 0)
 				return EXIT_USAGE;
 			break;
-		case 'o':
+		case 'O':
 			if (cmd_number("logs", "--offset", optarg, 0, 1000000000, &offset) != 0)
 				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = 1;
 			break;
 		default:
 			return cmd_usage(cmd_find("logs"));
@@ -129,8 +195,10 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	}
 	if (optind < argc)
 		return cmd_badarg("logs", "unexpected argument %s", argv[optind]);
-	if (since > 0)
-		f.since = time(NULL) - (time_t)since * 3600;
+	if (f.since != 0 && f.until != 0 && f.until <= f.since)
+		return cmd_badarg("logs", "--until is not after --since");
+	CMD_PARSED(ctx);
+	json = fmt == OUT_JSON;
 	f.limit = (size_t)limit;
 	f.offset = (size_t)offset;
 

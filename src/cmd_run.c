@@ -28,6 +28,8 @@
 #include "merge.h"
 #include "metrics.h"
 #include "out.h"
+#include "plan.h"
+#include "progress.h"
 #include "reconcile.h"
 #include "source.h"
 #include "state.h"
@@ -55,7 +57,8 @@ struct run {
 	char			 batch_id[32];
 	struct label_map	*maps;		/* NM_ALARM_LABEL_MAPPING rows */
 	size_t			 mapsz;
-	long			 planned;	/* dry run: actions printed */
+	struct plan		*plan;		/* dry run: what it would do */
+	int			 json;		/* dry run: -o json */
 	int			 stopped;	/* deadline or signal */
 	struct batch_tally	 t;
 	/* The run's one look at our silences (NULL: not had). */
@@ -173,28 +176,6 @@ silences_sweep(struct run *r, const struct batch_env *env)
 	return rc;
 }
 
-/* Prints the planned action (dry run). */
-static void
-print_action(const struct action *a)
-{
-	const struct alert *al = a->alert;
-
-	printf("%-14s alarm %lld (%s)", action_operation(a->kind),
-	    (long long)a->alarm_id, a->reason);
-	if (al != NULL) {
-		const char *n = alert_label(al, "alertname"), *s = alert_label(al, "severity"),
-		    *i = alert_label(al, "instance");
-		printf(" %s", n ? n : "");
-		if (s)
-			printf(" severity=%s", s);
-		if (i)
-			printf(" instance=%s", i);
-	}
-	if (a->kind == ACT_EXPIRE_SILENCE && a->sync && a->sync->silence_id)
-		printf(" silence=%s", a->sync->silence_id);
-	printf(" -> %s\n", sync_status_name(a->new_status));
-}
-
 /*
  * 1 when no new batch may start.  Alertmanager being down does not stop
  * the pass: later batches push nothing and record why on each alarm
@@ -252,10 +233,13 @@ run_pass(struct run *r)
 	struct action_list pend = { 0 };
 	const struct merge_stats *ms;
 	const struct pair *pairs;
+	struct progress *pg = progress_new(r->ctx->verbose);
 	size_t n, i, bs = (size_t)r->c->sync_batch_size;
 	int rc = 0, got = 1;
 
 	ms = merge_stats(m);
+	if (r->dry_run && r->plan == NULL)
+		r->plan = plan_new(r->json, r->batch_id);
 	if (!r->dry_run) {
 		silences_load(r);
 		members_started(r);
@@ -281,8 +265,7 @@ run_pass(struct run *r)
 		reconcile(r->c, r->maps, r->mapsz, pairs, n, r->now, &r->view, &al);
 		if (r->dry_run) {
 			for (i = 0; i < al.n; i++)
-				print_action(&al.v[i]);
-			r->planned += (long)al.n;
+				plan_add(r->plan, &al.v[i]);
 			action_list_free(&al);
 			continue;
 		}
@@ -299,9 +282,12 @@ run_pass(struct run *r)
 		if (rc == 0 && (action_list_alerts(&pend) >= bs || pend.n >= 4 * bs) &&
 		    flush(r, &env, &pend) != 0)
 			rc = -1;
+		progress_page(pg, ms->active_rows + ms->tracked_rows, r->t.counts,
+		    ACT__COUNT, r->t.failed);
 		if (rc != 0)
 			break;
 	}
+	progress_free(pg);
 	/* What gathered is carried out, unless the run was told to stop. */
 	if (rc == 0 && !r->stopped && !r->lease.lost && flush(r, &env, &pend) != 0)
 		rc = -1;
@@ -350,7 +336,7 @@ cmd_run_json(const struct run_record *r)
 	json_object_object_add(o, "actions", c);
 	json_object_object_add(o, "errors", json_object_new_int64(r->errors));
 	json_object_object_add(o, "error", out_json_str(r->error));
-	json_object_object_add(o, "result", out_json_str(r->result));
+	json_object_object_add(o, "result", json_object_new_string(state_run_result(r)));
 	return o;
 }
 
@@ -505,6 +491,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run r;
@@ -512,13 +499,19 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	long long timeout = -1;
 	char *err = NULL;
 	double t0 = now_monotonic();
-	int ch, rc = EXIT_OK;
+	int ch, rc = EXIT_OK, fmt = OUT_TEXT;
 	const char *result;
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.c = ctx->conf;
-	while ((ch = getopt_long(argc, argv, "nt:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "nt:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		switch (cmd_outopt("run", ch, optarg, &fmt)) {
+		case 1:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
 		case 'n':
 			r.dry_run = 1;
@@ -533,6 +526,11 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	}
 	if (optind < argc)
 		return cmd_badarg("run", "unexpected argument %s", argv[optind]);
+	if (fmt != OUT_TEXT && !r.dry_run)
+		return cmd_badarg("run", "-o %s: only with --dry-run (a run prints "
+		    "nothing)", fmt == OUT_JSON ? "json" : "wide");
+	CMD_PARSED(ctx);
+	r.json = fmt == OUT_JSON;
 
 	r.now = time(NULL);
 	syncstate_batch_id(r.now, r.batch_id);
@@ -606,8 +604,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	}
 
 	if (r.dry_run) {
-		printf("dry run: %ld action%s planned; nothing was changed\n",
-		    r.planned, r.planned == 1 ? "" : "s");
+		plan_print(r.plan);
 		goto out;
 	}
 	/* The gauges describe the holder's work: a fenced run leaves them to it. */
@@ -642,5 +639,6 @@ out:
 	free((void *)r.live.ids);
 	am_free(r.am);
 	log_set_context("batch", NULL);
+	plan_free(r.plan);
 	return rc;
 }

@@ -1,6 +1,9 @@
 /*
  * cmd_silences: the silences zmcsync created, as Alertmanager has them
- * (active and pending by default; --all adds expired ones).
+ * (active and pending by default; --all adds expired ones), each with the
+ * alarm it is for (its alarm_id matcher) and how many alerts it mutes
+ * now (the alerts of the first member that answers, by their
+ * status.silencedBy).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -47,6 +50,46 @@ matchers_text(struct json_object *s)
 	return buf_release(&b);
 }
 
+/* Value of silence s's equality matcher name, or NULL. */
+static const char *
+matcher_value(struct json_object *s, const char *name)
+{
+	struct json_object *ms, *m, *v;
+	const char *nm;
+	size_t i;
+
+	if (!json_object_object_get_ex(s, "matchers", &ms) ||
+	    !json_object_is_type(ms, json_type_array))
+		return NULL;
+	for (i = 0; i < json_object_array_length(ms); i++) {
+		m = json_object_array_get_idx(ms, i);
+		if ((nm = jget(m, "name")) == NULL || strcmp(nm, name) != 0)
+			continue;
+		if (json_object_object_get_ex(m, "isRegex", &v) && json_object_get_boolean(v))
+			continue;
+		if (json_object_object_get_ex(m, "isEqual", &v) && !json_object_get_boolean(v))
+			continue;
+		return jget(m, "value");
+	}
+	return NULL;
+}
+
+/* How many of the n alerts silence id mutes. */
+static long
+muted_by(const struct am_alert_info *v, size_t n, const char *id)
+{
+	size_t i, j;
+	long c = 0;
+
+	for (i = 0; id != NULL && i < n; i++)
+		for (j = 0; j < v[i].nsilenced; j++)
+			if (strcmp(v[i].silenced_by[j], id) == 0) {
+				c++;
+				break;
+			}
+	return c;
+}
+
 /* Local-time rendering of an RFC 3339 string. */
 static const char *
 local(const char *rfc, char buf[32])
@@ -62,30 +105,39 @@ int
 cmd_silences(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "ID", "STATE", "ENDS", "MATCHERS", "COMMENT" };
+	static const char *const head[] = { "ID", "STATE", "ALARM", "MUTES", "ENDS",
+	    "MATCHERS", "COMMENT" };
 	struct json_object *all, *out, *s, *st;
+	struct am_alert_info *alerts = NULL;
+	size_t nalerts = 0, m;
+	int have_alerts = 0;
+	char mutes[24];
 	struct table *t;
 	struct am *am;
 	char *err = NULL, *mt, tb[32];
-	const char *cells[5], *state;
+	const char *cells[7], *state;
 	size_t i;
-	int ch, json = 0, every = 0;
+	int ch, json, fmt = OUT_TEXT, every = 0, r;
 
-	while ((ch = getopt_long(argc, argv, "ja", opts, NULL)) != -1) {
-		if (ch == 'j')
-			json = 1;
-		else if (ch == 'a')
+	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		if ((r = cmd_outopt("silences", ch, optarg, &fmt)) == -1)
+			return EXIT_USAGE;
+		if (r == 1)
+			continue;
+		if (ch == 'a')
 			every = 1;
 		else
 			return cmd_usage(cmd_find("silences"));
 	}
 	if (optind < argc)
 		return cmd_badarg("silences", "unexpected argument %s", argv[optind]);
-	if ((am = am_new(ctx->conf, &err)) == NULL) {
+	CMD_PARSED(ctx);
+	json = fmt == OUT_JSON;
+	if ((am = cmd_am(ctx, &err)) == NULL) {
 		log_error("%s", err);
 		free(err);
 		return EXIT_CONFIG;
@@ -96,26 +148,48 @@ cmd_silences(int argc, char **argv, struct ctx *ctx)
 		am_free(am);
 		return EXIT_NOAM;
 	}
+	/* The alerts of the first member that answers: what each silence mutes now. */
+	for (m = 0; m < am_count(am) && !have_alerts; m++) {
+		free(err);
+		err = NULL;
+		have_alerts = am_alerts_find(am, m, NULL, 0, &alerts, &nalerts, &err) == 0;
+	}
+	if (!have_alerts) {
+		log_warn("silences: the count of muted alerts is unknown: %s",
+		    err ? err : "no Alertmanager answered");
+	}
+	free(err);
+	err = NULL;
 	out = json_object_new_array();
 	for (i = 0; i < json_object_array_length(all); i++) {
 		s = json_object_array_get_idx(all, i);
 		state = json_object_object_get_ex(s, "status", &st) ? jget(st, "state") : NULL;
 		if (!every && state != NULL && strcmp(state, "expired") == 0)
 			continue;
-		json_object_array_add(out, json_object_get(s));
+		s = json_object_get(s);
+		/* Extras, after Alertmanager's members. */
+		json_object_object_add(s, "alarm_id",
+		    out_json_str(matcher_value(s, "alarm_id")));
+		json_object_object_add(s, "muted_alerts", have_alerts ?
+		    json_object_new_int64(muted_by(alerts, nalerts, jget(s, "id"))) : NULL);
+		json_object_array_add(out, s);
 	}
 	if (json)
 		out_json(json_object_get(out));
 	else {
-		t = table_new(5, head);
+		t = table_new(7, head);
 		for (i = 0; i < json_object_array_length(out); i++) {
 			s = json_object_array_get_idx(out, i);
 			mt = matchers_text(s);
+			snprintf(mutes, sizeof(mutes), "%ld",
+			    muted_by(alerts, nalerts, jget(s, "id")));
 			cells[0] = jget(s, "id");
 			cells[1] = json_object_object_get_ex(s, "status", &st) ? jget(st, "state") : NULL;
-			cells[2] = local(jget(s, "endsAt"), tb);
-			cells[3] = mt;
-			cells[4] = jget(s, "comment");
+			cells[2] = matcher_value(s, "alarm_id");
+			cells[3] = have_alerts ? mutes : "?";
+			cells[4] = local(jget(s, "endsAt"), tb);
+			cells[5] = mt;
+			cells[6] = jget(s, "comment");
 			table_add(t, cells);
 			free(mt);
 		}
@@ -125,6 +199,7 @@ cmd_silences(int argc, char **argv, struct ctx *ctx)
 	}
 	json_object_put(out);
 	json_object_put(all);
+	am_alert_info_free(alerts, nalerts);
 	am_free(am);
 	return EXIT_OK;
 }

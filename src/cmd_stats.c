@@ -71,22 +71,25 @@ int
 cmd_stats(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sync_stats s;
 	struct json_object *o;
 	long v[NNAMES];
 	size_t i;
-	int ch, json = 0;
+	int ch, json, fmt = OUT_TEXT, r;
 
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch != 'j')
+	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		if ((r = cmd_outopt("stats", ch, optarg, &fmt)) == -1)
+			return EXIT_USAGE;
+		if (r == 0)
 			return cmd_usage(cmd_find("stats"));
-		json = 1;
 	}
 	if (optind < argc)
 		return cmd_badarg("stats", "unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
+	json = fmt == OUT_JSON;
 	if (ctx->db == NULL)
 		return fallback(ctx, ctx->db_err ? ctx->db_err : "database: not connected", json);
 	if (syncstate_stats(ctx->db, time(NULL), &s) != 0)

@@ -63,11 +63,11 @@ int
 cmd_status(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OUTPUT_LONGOPTS,
 		{ "runs", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "STARTED", "BATCH", "EXIT", "RESULT",
+	static const char *const head[] = { "STARTED", "BATCH", "RESULT", "EXIT",
 	    "SECONDS", "ERRORS", "ACTIONS", "ERROR" };
 	const struct config *c = ctx->conf;
 	struct run_record *runs = NULL;
@@ -81,13 +81,16 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 	long long nruns = 10;
 	long holder;
 	size_t n = 0, i;
-	int ch, json = 0, runs_ok = 0;
+	int ch, json, fmt = OUT_TEXT, runs_ok = 0;
 
-	while ((ch = getopt_long(argc, argv, "jr:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
+		switch (cmd_outopt("status", ch, optarg, &fmt)) {
+		case 1:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
 		case 'r':
 			if (cmd_number("status", "--runs", optarg, 0, STATE_RUNS_KEEP, &nruns) != 0)
 				return EXIT_USAGE;
@@ -98,6 +101,8 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 	}
 	if (optind < argc)
 		return cmd_badarg("status", "unexpected argument %s", argv[optind]);
+	CMD_PARSED(ctx);
+	json = fmt == OUT_JSON;
 
 	holder = state_lock_holder(c->state_dir);
 	if (ctx->st != NULL) {
@@ -227,8 +232,8 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 				acts = actions_text(&runs[i]);
 				cells[0] = out_time(runs[i].started, tb);
 				cells[1] = runs[i].batch_id;
-				cells[2] = ex;
-				cells[3] = runs[i].result ? runs[i].result : "-";
+				cells[2] = state_run_result(&runs[i]);
+				cells[3] = ex;
 				cells[4] = secs;
 				cells[5] = errs;
 				cells[6] = acts;

@@ -930,41 +930,59 @@ load_file(struct cfg *c, const char *path, int explicit)
 }
 
 /*
- * The environment: the rule name (SYNC_BATCH_SIZE) and, for some keys,
- * the reference guide's name (ZMC_ORACLE_HOST).  The rule name wins when
- * both are set; an empty variable counts as unset.
+ * The environment, for each key the first set (non-empty) of:
+ * ZMCSYNC_ + the rule name (ZMCSYNC_SYNC_BATCH_SIZE), the rule name
+ * (SYNC_BATCH_SIZE), and for some keys the reference guide's name
+ * (ZMC_ORACLE_HOST).  Unprefixed names are common words (LOG_LEVEL) that
+ * another program's environment may hold with its own meaning: an
+ * invalid value there is ignored with a warning naming it, while an
+ * invalid ZMCSYNC_ value stops with exit 3 like a bad file value.
  */
 static int
 load_env(struct cfg *c)
 {
-	const char	*v, *name;
-	char		*rule, *err;
-	size_t		 i;
-	int		 errors = 0;
+	const char	*v, *cand[3];
+	char		*rule, *pref, *err;
+	size_t		 i, k;
+	int		 j, found, errors = 0;
 
 	for (i = 0; i < NKEYS; i++) {
 		rule = upper_name(&keys[i], "_");
-		name = rule;
-		if ((v = getenv(rule)) == NULL || *v == '\0') {
-			name = keys[i].env_alias;
-			if (name == NULL || (v = getenv(name)) == NULL ||
-			    *v == '\0') {
-				free(rule);
+		pref = xasprintf("ZMCSYNC_%s", rule);
+		cand[0] = pref;
+		cand[1] = rule;
+		cand[2] = keys[i].env_alias;
+		found = -1;
+		for (j = 0; j < 3; j++) {
+			if (cand[j] == NULL || (v = getenv(cand[j])) == NULL ||
+			    *v == '\0')
 				continue;
+			if ((err = config_check_value(&keys[i], v)) == NULL) {
+				found = j;
+				break;
 			}
-		} else if (keys[i].env_alias != NULL &&
-		    getenv(keys[i].env_alias) != NULL &&
-		    *getenv(keys[i].env_alias) != '\0')
-			log_debug("env %s: ignored, %s is set too and wins",
-			    keys[i].env_alias, rule);
-		if ((err = config_check_value(&keys[i], v)) != NULL) {
-			log_error("env %s: %s", name, err);
+			if (j == 0) {
+				log_error("env %s: %s", cand[j], err);
+				errors++;
+				free(err);
+				break;
+			}
+			log_warn("env %s: ignored, not a value for %s.%s (%s); "
+			    "set %s for zmcsync", cand[j], keys[i].group,
+			    keys[i].name, err, pref);
 			free(err);
-			errors++;
-		} else
-			slot_set(c, (int)i, SRC_ENV, v,
-			    xasprintf("env %s", name),
-			    xasprintf("env %s", name));
+		}
+		if (found >= 0) {
+			for (k = (size_t)found + 1; k < 3; k++)
+				if (cand[k] != NULL && getenv(cand[k]) != NULL &&
+				    *getenv(cand[k]) != '\0')
+					log_debug("env %s: ignored, %s is set too and wins",
+					    cand[k], cand[found]);
+			slot_set(c, (int)i, SRC_ENV, getenv(cand[found]),
+			    xasprintf("env %s", cand[found]),
+			    xasprintf("env %s", cand[found]));
+		}
+		free(pref);
 		free(rule);
 	}
 	return errors ? -1 : 0;

@@ -221,7 +221,7 @@ static const struct stmt_def defs[SQL__COUNT] = {
 	/*
 	 * (operation text|NULL, again, alarm_id int|NULL, again, event_id
 	 * int|NULL, again, errors_only int 0/1, since time|NULL, again,
-	 * page, page) -> LOG_COLS, newest first
+	 * until time|NULL, again, page, page) -> LOG_COLS, newest first
 	 */
 	[SQL_LOGS_LIST] = { "LOGS_LIST",
 	    "SELECT " LOG_COLS " FROM NM_ALARM_SYNC_LOG l "
@@ -230,8 +230,9 @@ static const struct stmt_def defs[SQL__COUNT] = {
 	    "AND ({I} IS NULL OR l.EVENT_INST_ID = {I}) "
 	    "AND ({I} = 0 OR l.ERROR_MESSAGE IS NOT NULL) "
 	    "AND ({T} IS NULL OR l.CREATE_TIME >= {T}) "
+	    "AND ({T} IS NULL OR l.CREATE_TIME < {T}) "
 	    "ORDER BY l.CREATE_TIME DESC, l.LOG_ID DESC",
-	    PG_OFFSET, NULL, NULL, 11 },
+	    PG_OFFSET, NULL, NULL, 13 },
 	/* () -> SYNC_STATUS, count */
 	[SQL_STATS_BY_STATUS] = { "STATS_BY_STATUS",
 	    "SELECT s.SYNC_STATUS, COUNT(*) FROM NM_ALARM_SYNC_STATUS s "

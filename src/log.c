@@ -133,6 +133,17 @@ log_set_context(const char *key, const char *value)
 	fieldsz++;
 }
 
+/* JSON of a context value: a number when it is one (alarm_id, code), else a string. */
+static struct json_object *
+field_json(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n > 0 && n <= 18 && strspn(v, "0123456789") == n && (v[0] != '0' || n == 1))
+		return json_object_new_int64(strtoll(v, NULL, 10));
+	return json_object_new_string(v);
+}
+
 /* Text-format value: quoted when it holds blanks, quotes or '='. */
 static void
 text_value(struct buf *b, const char *v)
@@ -194,7 +205,7 @@ file_write(enum log_level l, const char *msg)
 			if (json_object_object_get_ex(o, fields[i].key,
 			    NULL) == 0)
 				json_object_object_add(o, fields[i].key,
-				    json_object_new_string(fields[i].value));
+				    field_json(fields[i].value));
 		buf_puts(&b, json_object_to_json_string_ext(o,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);

@@ -29,7 +29,11 @@ void	log_set_stderr_level(enum log_level);
  */
 int	log_open(const char *file, const char *format, enum log_level level);
 void	log_close(void);
-/* Adds a key=value field to every following message (e.g. batch id); NULL value removes it. */
+/*
+ * Adds a key=value field to every following message (e.g. batch id, or
+ * alarm_id and action around one alarm's lines); NULL value removes it.
+ * In log.format=json lines a value of digits is a JSON number.
+ */
 void	log_set_context(const char *key, const char *value);
 
 /*

@@ -13,51 +13,99 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "alertmanager.h"
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "out.h"
 #include "state.h"
 #include "syncstate.h"
 #include "util.h"
 
+/* Option lines of help COMMAND and COMMAND --help. */
+#define O_OUT \
+	"  -o, --output FORMAT  json (the reference guide's shapes), wide (no cell cut\n" \
+	"                       on a narrow terminal) or text (the default)\n" \
+	"  -j, --json           same as -o json\n" \
+	"  -w, --wide           same as -o wide\n"
+#define O_JSON \
+	"  -o, --output FORMAT  json or text (the default)\n" \
+	"  -j, --json           same as -o json\n"
+
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE | CMD_LOCK,
-	    "run [--dry-run] [--timeout SEC]", "one sync cycle (the cron job)" },
+	    "run [--dry-run [-o json] [--json]] [--timeout SEC]", "one sync cycle (the cron job)",
+	    "  -n, --dry-run        read and decide, print each action that would be done\n"
+	    "                       and a summary per action; change nothing\n"
+	    "  -t, --timeout SEC    stop starting work after SEC seconds (the run is partial)\n"
+	    "  -o, --output FORMAT  with --dry-run: json (the plan as one object) or text\n"
+	    "  -j, --json           same as -o json\n" },
+	{ "trace", cmd_trace, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_BRIEF,
+	    "trace ALARM_ID [-o json|wide] [--json]",
+	    "why an alarm is or is not in Alertmanager",
+	    O_OUT },
 	{ "check", cmd_check, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE | CMD_BRIEF,
-	    "check [--json]", "probe the database, the sync tables and each Alertmanager" },
+	    "check [-o json] [--json]", "probe the database, the sync tables and each Alertmanager",
+	    O_JSON },
 	{ "status", cmd_status, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE | CMD_BRIEF,
-	    "status [--json] [--runs N]", "settings in force, lock holder, the last runs" },
+	    "status [--runs N] [-o json|wide] [--json]", "settings in force, lock holder, the last runs",
+	    "  -r, --runs N         show the last N runs (default 10, 0 none)\n" O_OUT },
 	{ "alarms", cmd_alarms, CMD_DB | CMD_TABLECFG,
-	    "alarms [--status S] [--limit N] [--offset N] [--json]", "synced alarms" },
+	    "alarms [--status S] [--limit N] [--offset N] [-o json|wide] [--json]", "synced alarms",
+	    "  -s, --status S       only PENDING, FIRING, RESOLVED or SILENCED rows\n"
+	    "  -l, --limit N        at most N rows (default 100)\n"
+	    "      --offset N       skip the first N rows\n" O_OUT },
 	{ "logs", cmd_logs, CMD_DB | CMD_TABLECFG,
-	    "logs [--operation OP] [--alarm-id ID] [--event-id ID] [--errors] [--since HOURS] [--limit N] [--offset N] [--json]",
-	    "the sync log" },
+	    "logs [--operation OP] [--alarm-id ID] [--event-id ID] [--errors] [--since WHEN] "
+	    "[--until WHEN] [--limit N] [--offset N] [-o json|wide] [--json]",
+	    "the sync log",
+	    "      --operation OP   only rows of operation OP (e.g. PUSH_FIRING)\n"
+	    "  -a, --alarm-id ID    only rows of alarm ID\n"
+	    "  -e, --event-id ID    only rows of event ID\n"
+	    "  -E, --errors         only rows with an error\n"
+	    "      --since WHEN     rows from WHEN on: 30m, 2h, 1d ago, or RFC 3339\n"
+	    "      --until WHEN     rows before WHEN, same forms\n"
+	    "  -l, --limit N        at most N rows (default 100)\n"
+	    "      --offset N       skip the first N rows\n" O_OUT },
 	{ "stats", cmd_stats, CMD_DB | CMD_DBSOFT | CMD_TABLECFG | CMD_STATE,
-	    "stats [--json]", "counts of synced alarms by status, errors, last 24h operations" },
+	    "stats [-o json] [--json]", "counts of synced alarms by status, errors, last 24h operations",
+	    O_JSON },
 	{ "config", cmd_config, CMD_DB | CMD_DBSOFT,
 	    "config list [--group G] [--json] | get G.KEY [--json] | set G.KEY VALUE [--json] | unset G.KEY | show [--json]",
-	    "the NM_ALARM_SYNC_CONFIG table and the effective configuration" },
+	    "the NM_ALARM_SYNC_CONFIG table and the effective configuration",
+	    "  -g, --group G        list: only group G\n" O_OUT },
 	{ "cleanup", cmd_cleanup, CMD_DB | CMD_TABLECFG | CMD_LOCK,
-	    "cleanup [--days N] [--dry-run] [--json]", "delete old log rows and RESOLVED status rows" },
+	    "cleanup [--days N] [--dry-run] [-o json] [--json]",
+	    "delete old log rows and RESOLVED status rows",
+	    "  -d, --days N         older than N days (default log.retention_days)\n"
+	    "  -n, --dry-run        count only, delete nothing\n" O_JSON },
 	{ "silences", cmd_silences, CMD_DB | CMD_DBSOFT | CMD_TABLECFG,
-	    "silences [--all] [--json]", "silences created by zmcsync, from Alertmanager" },
+	    "silences [--all] [-o json|wide] [--json]", "silences created by zmcsync, from Alertmanager",
+	    "      --all            expired silences too\n" O_OUT },
 	{ "am-status", cmd_am_status, CMD_DB | CMD_DBSOFT | CMD_TABLECFG,
-	    "am-status [--json]", "version, cluster status, alert and silence counts of each Alertmanager" },
+	    "am-status [-o json|wide] [--json]",
+	    "version, cluster status, alert and silence counts of each Alertmanager",
+	    O_OUT },
 	{ "enable", cmd_enable, CMD_DB,
-	    "enable", "set sync.enabled to true in the config table" },
+	    "enable", "set sync.enabled to true in the config table", NULL },
 	{ "disable", cmd_disable, CMD_DB,
-	    "disable", "set sync.enabled to false in the config table" },
+	    "disable", "set sync.enabled to false in the config table", NULL },
 	{ "init-db", cmd_init_db, CMD_DB | CMD_DBSOFT,
 	    "init-db [--print] [--demo] [--dialect D]",
-	    "create the sync tables and the source view" },
+	    "create the sync tables and the source view",
+	    "  -p, --print          print the SQL script instead of running it\n"
+	    "      --demo           also the reference ZMC tables with sample alarms\n"
+	    "  -D, --dialect D      sqlite, postgresql or oracle (default: the database's)\n" },
 	{ "version", cmd_version, CMD_NOCONFIG,
-	    "version", "version and library versions" },
+	    "version", "version and library versions", NULL },
 	{ "help", cmd_help, CMD_NOCONFIG,
-	    "help [COMMAND]", "this list, or one command's usage" },
+	    "help [COMMAND]", "this list, or one command's usage", NULL },
 };
+
 
 const struct cmd *
 cmd_table(size_t *n)
@@ -101,6 +149,55 @@ cmd_badarg(const char *cmd, const char *fmt, ...)
 }
 
 int
+cmd_output(const char *cmd, const char *arg, int *fmt)
+{
+	if (strcmp(arg, "json") == 0)
+		*fmt = OUT_JSON;
+	else if (strcmp(arg, "wide") == 0)
+		*fmt = OUT_WIDE;
+	else if (strcmp(arg, "text") == 0)
+		*fmt = OUT_TEXT;
+	else {
+		cmd_badarg(cmd, "-o %s: not one of json, wide, text", arg);
+		return -1;
+	}
+	out_set_wide(*fmt == OUT_WIDE);
+	return 0;
+}
+
+struct am *
+cmd_am(const struct ctx *ctx, char **err)
+{
+	struct config c = *ctx->conf;	/* shallow: am_new copies what it keeps */
+	struct am *am;
+
+	c.am_retry_count = 0;
+	if (c.am_timeout <= 0 || c.am_timeout > CMD_AM_TIMEOUT)
+		c.am_timeout = CMD_AM_TIMEOUT;
+	if ((am = am_new(&c, err)) != NULL)
+		am_set_deadline(am, time(NULL) + CMD_AM_DEADLINE);
+	return am;
+}
+
+int
+cmd_outopt(const char *cmd, int ch, const char *arg, int *fmt)
+{
+	switch (ch) {
+	case 'j':
+		*fmt = OUT_JSON;
+		return 1;
+	case 'w':
+		*fmt = OUT_WIDE;
+		out_set_wide(1);
+		return 1;
+	case 'o':
+		return cmd_output(cmd, arg, fmt) == 0 ? 1 : -1;
+	default:
+		return 0;
+	}
+}
+
+int
 cmd_number(const char *cmd, const char *opt, const char *arg, long long min,
     long long max, long long *out)
 {
@@ -108,6 +205,19 @@ cmd_number(const char *cmd, const char *opt, const char *arg, long long min,
 		return 0;
 	cmd_badarg(cmd, "%s %s: not a number between %lld and %lld", opt, arg, min, max);
 	return -1;
+}
+
+/* Usage, summary and option lines of one command. */
+static void
+help_command(FILE *f, const struct cmd *c)
+{
+	fprintf(f, "usage: zmcsync [-c FILE] [-v | -q] %s\n\n%s\n", c->usage, c->summary);
+	if (c->options != NULL)
+		fprintf(f, "\noptions:\n%s", c->options);
+	fprintf(f, "\nglobal options (before or after the command):\n"
+	    "  -c, --config FILE    configuration file (default /etc/zmcsync/zmcsync.conf)\n"
+	    "  -v, --verbose        info lines on stderr; -vv debug\n"
+	    "  -q, --quiet          errors only on stderr\n");
 }
 
 static void
@@ -131,7 +241,7 @@ cmd_help(int argc, char **argv, struct ctx *ctx)
 	if (argc == 2) {
 		if ((c = cmd_find(argv[1])) == NULL)
 			return cmd_badarg("help", "unknown command %s", argv[1]);
-		printf("usage: zmcsync [-c FILE] [-v | -q] %s\n\n%s\n", c->usage, c->summary);
+		help_command(stdout, c);
 		return EXIT_OK;
 	}
 	usage_global(stdout);
@@ -200,6 +310,83 @@ wants_help(int argc, char **argv)
 }
 
 /*
+ * Takes the global options out of the command's arguments (before "--"),
+ * so "zmcsync alarms -c FILE -v" means what "zmcsync -c FILE -v alarms"
+ * does: -c FILE, --config FILE, --config=FILE, -v, -vv, --verbose, -q,
+ * --quiet.  No command has a short option of these letters.  Returns
+ * EXIT_OK, or EXIT_USAGE when -c has no value.
+ */
+static int
+global_after(int *argc, char **argv, const char **cfgpath, struct ctx *ctx)
+{
+	int i, j, take;
+
+	for (i = 1; i < *argc; ) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			break;
+		take = 0;
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "zmcsync %s: %s needs a FILE\n",
+				    argv[0], a);
+				return EXIT_USAGE;
+			}
+			*cfgpath = argv[i + 1];
+			take = 2;
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			*cfgpath = a + 9;
+			take = 1;
+		} else if (strcmp(a, "--verbose") == 0 ||
+		    (a[0] == '-' && a[1] == 'v' && strspn(a + 1, "v") == strlen(a + 1))) {
+			if (ctx->verbose >= 0)
+				ctx->verbose += a[1] == '-' ? 1 : (int)strlen(a + 1);
+			take = 1;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			ctx->verbose = -1;
+			take = 1;
+		}
+		if (take == 0) {
+			i++;
+			continue;
+		}
+		for (j = i; j + take <= *argc; j++)
+			argv[j] = argv[j + take];
+		*argc -= take;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Records a run skipped because the lock is held, so status tells it
+ * from a run that found nothing to do.  Failures only warn.
+ */
+static void
+record_skipped(const struct cmd *c, const struct config *conf, long holder)
+{
+	struct run_record rec;
+	struct state *st;
+	char *err = NULL;
+
+	if ((st = state_open(conf->state_dir, &err)) == NULL) {
+		log_warn("%s", err);
+		free(err);
+		return;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.started = time(NULL);
+	syncstate_batch_id(rec.started, rec.batch_id);
+	rec.exit_code = EXIT_LOCKED;
+	rec.command = (char *)c->name;
+	rec.result = "skipped";
+	rec.error = xasprintf("another run (pid %ld) holds the lock", holder);
+	(void)state_run_add(st, &rec);
+	free(rec.error);
+	state_close(st);
+}
+
+/*
  * The shared setup of SPEC 4 by the command's flags.  Returns EXIT_OK or
  * the exit status to stop with (the reason already printed).
  */
@@ -224,6 +411,8 @@ setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
 		if (ctx->lockfd == -2) {
 			log_warn("%s: skipped, another run (pid %ld) holds %s/zmcsync.lock",
 			    c->name, holder, conf->state_dir);
+			if (c->flags & CMD_STATE)
+				record_skipped(c, conf, holder);
 			return EXIT_LOCKED;
 		}
 		if (ctx->lockfd < 0) {
@@ -333,9 +522,11 @@ main(int argc, char *argv[])
 	if ((c = cmd_find(argv[0])) == NULL)
 		return unknown_command(argv[0]);
 	if (wants_help(argc, argv)) {
-		printf("usage: zmcsync [-c FILE] [-v | -q] %s\n\n%s\n", c->usage, c->summary);
+		help_command(stdout, c);
 		return EXIT_OK;
 	}
+	if ((rc = global_after(&argc, argv, &cfgpath, &ctx)) != EXIT_OK)
+		return rc;
 
 	if (ctx.verbose < 0)
 		log_set_stderr_level(LOGL_ERROR);
@@ -345,8 +536,15 @@ main(int argc, char *argv[])
 		log_set_stderr_level(LOGL_DEBUG);
 
 	rc = EXIT_OK;
-	if (!(c->flags & CMD_NOCONFIG))
-		rc = setup(c, &ctx, cfgpath);
+	if (!(c->flags & CMD_NOCONFIG)) {
+		/* Arguments first: a usage error touches neither config nor database. */
+		ctx.parse_only = 1;
+		optind = 0;
+		rc = c->fn(argc, argv, &ctx);
+		ctx.parse_only = 0;
+		if (rc == EXIT_OK)
+			rc = setup(c, &ctx, cfgpath);
+	}
 	if (rc == EXIT_OK) {
 		optind = 0;	/* glibc: full reinitialisation for the command's getopt */
 		rc = c->fn(argc, argv, &ctx);

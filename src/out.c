@@ -14,6 +14,17 @@
 #include "text.h"
 #include "util.h"
 
+static int wide;	/* out_set_wide */
+
+/* The narrowest a cut last column gets, ellipsis included. */
+#define OUT_MIN_CUT	8
+
+void
+out_set_wide(int on)
+{
+	wide = on;
+}
+
 struct table {
 	size_t	 ncols;
 	char	**head;		/* ncols headers */
@@ -63,31 +74,49 @@ table_rows(const struct table *t)
 	return t->rowsz;
 }
 
-/* Prints s cut to at most w display columns. */
+/* Display columns and bytes of the UTF-8 character at p. */
+static size_t
+char_at(const unsigned char *p, size_t *bytes)
+{
+	char one[8];
+	size_t n = 1;
+
+	if (*p >= 0xf0)
+		n = 4;
+	else if (*p >= 0xe0)
+		n = 3;
+	else if (*p >= 0xc0)
+		n = 2;
+	memcpy(one, p, n);
+	one[n] = '\0';
+	*bytes = n;
+	return text_width(one);
+}
+
+/*
+ * Prints s in at most w display columns; a cell that does not fit ends
+ * with an ellipsis, so a cut is never silent.  Returns the columns used.
+ */
 static size_t
 put_cut(FILE *f, const char *s, size_t w)
 {
-	size_t used = 0, n;
+	size_t used = 0, n, cw;
 	const unsigned char *p = (const unsigned char *)s;
-	char one[8];
 
+	if (text_width(s) <= w) {
+		fputs(s, f);
+		return text_width(s);
+	}
 	while (*p) {
-		n = 1;
-		if (*p >= 0xf0)
-			n = 4;
-		else if (*p >= 0xe0)
-			n = 3;
-		else if (*p >= 0xc0)
-			n = 2;
-		memcpy(one, p, n);
-		one[n] = '\0';
-		if (used + text_width(one) > w)
+		cw = char_at(p, &n);
+		if (used + cw + 1 > w)
 			break;
-		used += text_width(one);
+		used += cw;
 		fwrite(p, 1, n, f);
 		p += n;
 	}
-	return used;
+	fputs("\xe2\x80\xa6", f);	/* U+2026 HORIZONTAL ELLIPSIS */
+	return used + 1;
 }
 
 void
@@ -107,13 +136,18 @@ table_print(const struct table *t, FILE *f, const char *empty_msg)
 		for (j = 0; j < t->ncols; j++)
 			if (text_width(t->rows[i][j]) > w[j])
 				w[j] = text_width(t->rows[i][j]);
-	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+	if (!wide && isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 20)
 		cols = ws.ws_col;
 	for (j = 0; j + 1 < t->ncols; j++)
 		total += w[j] + 2;
-	/* Only the last (widest, free-text) column gives way on a narrow terminal. */
+	/*
+	 * Only the last (free-text) column gives way on a narrow terminal,
+	 * down to OUT_MIN_CUT columns; when the others leave less than that,
+	 * the terminal wraps the line rather than more being hidden.
+	 */
 	if (cols && total + w[t->ncols - 1] > cols)
-		w[t->ncols - 1] = cols > total + 10 ? cols - total : 10;
+		w[t->ncols - 1] = cols > total + OUT_MIN_CUT ? cols - total : OUT_MIN_CUT;
 	for (i = 0; i <= t->rowsz; i++) {
 		char **row = i == 0 ? t->head : t->rows[i - 1];
 		for (j = 0; j < t->ncols; j++) {

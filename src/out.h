@@ -21,11 +21,14 @@ void		 table_add(struct table *, const char *const *cells);
 /* Rows added so far. */
 size_t		 table_rows(const struct table *);
 /*
- * Prints the table; when f is a terminal, the last column is cut to fit
- * its width.  With no rows prints empty_msg instead (e.g. "no alarms").
+ * Prints the table; when f is a terminal and out_set_wide was not asked
+ * for, the last column is cut to fit its width and a cut cell ends with
+ * an ellipsis.  With no rows prints empty_msg instead (e.g. "no alarms").
  */
 void		 table_print(const struct table *, FILE *f, const char *empty_msg);
 void		 table_free(struct table *);
+/* 1: tables never cut a cell, whatever the terminal's width (-o wide). */
+void		 out_set_wide(int);
 
 /* Local time "YYYY-MM-DD HH:MM:SS" of t, or "-" for 0. */
 char		*out_time(time_t t, char buf[32]);

@@ -59,7 +59,7 @@ static const char *const migrations[] = {
 	"  errors INTEGER NOT NULL,"
 	"  error TEXT"
 	");",
-	/* 1 -> 2: the result of a run (success, standby, ...); NULL before */
+	/* 1 -> 2: how each run ended (run_record.result); NULL before */
 	"ALTER TABLE run ADD COLUMN result TEXT;",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -567,4 +567,22 @@ state_runs_free(struct run_record *v, size_t n)
 		free(v[i].result);
 	}
 	free(v);
+}
+
+const char *
+state_run_result(const struct run_record *r)
+{
+	if (r->result != NULL && *r->result != '\0')
+		return r->result;
+	/* A run recorded before the result was kept: its exit status says most. */
+	switch (r->exit_code) {
+	case 0:
+		return "success";
+	case 1:
+		return "partial";
+	case 6:
+		return "skipped";
+	default:
+		return "failed";
+	}
 }

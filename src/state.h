@@ -52,9 +52,11 @@ struct run_record {
 	long	 errors;	/* failed operations */
 	char	*error;		/* first error text or NULL */
 	char	*result;	/* "success", "partial", "failed", "disabled",
-				   "standby", "lease_lost"; NULL in runs of
-				   older versions */
+				   "skipped" (lock held), "standby", "lease_lost";
+				   NULL in rows of older versions */
 };
+/* r's result, derived from its exit status for a row without one (never NULL). */
+const char	*state_run_result(const struct run_record *r);
 /* Appends a run and keeps the last 1000.  0/-1. */
 int		 state_run_add(struct state *, const struct run_record *);
 /* Newest first, at most limit; caller frees with state_runs_free.  0/-1. */

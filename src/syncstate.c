@@ -877,7 +877,8 @@ syncstate_logs(struct db *db, const struct sync_log_filter *f,
 	    bind_id(st, 5, f->event_id) | bind_id(st, 6, f->event_id) |
 	    db_bind_int64(st, 7, f->errors_only ? 1 : 0) |
 	    db_bind_time(st, 8, f->since) | db_bind_time(st, 9, f->since) |
-	    bind_page(db, st, 10, f->limit ? f->limit : 100, f->offset);
+	    db_bind_time(st, 10, f->until) | db_bind_time(st, 11, f->until) |
+	    bind_page(db, st, 12, f->limit ? f->limit : 100, f->offset);
 	free(op);
 	if (rc != 0 || db_execute(st) != 0) {
 		db_stmt_free(st);

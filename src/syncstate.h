@@ -185,6 +185,7 @@ struct sync_log_filter {
 	int64_t		 event_id;
 	int		 errors_only;	/* only rows with ERROR_MESSAGE */
 	time_t		 since;		/* CREATE_TIME >= since (UTC) */
+	time_t		 until;		/* CREATE_TIME < until (UTC) */
 	size_t		 limit;		/* 0: 100 */
 	size_t		 offset;
 };

@@ -159,7 +159,7 @@ check_eq "status: run keys" "$(jq_o '.runs[0] | keys_unsorted')" \
 check_eq "status: run results" "$(jq_o '[.runs[].result]')" '["success","failed"]'
 check_eq "status: this instance holds the lease" "$(jq_o '[.lease.held_by_this_instance, .lease.epoch]')" '[true,1]'
 out status
-check "status: runs table" grep -q '^STARTED  *BATCH  *EXIT' "$T_TMP/o"
+check "status: runs table" grep -q '^STARTED  *BATCH  *RESULT  *EXIT' "$T_TMP/o"
 check "status: action counts of a run" grep -q ' fire=1 ' "$T_TMP/o"
 check "status: local time of the run" grep -q "^$(date '+%Y-%m-%d') " "$T_TMP/o"
 echo 424242 > "$T_TMP/state/zmcsync.lock"

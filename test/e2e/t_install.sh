@@ -110,7 +110,8 @@ comp() { PATH=$R/usr/bin:$PATH bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_C
 check_eq "completion: commands" "$(comp zmcsync '')" \
     "run trace check status alarms logs stats config cleanup silences am-status enable disable init-db version help"
 check_eq "completion: logs options" "$(comp zmcsync logs --)" \
-    "--operation --alarm-id --event-id --errors --since --limit --offset --json"
+    "--operation --alarm-id --event-id --errors --since --until --limit --offset --output --json --wide --config --verbose --quiet"
+check_eq "completion: output formats" "$(comp zmcsync alarms -o '')" "json wide text"
 check_eq "completion: statuses" "$(comp zmcsync alarms --status '')" "PENDING FIRING RESOLVED SILENCED"
 check_eq "completion: operations" "$(comp zmcsync logs --operation '')" \
     "PUSH_FIRING HEARTBEAT RELABEL PUSH_RESOLVED SILENCE EXPIRE_SILENCE SILENCE_ENDED"
@@ -121,7 +122,7 @@ check_eq "completion: every key config show lists" \
     "$("$R/usr/bin/zmcsync" -c /dev/null config show --json 2>/dev/null | jq -r '.[].key' | sort | tr '\n' ' ')"
 check_eq "completion: init-db dialects" "$(comp zmcsync init-db --dialect '')" "sqlite postgresql oracle"
 # every long option of each command's usage is offered
-for c in run check status alarms logs stats cleanup silences am-status init-db; do
+for c in run trace check status alarms logs stats cleanup silences am-status init-db; do
 	want=$("$R/usr/bin/zmcsync" help "$c" 2>/dev/null | grep -o -- '--[a-z-]*' | sort -u | tr '\n' ' ')
 	check_eq "completion: $c options match its usage" "$(comp zmcsync "$c" -- | tr ' ' '\n' | sort -u | tr '\n' ' ')" "$want"
 done

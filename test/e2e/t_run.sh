@@ -201,7 +201,7 @@ check_eq "disabled run pushes nothing" "$(status 114)" ""
 check "disabled run writes service_up 0" grep -qx 'zmc_sync_service_up 0' "$T_TMP/metrics/zmcsync.prom"
 
 # --- configuration and usage errors -----------------------------------------
-SYNC_BATCH_SIZE=abc zrun; rc=$?
+ZMCSYNC_SYNC_BATCH_SIZE=abc zrun; rc=$?
 check_eq "invalid env value exits 3" "$rc" 3
 check "message names the variable" grep -q SYNC_BATCH_SIZE "$T_TMP/run.err"
 check_rc "unknown option exits 2" 2 z run --bogus

@@ -97,7 +97,7 @@ check_eq "five minutes ago in Shanghai is five minutes ago" "$(starts 612)" "$wa
 check_eq "Shanghai: LAST_EVENT_TIME written back in Shanghai time" \
     "$(sql "SELECT LAST_EVENT_TIME FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 611")" "$spring 15:30:00"
 # An unknown zone is a configuration error, named.
-DATABASE_TIMEZONE=Mars/Olympus_Mons zrun; rc=$?
+ZMCSYNC_DATABASE_TIMEZONE=Mars/Olympus_Mons zrun; rc=$?
 check_eq "unknown database.timezone: exit 3" "$rc" 3
 check "the message names the variable" grep -q "DATABASE_TIMEZONE: unknown time zone" "$T_TMP/run.err"
 

@@ -45,7 +45,7 @@ clear_env(void)
 {
 	const struct cfg_key	*k;
 	size_t			 n, i;
-	char			*name, *p;
+	char			*name, *pre, *p;
 
 	k = config_keys(&n);
 	for (i = 0; i < n; i++) {
@@ -53,6 +53,9 @@ clear_env(void)
 		for (p = name; *p != '\0'; p++)
 			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 		unsetenv(name);
+		pre = xasprintf("ZMCSYNC_%s", name);
+		unsetenv(pre);
+		free(pre);
 		free(name);
 		if (k[i].env_alias != NULL)
 			unsetenv(k[i].env_alias);
@@ -320,14 +323,42 @@ TEST(test_env_aliases)
 	CHECK_INT(nwarn + nerr, 0);
 	config_free(c);
 
-	/* Invalid env values name the variable actually set. */
+	/*
+	 * An invalid value under an unprefixed name (another program's
+	 * LOG_LEVEL) is ignored with a warning naming it; the next name in
+	 * line still counts.
+	 */
 	setenv("ZMC_ORACLE_PORT", "99999", 1);
+	setenv("DATABASE_PORT", "", 1);
 	setenv("SYNC_BATCH_SIZE", "lots", 1);
+	setenv("LOG_LEVEL", "verbose", 1);
+	c = config_load("/nonexistent/zmcsync.conf", 0);
+	CHECK(c != NULL);
+	CHECK(strstr(logtext(), "env ZMC_ORACLE_PORT: ignored, not a value for database.port (not a number between 1 and 65535); set ZMCSYNC_DATABASE_PORT for zmcsync") != NULL);
+	CHECK(strstr(logtext(), "env SYNC_BATCH_SIZE: ignored") != NULL);
+	CHECK(strstr(logtext(), "env LOG_LEVEL: ignored") != NULL);
+	CHECK(strstr(logtext(), "smart") == NULL);
+	if (c != NULL) {
+		V(c, "log.level", &w);
+		CHECK_STR(w, "default");
+		CHECK(config_resolve(c) != NULL);
+	}
+	config_free(c);
+
+	/* ZMCSYNC_ names win over the others; an invalid one stops. */
+	setenv("ZMCSYNC_LOG_LEVEL", "warn", 1);
+	setenv("LOG_LEVEL", "debug", 1);
+	c = config_load("/nonexistent/zmcsync.conf", 0);
+	CHECK(c != NULL);
+	if (c != NULL) {
+		CHECK_STR(V(c, "log.level", &w), "warn");
+		CHECK_STR(w, "env ZMCSYNC_LOG_LEVEL");
+	}
+	config_free(c);
+	setenv("ZMCSYNC_SYNC_BATCH_SIZE", "lots", 1);
 	c = config_load("/nonexistent/zmcsync.conf", 0);
 	CHECK(c == NULL);
-	CHECK(strstr(logtext(), "env ZMC_ORACLE_PORT: not a number between 1 and 65535") != NULL);
-	CHECK(strstr(logtext(), "env SYNC_BATCH_SIZE: not a number between 1 and 10000") != NULL);
-	CHECK(strstr(logtext(), "smart") == NULL);
+	CHECK(strstr(logtext(), "env ZMCSYNC_SYNC_BATCH_SIZE: not a number between 1 and 10000") != NULL);
 	config_free(c);
 	cleanup();
 }

@@ -142,6 +142,36 @@ TEST(test_migrate_from_empty_and_future)
 	free(dir);
 }
 
+TEST(test_run_result)
+{
+	char *dir = subdir("res"), *err = NULL;
+	struct run_record rec, *v = NULL;
+	struct state *st;
+	size_t n = 0;
+
+	st = state_open(dir, &err);
+	CHECK(st != NULL);
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.batch_id, sizeof(rec.batch_id), "b1");
+	rec.exit_code = 0;
+	rec.result = "disabled";
+	CHECK(state_run_add(st, &rec) == 0);
+	/* a row without a result (an older program's) is derived from its exit */
+	snprintf(rec.batch_id, sizeof(rec.batch_id), "b2");
+	rec.exit_code = 6;
+	rec.result = NULL;
+	CHECK(state_run_add(st, &rec) == 0);
+	CHECK(state_runs(st, 10, &v, &n) == 0);
+	CHECK(n == 2);
+	if (n == 2) {
+		CHECK(strcmp(state_run_result(&v[0]), "skipped") == 0);
+		CHECK(strcmp(state_run_result(&v[1]), "disabled") == 0);
+	}
+	state_runs_free(v, n);
+	state_close(st);
+	free(dir);
+}
+
 TEST(test_corrupt)
 {
 	char *dir = subdir("bad"), *err = NULL, *path, *want;
@@ -299,6 +329,7 @@ main(void)
 	RUN(test_corrupt);
 	RUN(test_lock);
 	RUN(test_runs);
+	RUN(test_run_result);
 	rm_rf(tmpdir);
 	return DONE();
 }

@@ -254,13 +254,14 @@ static const struct stmt_def defs[SQL__COUNT] = {
 	    "ORDER BY v.ALARM_LEVEL",
 	    PG_NONE, NULL, NULL, 0 },
 	/*
-	 * (before time, limit int) -> LOG_ID ascending.  The caller deletes
-	 * the batch with CLEANUP_LOG_DELETE(first, last, before): the rows
-	 * in [first, last] older than before are exactly the batch.
+	 * (before time, limit int) -> LOG_ID, oldest first: the time index
+	 * gives the oldest rows without walking past newer ones.  The caller
+	 * deletes CLEANUP_LOG_DELETE(lowest, highest, before): the batch, and
+	 * any other old row between.
 	 */
 	[SQL_CLEANUP_LOG_IDS] = { "CLEANUP_LOG_IDS",
 	    "SELECT l.LOG_ID FROM NM_ALARM_SYNC_LOG l "
-	    "WHERE l.CREATE_TIME < {T} ORDER BY l.LOG_ID",
+	    "WHERE l.CREATE_TIME < {T} ORDER BY l.CREATE_TIME, l.LOG_ID",
 	    PG_KEYSET, NULL, NULL, 2 },
 	/* (first LOG_ID int, last LOG_ID int, before time) */
 	[SQL_CLEANUP_LOG_DELETE] = { "CLEANUP_LOG_DELETE",

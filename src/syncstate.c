@@ -1162,9 +1162,10 @@ syncstate_config_unset(struct db *db, const char *group, const char *key)
 }
 
 /*
- * Deletes rows older than before in batches: ids picks at most batch ids
- * in ascending order, del removes [first, last] rows still older than
- * before, one transaction per batch.  Adds deleted rows to *done.  0/-1.
+ * Deletes rows older than before in batches: ids picks at most batch of
+ * the oldest ids, del removes the rows between the lowest and the highest
+ * of them still older than before, one transaction per batch.  Adds
+ * deleted rows to *done.  0/-1.
  */
 static int
 cleanup_table(struct db *db, enum sql_id ids, enum sql_id del, time_t before,
@@ -1191,9 +1192,10 @@ cleanup_table(struct db *db, enum sql_id ids, enum sql_id del, time_t before,
 		while ((rc = db_fetch(sel)) == 1) {
 			if (db_col_int64(sel, 0, &id) != 0)
 				continue;
-			if (n == 0)
+			if (n == 0 || id < first)
 				first = id;
-			last = id;
+			if (n == 0 || id > last)
+				last = id;
 			n++;
 		}
 		db_stmt_reset(sel);

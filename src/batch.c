@@ -33,6 +33,19 @@ struct exec {
 	size_t			 logsz, logcap;
 };
 
+/* Frees what a batch's execution kept. */
+static void
+exec_free(struct exec *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->strsz; i++)
+		free(x->strs[i]);
+	free(x->strs);
+	free(x->logs);
+	free(x->out);
+}
+
 /* Keeps s until the batch is written; returns s. */
 static const char *
 keep(struct exec *x, char *s)
@@ -420,11 +433,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 	}
 	free(ups);
 	free(logs);
-	for (i = 0; i < x.strsz; i++)
-		free(x.strs[i]);
-	free(x.strs);
-	free(x.logs);
-	free(x.out);
+	exec_free(&x);
 	return rc;
 }
 
@@ -485,11 +494,7 @@ batch_expire_orphans(const struct batch_env *env, const char *const *ids,
 		rc = -1;
 	}
 	free(logs);
-	for (i = 0; i < x.strsz; i++)
-		free(x.strs[i]);
-	free(x.strs);
-	free(x.logs);
-	free(x.out);
+	exec_free(&x);
 	return rc;
 }
 

@@ -45,7 +45,6 @@ struct stmt_def {
 	const char	*idcol;		/* oracle INSERT: id column */
 	const char	*seq;		/* oracle INSERT: its sequence */
 	int		 nparams;	/* markers, paging included */
-	const char	*row;		/* bulk INSERT: one row's values, repeated */
 };
 
 #define STATUS_COLS \
@@ -311,14 +310,12 @@ static const struct stmt_def defs[SQL__COUNT] = {
 	[SQL_STATUS_INSERT_BULK] = { "STATUS_INSERT_BULK",
 	    STATUS_INSERT_HEAD,
 	    PG_BULK, "SYNC_ID", "NM_ALARM_SYNC_STATUS_SEQ",
-	    14 * DIALECT_BULK_ROWS,
-	    "?, ?, {S}, {S}, {S}, {T}, {T}, {T}, {S}, {I}, {I}, {S}, {T}, {T}" },
+	    14 * DIALECT_BULK_ROWS },
 	/* LOG_INSERT's parameters, DIALECT_BULK_ROWS times */
 	[SQL_LOG_INSERT_BULK] = { "LOG_INSERT_BULK",
 	    LOG_INSERT_HEAD,
 	    PG_BULK, "LOG_ID", "NM_ALARM_SYNC_LOG_SEQ",
-	    13 * DIALECT_BULK_ROWS,
-	    "{S}, {I}, {I}, {S}, {S}, {S}, {S}, {S}, {I}, {I}, {I}, {S}, {T}" },
+	    13 * DIALECT_BULK_ROWS },
 	/* () -> SILENCE_ID; the silences the orphan sweep keeps */
 	[SQL_SILENCED_IDS] = { "SILENCED_IDS",
 	    "SELECT s.SILENCE_ID FROM NM_ALARM_SYNC_STATUS s "
@@ -532,6 +529,14 @@ expand_token(struct buf *b, enum dialect d, const char *tok, size_t n,
 #undef TOK
 }
 
+/* One row's values of each bulk INSERT, repeated DIALECT_BULK_ROWS times. */
+static const char *const bulk_row_tmpl[SQL__COUNT] = {
+	[SQL_STATUS_INSERT_BULK] =
+	    "?, ?, {S}, {S}, {S}, {T}, {T}, {T}, {S}, {I}, {I}, {S}, {T}, {T}",
+	[SQL_LOG_INSERT_BULK] =
+	    "{S}, {I}, {I}, {S}, {S}, {S}, {S}, {S}, {I}, {I}, {I}, {S}, {T}",
+};
+
 /* Appends one row's values template, expanded; with alias, each value named cN. */
 static void
 bulk_row(struct buf *b, enum dialect d, const struct stmt_def *def,
@@ -540,7 +545,7 @@ bulk_row(struct buf *b, enum dialect d, const struct stmt_def *def,
 	const char *p, *e;
 	int col = 1;
 
-	for (p = def->row; *p != '\0'; p++) {
+	for (p = bulk_row_tmpl[def - defs]; *p != '\0'; p++) {
 		if (*p == '{' && (e = strchr(p, '}')) != NULL) {
 			expand_token(b, d, p + 1, (size_t)(e - p - 1), def, view);
 			p = e;

@@ -101,8 +101,8 @@ source_notes_report(struct source_notes *notes, const char *view)
 {
 	static const char *const what[NOTE__COUNT] = {
 		[NOTE_LEVEL] = "ALARM_LEVEL NULL or not 0-4, treated as level 0",
-		[NOTE_STATE] = "ALARM_STATE NULL or not one of U, A, C, M "
-		    "(a firing alert is kept, nothing new is pushed)",
+		[NOTE_STATE] = ("ALARM_STATE NULL or not one of U, A, C, M "
+		    "(a firing alert is kept, nothing new is pushed)"),
 		[NOTE_TIME] = "a time column that is not a time, ignored",
 	};
 	struct buf b = { 0 };

@@ -878,7 +878,7 @@ push_range(struct push *ps, size_t lo, size_t hi)
 
 /*
  * Posts n alerts to every member; see alertmanager.h.  errors may be NULL;
- * otherwise every errors[i] is set (NULL for accepted alerts).  A failed
+ * otherwise every errors[i] is set (NULL for alerts every member took).  A failed
  * alert gets the reason of a member that answered (e.g. its 400 text) in
  * preference to a connection error of another member.
  */
@@ -919,7 +919,7 @@ am_push(struct am *am, struct alert *const *alerts, size_t n, int *accepted,
 			int rk = ps.answered ? 2 : 1;
 
 			if (ps.ok[i] == 1)
-				accepted[i] = 1;
+				accepted[i] = accepted[i] < 0 ? 1 : accepted[i] + 1;
 			else if (ps.ok[i] < 0 && accepted[i] == 0)
 				accepted[i] = -1;
 			if (ps.ok[i] != 1 && errors != NULL &&
@@ -934,12 +934,12 @@ am_push(struct am *am, struct alert *const *alerts, size_t n, int *accepted,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (accepted[i] == 1) {
+		if (accepted[i] > 0)
 			count++;
-			if (errors != NULL) {
-				free(errors[i]);
-				errors[i] = NULL;
-			}
+		/* A member's reason stays only while some member lacks the alert. */
+		if (accepted[i] == (int)am->membersz && errors != NULL) {
+			free(errors[i]);
+			errors[i] = NULL;
 		}
 		json_object_put(objs[i]);
 	}

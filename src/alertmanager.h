@@ -55,14 +55,17 @@ void		 am_set_deadline(struct am *, time_t);
 
 /*
  * Posts n alerts (n <= batch_size; the caller batches) to every member.
- * accepted[i] is set to 1 when some member accepted alert i, to -1 when
- * none did and some member refused it with 400 (the alert itself is
- * invalid: retrying cannot help), else 0; when not 1,
- * errors[i] to an allocated reason (caller frees each; errors may be
- * NULL, accepted alerts get NULL).  A 400 answer splits the batch in
- * halves until the bad alert stands alone.  Returns the number accepted,
- * or -1 if no member was reachable at all (every member: connection
- * failure, 5xx or 429 after retries, or the deadline passed).
+ * accepted[i] is set to the number of members that accepted alert i, to
+ * -1 when none did and some member refused it with 400 (the alert itself
+ * is invalid: retrying cannot help), else 0.  While some member lacks
+ * alert i (accepted[i] < am_count()), errors[i] is set to an allocated
+ * reason of such a member, preferring one that answered (caller frees
+ * each; errors may be NULL).  A 400 answer splits the batch in halves
+ * until the bad alert stands alone.  Returns the number of alerts some
+ * member accepted (SPEC 3: a push counts once one member took it; the
+ * caller decides when a resolve must reach every member), or -1 if no
+ * member was reachable at all (every member: connection failure, 5xx or
+ * 429 after retries, or the deadline passed).
  */
 int		 am_push(struct am *, struct alert *const *alerts, size_t n,
 		    int *accepted, char **errors);

@@ -158,22 +158,25 @@ push(struct exec *x, struct action_list *al, int heartbeats)
 {
 	struct alert **alerts;
 	size_t *owner, n = 0, i, start, chunk, bs;
-	int *accepted;
+	int *accepted, *resolve, members = (int)am_count(x->env->am);
 	char **errors;
 	long ms;
 
 	bs = (size_t)x->env->c->sync_batch_size;
 	alerts = xcalloc(al->n * 2 + 1, sizeof(*alerts));
 	owner = xcalloc(al->n * 2 + 1, sizeof(*owner));
+	resolve = xcalloc(al->n * 2 + 1, sizeof(*resolve));
 	for (i = 0; i < al->n; i++) {
 		struct action *a = &al->v[i];
 
 		if ((a->kind == ACT_HEARTBEAT) != heartbeats || a->alert == NULL)
 			continue;
 		if (a->old_alert != NULL) {
+			resolve[n] = 1;
 			alerts[n] = a->old_alert;
 			owner[n++] = i;
 		}
+		resolve[n] = a->kind == ACT_RESOLVE || a->kind == ACT_SILENCE;
 		alerts[n] = a->alert;
 		owner[n++] = i;
 	}
@@ -197,9 +200,19 @@ push(struct exec *x, struct action_list *al, int heartbeats)
 				o->method = probe.method;
 				o->code = probe.code;
 				o->ms += ms;
-				if (accepted[i] != 1)
+				if (accepted[i] < 1)
 					fail(x, o, errors[i] != NULL ? errors[i] :
 					    "alertmanager: alert not accepted by any member");
+				else if (resolve[start + i] && o->error == NULL &&
+				    !reconcile_resolve_done(&al->v[owner[start + i]],
+				    accepted[i], members, x->env->now)) {
+					o->deferred = 1;
+					o->error = keep(x, xasprintf("%s (resolve taken "
+					    "by %d of %d members; sent again until "
+					    "every member has it)", errors[i] != NULL ?
+					    errors[i] : "alertmanager: a member did "
+					    "not answer", accepted[i], members));
+				}
 				if (accepted[i] < 0)
 					o->rejected = 1;
 				free(errors[i]);
@@ -213,6 +226,7 @@ push(struct exec *x, struct action_list *al, int heartbeats)
 		fail(x, &x->out[owner[i]], AM_DOWN_ERROR);
 	free(alerts);
 	free(owner);
+	free(resolve);
 }
 
 /* Expands comment_template: {time}, {operator}, {alarm_id}, {reason}. */
@@ -399,7 +413,12 @@ batch_run(const struct batch_env *env, struct action_list *al,
 			nlogs++;
 		log_fields(a, o->ok ? sync_status_name(a->new_status) : "failed",
 		    o->url, o->code);
-		if (!o->ok && !ups[i].failed)
+		if (o->ok && o->deferred) {
+			/* Not a failure of the run (SPEC 3: one member suffices). */
+			t->deferred++;
+			log_warn("alarm %lld: %s: %s", (long long)a->alarm_id,
+			    action_name(a->kind), o->error);
+		} else if (!o->ok && !ups[i].failed)
 			/* refused as invalid, and done with: said once, not retried */
 			log_warn("alarm %lld: %s refused, row closed: %s",
 			    (long long)a->alarm_id, action_name(a->kind), o->error);

@@ -30,6 +30,8 @@ struct batch_env {
 struct batch_tally {
 	long	 counts[ACT__COUNT];	/* successful actions by kind */
 	long	 failed;		/* failed actions (retried next run) */
+	long	 deferred;		/* resolves some member missed (sent again next
+					   run; not failures: one member suffices) */
 	long	 requests;		/* HTTP requests made */
 	int	 am_down;		/* no member reachable: later batches push nothing */
 	int	 db_failed;		/* bookkeeping not written */

@@ -478,10 +478,11 @@ finish(struct run *r, int rc, double t0, const char *result)
 		    r->batch_id, r->t.first_error ? r->t.first_error :
 		    "--timeout or a signal");
 	log_info("run %s: %s in %.2fs: fire %ld, heartbeat %ld, relabel %ld, resolve %ld, "
-	    "silence %ld, expire %ld, silence ended %ld, failed %ld", r->batch_id, result, dur,
+	    "silence %ld, expire %ld, silence ended %ld, failed %ld, not on every "
+	    "member %ld", r->batch_id, result, dur,
 	    r->t.counts[ACT_FIRE], r->t.counts[ACT_HEARTBEAT], r->t.counts[ACT_RELABEL],
 	    r->t.counts[ACT_RESOLVE], r->t.counts[ACT_SILENCE], r->t.counts[ACT_EXPIRE_SILENCE],
-	    r->t.counts[ACT_SILENCE_ENDED], r->t.failed);
+	    r->t.counts[ACT_SILENCE_ENDED], r->t.failed, r->t.deferred);
 	return rc;
 }
 

@@ -26,6 +26,9 @@
  *                                          SILENCE_ENDED        RESOLVED
  *  M, SILENCED, silence not active in
  *    Alertmanager (restart without data)   SILENCE "silence lost" SILENCED
+ *  M, SILENCED with an error, within the
+ *    lease of its last firing push (a
+ *    member missed the resolve)            SILENCE "resolve retry" SILENCED
  *  M, FIRING or PENDING                    SILENCE "state M"    SILENCED
  *                                          (RESOLVE "state M" and RESOLVED
  *                                          when silence.use_silence_api
@@ -174,14 +177,43 @@ emit(struct action_list *out, enum action_kind kind, const struct pair *p,
 	a->reason = reason;
 }
 
-/* The label sets the executor stores, for actions emitted without one. */
+/*
+ * How long Alertmanager keeps a firing alert that carried no endsAt
+ * (sync.alert_ttl <= 0): its resolve_timeout, 5 minutes by default.
+ */
+#define AM_RESOLVE_TIMEOUT	300
+
+/*
+ * The label sets the executor stores, for actions emitted without one;
+ * and, for a resolve of an alarm believed firing, until when a member
+ * that missed the resolve may still hold the alert (its lease).
+ */
+static time_t
+held_until(const struct config *cfg, const struct sync_row *s)
+{
+	time_t	 ttl = cfg->sync_alert_ttl > 0 ? (time_t)cfg->sync_alert_ttl :
+		    AM_RESOLVE_TIMEOUT;
+
+	if (s == NULL || s->last_push == 0)
+		return 0;
+	/* A SILENCED row with an error: its resolve was deferred. */
+	if (s->status == SS_FIRING || s->status == SS_PENDING ||
+	    (s->status == SS_SILENCED && s->error_count > 0))
+		return s->last_push + ttl;
+	return 0;
+}
+
 static void
-fill_labels(struct action_list *out, size_t from)
+fill_labels(const struct config *cfg, struct action_list *out, size_t from)
 {
 	size_t	 i;
 
 	for (i = from; i < out->n; i++) {
 		struct action *a = &out->v[i];
+
+		if (a->kind == ACT_RESOLVE || a->kind == ACT_SILENCE ||
+		    a->kind == ACT_RELABEL)
+			a->held_until = held_until(cfg, a->sync);
 
 		if (a->labels == NULL && a->alert != NULL &&
 		    (a->kind == ACT_FIRE || a->kind == ACT_HEARTBEAT ||
@@ -458,6 +490,11 @@ decide_cleared(const struct config *cfg, const struct pair *p,
 			emit(out, ACT_SILENCE, p, resolved_alert(p->sync, built,
 			    resolve_time(p->row, now)), NULL, SS_SILENCED,
 			    "silence lost");
+		else if (cfg->silence_use_api && now < held_until(cfg, p->sync))
+			/* a member missed the resolve: again (the silence is reused) */
+			emit(out, ACT_SILENCE, p, resolved_alert(p->sync, built,
+			    resolve_time(p->row, now)), NULL, SS_SILENCED,
+			    "resolve retry");
 		break;
 	default:
 		break;
@@ -557,7 +594,16 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 			break;
 		}
 	}
-	fill_labels(out, from);
+	fill_labels(cfg, out, from);
+}
+
+int
+reconcile_resolve_done(const struct action *a, int took, int members,
+    time_t now)
+{
+	if (took <= 0)
+		return 0;
+	return took >= members || now >= a->held_until;
 }
 
 int
@@ -583,7 +629,7 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
     const char *batch_id, struct sync_update *u, struct sync_log *lg)
 {
 	const struct sync_row	*s = a->sync;
-	int			 push = a->alert != NULL, ok;
+	int			 push = a->alert != NULL, ok, held;
 
 	memset(u, 0, sizeof(*u));
 	memset(lg, 0, sizeof(*lg));
@@ -595,6 +641,9 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 	 */
 	ok = o->ok || (a->kind == ACT_RESOLVE && o->rejected && s != NULL &&
 	    s->status == SS_PENDING);
+	held = o->ok && o->deferred;
+	if (held && a->kind != ACT_SILENCE)
+		ok = 0;		/* the row stays: resolve or relabel again */
 	u->failed = !ok;
 	u->status = ok ? a->new_status : (s != NULL && !a->intent ? s->status :
 	    SS_PENDING);
@@ -614,7 +663,8 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 		u->silence_id = s->silence_id;
 		u->silence_end = s->silence_end;
 	}
-	u->last_push = push ? now : 0;
+	/* A deferred resolve keeps the firing push time: the lease it holds. */
+	u->last_push = push && !held ? now : 0;
 	u->pushed = push && o->ok;
 	if (a->kind == ACT_FIRE || a->kind == ACT_HEARTBEAT ||
 	    a->kind == ACT_RELABEL) {
@@ -622,13 +672,13 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 		u->labels = a->labels;
 	} else
 		u->event_time = s != NULL ? s->event_time : 0;
-	u->error = ok ? NULL : (o->error != NULL ? o->error : "failed");
+	u->error = ok && !held ? NULL : (o->error != NULL ? o->error : "failed");
 	/*
 	 * A heartbeat that changes nothing else, and a first push whose
 	 * PENDING row (the intent) already holds the rest, are written in
 	 * bulk: FIRING, push time and count.
 	 */
-	u->touch = o->ok && ((a->kind == ACT_HEARTBEAT && s != NULL &&
+	u->touch = o->ok && !held && ((a->kind == ACT_HEARTBEAT && s != NULL &&
 	    s->status == SS_FIRING && s->event_id == u->event_id &&
 	    s->event_time == u->event_time && s->zmc_state == u->zmc_state &&
 	    s->silence_id == NULL && s->labels != NULL && a->labels != NULL &&
@@ -647,7 +697,8 @@ reconcile_record(const struct action *a, const struct outcome *o, time_t now,
 	lg->request_method = o->method;
 	lg->response_code = o->code;
 	lg->duration_ms = o->ms;
-	lg->error = o->ok ? NULL : (o->error != NULL ? o->error : "failed");
+	lg->error = o->ok && !held ? NULL : (o->error != NULL ? o->error :
+	    "failed");
 	lg->alarm_count = 1;
 	return 1;
 }

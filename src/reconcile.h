@@ -54,6 +54,10 @@ struct action {
 					   of alert, stored on success; owned */
 	int			 intent;	/* set by the executor: a PENDING row carrying the
 					   label set was written before the push */
+	time_t			 held_until;	/* RESOLVE, SILENCE, RELABEL of an alarm believed
+					   firing: until then a member that missed the
+					   resolve may still hold the alert (last push +
+					   alert_ttl); 0 otherwise */
 	enum sync_status	 new_status;	/* status after success */
 	const char		*reason;	/* static: "new", "retry", "re-raised", "back", "heartbeat", "labels changed",
 					   "state A", "state C", "state M", "gone", "filtered", "silence ended" */
@@ -127,10 +131,24 @@ size_t	action_list_alerts(const struct action_list *l);
 int	reconcile_heartbeat_due(int64_t alarm_id, time_t last_push, time_t now,
 	    int heartbeat_interval);
 
+/*
+ * 1 if the resolve of a (its alert, or a relabel's old label set) that
+ * took of members Alertmanager members accepted is done at now: every
+ * member took it, or the members that did not can no longer hold the
+ * alert (a->held_until passed; Alertmanager has ended it itself).
+ * Otherwise it is retried next run: in a cluster each member notifies
+ * from its own alerts, so a member that missed a resolve would keep the
+ * alert firing, and a relabel's old label set, until its lease ran out.
+ */
+int	reconcile_resolve_done(const struct action *a, int took, int members,
+	    time_t now);
+
 /* What carrying out one action gave (filled by the executor). */
 struct outcome {
 	int		 ok;		/* every Alertmanager call of the action succeeded */
 	int		 rejected;	/* its alert was refused as invalid (400), not unreached */
+	int		 deferred;	/* ok, but a resolve did not reach every member
+					   (see reconcile_resolve_done); error says why */
 	const char	*error;		/* first failure, redacted; NULL when ok */
 	const char	*silence_id;	/* ACT_SILENCE: the silence created or reused */
 	time_t		 silence_end;
@@ -159,6 +177,11 @@ int	reconcile_intent(const struct action *a, struct sync_update *u);
  * On success the status becomes a->new_status; on failure the row stays
  * as it was with ERROR_COUNT + 1 and LAST_ERROR, or is inserted PENDING
  * when the alarm had no row, so the next run decides the same again.
+ * A deferred outcome (a resolve some member missed) is written like a
+ * failure, so the resolve or relabel is done again next run, except for
+ * SILENCE: the silence it made is kept (SILENCED) with the error and the
+ * push time of the firing alert, and reconcile() retries the resolve
+ * while that alert's lease lasts.  Neither fails the run.
  */
 int	reconcile_record(const struct action *a, const struct outcome *o,
 	    time_t now, const char *batch_id, struct sync_update *u,

@@ -290,9 +290,9 @@ status_bind(struct db_stmt *st, int base, const struct sync_update *u,
 	    db_bind_time(st, base + 8, u->event_time) != 0 ||
 	    db_bind_text(st, base + 9, failed ? NULL : labels_checked(u)) != 0 ||
 	    db_bind_int64(st, base + 10, !failed && u->pushed ? 1 : 0) != 0 ||
-	    db_bind_int64(st, base + 11, failed ? 1 : 0) != 0 ||
+	    db_bind_int64(st, base + 11, failed || u->error != NULL ? 1 : 0) != 0 ||
 	    bind_cut(st, base + 12, failed ? (u->error ? u->error : "failed") :
-	    NULL, LAST_ERROR_MAX) != 0 ||
+	    u->error, LAST_ERROR_MAX) != 0 ||
 	    db_bind_time(st, base + 13, now) != 0 ||
 	    db_bind_time(st, base + 14, now) != 0)
 		return -1;
@@ -316,7 +316,18 @@ apply_one(struct db *db, struct db_stmt **stv, const struct sync_update *u,
 	struct db_stmt *st;
 	char zs[2];
 
-	if (u->exists && u->failed) {
+	if (u->exists && (u->failed || u->error != NULL)) {
+		/*
+		 * A success that keeps an error (a resolve some member missed)
+		 * writes the row first; the error then counts like a failure's.
+		 */
+		if (!u->failed) {
+			struct sync_update w = *u;
+
+			w.error = NULL;
+			if (apply_one(db, stv, &w, now) != 0)
+				return -1;
+		}
 		st = stv[SQL_STATUS_ERROR];
 		if (bind_cut(st, 1, u->error ? u->error : "failed",
 		    LAST_ERROR_MAX) != 0 || db_bind_time(st, 2, now) != 0 ||

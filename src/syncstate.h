@@ -83,7 +83,9 @@ struct sync_update {
 					   accepted heartbeat, or a first push over its
 					   PENDING row): written with the other touches of
 					   the batch, one statement per DIALECT_IN_MAX ids */
-	const char	*error;		/* failed: LAST_ERROR; success clears ERROR_COUNT/LAST_ERROR */
+	const char	*error;		/* failed: LAST_ERROR; success clears ERROR_COUNT/LAST_ERROR,
+					   unless error is set (a resolve some member missed):
+					   then ERROR_COUNT + 1 and LAST_ERROR as for a failure */
 };
 
 /* One NM_ALARM_SYNC_LOG row. */

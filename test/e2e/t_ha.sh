@@ -162,4 +162,49 @@ check_rc "resolving run: exit 0" 0 zrun
 sql "UPDATE NM_ALARM_SYNC_STATUS SET LAST_PUSH_TIME=$(ts_ago 10) WHERE SYNC_STATUS='FIRING'"
 check_rc "heartbeat run: exit 0" 0 zrun
 for i in 0 1 2; do check_eq "member $i: only 103 firing" "$(ha_ids $i)" "103 "; done
+
+# --- a member that missed a resolve gets it when it answers again -----------
+# zmcsync reaches member 2 through a forwarding proxy; stopping the proxy
+# cuts member 2 off while it keeps its alerts (a partition).  Unlike a
+# member that went down, it would keep the old alert firing, and
+# notifying, until its lease (alert_ttl) ran out.
+need python3
+PP=$(freeport)
+proxy2() {
+	python3 "$(dirname "$0")/../drop_proxy.py" --port "$PP" --upstream "$U2" \
+	    --drop 0 --log "$T_TMP/proxy2.log" --max-lifetime 120 &
+	PROXY2=$!
+	T_PIDS="$T_PIDS $PROXY2"
+	wait_http "http://127.0.0.1:$PP/-/ready" || die "drop_proxy did not start"
+}
+proxy2
+sed "s|^url = .*|url = $U0,$U1,http://127.0.0.1:$PP|" "$CONF" > "$T_TMP/p.conf"
+CONF=$T_TMP/p.conf
+ha_all() { curl -fsS --max-time 5 "$(ha_url "$1")/api/v2/alerts" | jq -r '[.[] | "\(.labels.alarm_id):\(.labels.severity)"] | sort | join(" ")'; }
+zmc_raise 104 9001 1 901 5
+zmc_raise 105 9002 1 901 5
+zmc_raise 106 9003 1 902 5
+check_rc "run firing 104-106: exit 0" 0 zrun
+for i in 0 1 2; do check_eq "member $i has 103-106" "$(ha_ids $i)" "103 104 105 106 "; done
+before=$(ha_all 2)
+kill "$PROXY2"; wait "$PROXY2" 2>/dev/null
+zmc_state 104 A
+zmc_state 105 M
+sql "UPDATE NM_ALARM_CDR SET ALARM_LEVEL=3 WHERE ALARM_INST_ID=106"
+check_rc "resolve, mask and relabel with member 2 cut off: exit 0" 0 zrun
+check "the run says what member 2 missed" grep -q "resolve taken by 2 of 3 members" "$T_TMP/run.err"
+check_eq "104's resolve is kept until every member has it" "$(status 104)" FIRING
+check "104's LAST_ERROR names the member" test -n "$(sql "SELECT LAST_ERROR FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=104 AND LAST_ERROR LIKE '%127.0.0.1:$PP%'")"
+check_eq "105 SILENCED (the silence is made at once)" "$(status 105)" SILENCED
+for i in 0 1; do check_eq "member $i: 104 and 105 resolved, 106 relabelled" "$(ha_all $i)" "103:warning 106:warning"; done
+check_eq "member 2 still holds what it missed" "$(ha_all 2)" "$before"
+proxy2
+check_rc "the run after member 2 answers again: exit 0" 0 zrun
+check_eq "member 2 caught up: resolves and the relabel" "$(ha_all 2)" "103:warning 106:warning"
+check_eq "104 RESOLVED" "$(status 104)" RESOLVED
+check_eq "105 SILENCED, no error left" "$(sql "SELECT SYNC_STATUS || ' ' || ERROR_COUNT FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=105")" "SILENCED 0"
+check_eq "106 relabelled everywhere, no error left" "$(sql "SELECT ERROR_COUNT FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=106")" 0
+check_eq "still one silence for 105" "$(ha_sil 0 active | wc -w)" 1
+check_rc "a run with nothing left to do: exit 0" 0 zrun
+check_eq "nothing is sent again" "$(grep -c 'resolve taken' "$T_TMP/run.err")" 0
 t_done

@@ -266,9 +266,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = am_push(am, al, 3, acc, errs);
 		FUZZ_ASSERT(rc >= -1 && rc <= 3);
 		for (int i = 0; i < 3; i++) {
-			/* 1 accepted (no reason), -1 refused as invalid (a reason), 0 not accepted */
-			FUZZ_ASSERT(acc[i] >= -1 && acc[i] <= 1);
-			FUZZ_ASSERT(acc[i] == 1 ? errs[i] == NULL :
+			/*
+			 * 1 accepted by the one member (no reason), -1 refused
+			 * as invalid (a reason), 0 not accepted
+			 */
+			FUZZ_ASSERT(acc[i] >= -1 && acc[i] <= (int)am_count(am));
+			FUZZ_ASSERT(acc[i] == (int)am_count(am) ? errs[i] == NULL :
 			    acc[i] == -1 ? errs[i] != NULL : rc == -1 || errs[i] != NULL);
 			free(errs[i]);
 			alert_free(al[i]);

@@ -348,6 +348,109 @@ TEST(t_relabel)
 	}
 }
 
+/*
+ * A resolve must reach every member of the cluster: one that missed it
+ * keeps the alert firing until its lease (last push + alert_ttl) ends.
+ * held_until per action kind and status, then the done rule row by row.
+ */
+TEST(t_resolve_every_member)
+{
+	static const struct {
+		char		 state;		/* ZMC state now */
+		enum sync_status st;
+		int		 relabel;	/* move the device: labels change */
+		int		 ttl;		/* sync.alert_ttl */
+		enum action_kind kind;
+		time_t		 held;		/* expected held_until */
+	} kinds[] = {
+		{ 'A', SS_FIRING,   0, 600, ACT_RESOLVE, NOW - 30 + 600 },
+		{ 'C', SS_PENDING,  0, 600, ACT_RESOLVE, NOW - 30 + 600 },
+		{ 'M', SS_FIRING,   0, 600, ACT_SILENCE, NOW - 30 + 600 },
+		{ 'U', SS_FIRING,   1, 600, ACT_RELABEL, NOW - 30 + 600 },
+		/* no endsAt sent: Alertmanager's resolve_timeout (5 min) */
+		{ 'A', SS_FIRING,   0, 0,   ACT_RESOLVE, NOW - 30 + 300 },
+		/* the silence of a SILENCED row: its alert was resolved already */
+		{ 'U', SS_FIRING,   0, 600, ACT_HEARTBEAT, 0 },
+	};
+	static const struct {
+		int	 took, members;
+		time_t	 now;		/* relative to held_until */
+		int	 done;
+	} rule[] = {
+		{ 3, 3, -100, 1 },	/* every member took it */
+		{ 1, 1, -100, 1 },	/* a single Alertmanager */
+		{ 2, 3, -100, 0 },	/* one missed it and may hold it: retry */
+		{ 1, 3, -1,   0 },
+		{ 2, 3, 0,    1 },	/* its lease ended: the member resolved it */
+		{ 0, 3, 100,  0 },	/* nobody took it: a plain failure */
+		{ -1, 3, 100, 0 },	/* refused as invalid */
+	};
+	struct config		 c;
+	struct zmc_row		 r;
+	struct sync_row		 s;
+	struct action_list	 l;
+	struct action		 a;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		cfg_init(&c);
+		c.sync_alert_ttl = kinds[i].ttl;
+		row_init(&r, 'U');
+		sync_init(&s, &c, &r, kinds[i].st, NOW - 30);
+		r.state = kinds[i].state;
+		r.state_time = NOW - 20;
+		if (kinds[i].relabel)
+			r.host_ip = "10.9.9.9";
+		s.last_push = NOW - 30;
+		if (kinds[i].kind == ACT_HEARTBEAT)
+			s.last_push = NOW - 3600;	/* due */
+		run1(&c, &r, &s, &l);
+		CHECK_INT(l.n, 1);
+		if (l.n == 1) {
+			CHECK_STR(action_name(l.v[0].kind),
+			    action_name(kinds[i].kind));
+			CHECK_INT(l.v[0].held_until, kinds[i].held);
+		}
+		action_list_free(&l);
+		sync_done(&s);
+	}
+	/* Nothing is held for a SILENCED row whose silence was lost. */
+	cfg_init(&c);
+	row_init(&r, 'M');
+	sync_init(&s, &c, &r, SS_SILENCED, NOW - 30);
+	s.silence_id = "gone-silence";
+	{
+		struct pair p = { &r, &s };
+		const char *none[] = { "other" };
+		struct silence_set live = { none, 1 };
+		struct am_view v = { &live, 0, 0 };
+
+		memset(&l, 0, sizeof(l));
+		reconcile(&c, NULL, 0, &p, 1, NOW, &v, &l);
+		CHECK_INT(l.n, 1);
+		if (l.n == 1) {
+			CHECK_INT(l.v[0].kind, ACT_SILENCE);
+			CHECK_INT(l.v[0].held_until, 0);
+		}
+		action_list_free(&l);
+	}
+	s.silence_id = NULL;
+	sync_done(&s);
+
+	memset(&a, 0, sizeof(a));
+	a.kind = ACT_RESOLVE;
+	a.held_until = NOW;
+	for (i = 0; i < sizeof(rule) / sizeof(rule[0]); i++) {
+		int done = reconcile_resolve_done(&a, rule[i].took,
+		    rule[i].members, NOW + rule[i].now);
+
+		if (done != rule[i].done)
+			fprintf(stderr, "rule row %zu: took %d of %d\n", i,
+			    rule[i].took, rule[i].members);
+		CHECK_INT(done, rule[i].done);
+	}
+}
+
 TEST(t_relabel_same_set_other_spacing)
 {
 	struct config		 c;
@@ -1124,6 +1227,74 @@ static const struct rec_case rec_cases[] = {
 	    ACT_FIRE, 1, 0, SS_FIRING, 1, 0, 1, "FIRING", 0, 1 },
 };
 
+/*
+ * A resolve some member missed (deferred): RESOLVE and RELABEL leave the
+ * row as it was, with the reason, so they are done again; SILENCE keeps
+ * its silence (SILENCED) with the reason and the firing push time.
+ */
+TEST(t_record_deferred)
+{
+	static const struct {
+		const char	*name;
+		char		 state;
+		int		 relabel;
+		enum action_kind kind;
+		int		 failed;
+		enum sync_status status;
+		int		 silence;
+	} rows[] = {
+		{ "resolve", 'A', 0, ACT_RESOLVE, 1, SS_FIRING, 0 },
+		{ "relabel", 'U', 1, ACT_RELABEL, 1, SS_FIRING, 0 },
+		{ "silence", 'M', 0, ACT_SILENCE, 0, SS_SILENCED, 1 },
+	};
+	struct config		 c;
+	size_t			 i;
+
+	cfg_init(&c);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct zmc_row		 r;
+		struct sync_row		 s;
+		struct action_list	 l;
+		struct outcome		 o;
+		struct sync_update	 u;
+		struct sync_log		 lg;
+
+		row_init(&r, 'U');
+		sync_init(&s, &c, &r, SS_FIRING, NOW - 30);
+		r.state = rows[i].state;
+		if (rows[i].relabel)
+			r.host_ip = "10.9.9.9";
+		run1(&c, &r, &s, &l);
+		CHECK_INT(l.n, 1);
+		if (l.n != 1) {
+			action_list_free(&l);
+			sync_done(&s);
+			continue;
+		}
+		memset(&o, 0, sizeof(o));
+		o.ok = 1;
+		o.deferred = 1;
+		o.error = "alertmanager http://b: connection refused (resolve "
+		    "taken by 2 of 3 members)";
+		o.silence_id = rows[i].silence ? "sil-1" : NULL;
+		o.silence_end = rows[i].silence ? NOW + 86400 : 0;
+		o.code = 200;
+		CHECK_INT(reconcile_record(&l.v[0], &o, NOW, "B1", &u, &lg), 1);
+		if (u.failed != rows[i].failed || u.status != rows[i].status)
+			fprintf(stderr, "case %s\n", rows[i].name);
+		CHECK_INT(l.v[0].kind, rows[i].kind);
+		CHECK_INT(u.failed, rows[i].failed);
+		CHECK_INT(u.status, u.failed ? SS_FIRING : rows[i].status);
+		CHECK_STR(u.error, o.error);
+		CHECK_STR(lg.error, o.error);
+		CHECK_INT(u.last_push, 0);	/* the firing lease is kept */
+		CHECK_INT(u.touch, 0);
+		CHECK_INT(u.silence_id != NULL, rows[i].silence);
+		action_list_free(&l);
+		sync_done(&s);
+	}
+}
+
 TEST(t_record_table)
 {
 	struct config		 c;
@@ -1446,6 +1617,7 @@ main(void)
 	RUN(t_heartbeat_due);
 	RUN(t_heartbeat_spread);
 	RUN(t_record_table);
+	RUN(t_record_deferred);
 	RUN(t_reraise_intent);
 	RUN(t_clock_skew);
 	RUN(t_actions_outlive_pages);
@@ -1455,6 +1627,7 @@ main(void)
 	RUN(t_heartbeat_not_yet_due);
 	RUN(t_heartbeat_last_push_zero_or_future);
 	RUN(t_relabel);
+	RUN(t_resolve_every_member);
 	RUN(t_relabel_same_set_other_spacing);
 	RUN(t_relabel_unknown_labels_is_heartbeat);
 	RUN(t_resolve_state_a);

@@ -96,6 +96,7 @@ char		*am_filter_path(struct member *, const char *base,
 
 /* ---- am_http.c: responses ---- */
 
+/* Makes r empty (no request yet); it holds nothing to free. */
 void		 resp_init(struct resp *);
 /* Frees what r holds and makes it empty again. */
 void		 resp_clear(struct resp *);

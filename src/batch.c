@@ -17,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "source.h"
+#include "state.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -204,7 +205,8 @@ push(struct exec *x, struct action_list *al, int heartbeats)
 					fail(x, o, errors[i] != NULL ? errors[i] :
 					    "alertmanager: alert not accepted by any member");
 				else if (resolve[start + i] && o->error == NULL &&
-				    !reconcile_resolve_done(&al->v[owner[start + i]],
+				    !reconcile_resolve_done(
+				    al->v[owner[start + i]].held_until,
 				    accepted[i], members, x->env->now)) {
 					o->deferred = 1;
 					o->error = keep(x, xasprintf("%s (resolve taken "
@@ -408,6 +410,28 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		struct action *a = &al->v[i];
 		struct outcome *o = &x.out[i];
 
+		/*
+		 * A relabel's row moves on to the new label set once the old
+		 * set's resolve is owed (state file) to the members that
+		 * missed it; without the state file the row stays as it was.
+		 */
+		if (a->kind == ACT_RELABEL && o->ok && o->deferred &&
+		    env->st != NULL && a->old_alert != NULL) {
+			struct owed_resolve ow = { a->alarm_id,
+			    alert_labels_json(a->old_alert),
+			    a->old_alert->starts_at, a->old_alert->ends_at,
+			    a->held_until };
+
+			if (state_owed_put(env->st, &ow) == 0) {
+				t->deferred++;
+				log_warn("alarm %lld: relabel: the old label set's "
+				    "resolve is sent again until every member has "
+				    "it: %s", (long long)a->alarm_id, o->error);
+				o->deferred = 0;
+				o->error = NULL;
+			}
+			free(ow.labels);
+		}
 		if (reconcile_record(a, o, env->now, env->batch_id, &ups[i],
 		    &logs[nlogs]))
 			nlogs++;
@@ -513,6 +537,74 @@ batch_expire_orphans(const struct batch_env *env, const char *const *ids,
 		rc = -1;
 	}
 	free(logs);
+	exec_free(&x);
+	return rc;
+}
+
+/* Entries of the owed list looked at per run (soonest end first). */
+#define OWED_PER_RUN	2000
+
+int
+batch_owed(const struct batch_env *env, struct batch_tally *t)
+{
+	struct owed_resolve *v;
+	struct alert **alerts;
+	struct exec x;
+	size_t n, i, k = 0, *idx, start, chunk, bs;
+	int *accepted, members = (int)am_count(env->am), rc = 0;
+
+	if (env->st == NULL || t->am_down)
+		return 0;
+	if (state_owed_list(env->st, OWED_PER_RUN, &v, &n) != 0)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.env = env;
+	x.t = t;
+	alerts = xcalloc(n + 1, sizeof(*alerts));
+	idx = xcalloc(n + 1, sizeof(*idx));
+	/* Entries past their end are forgotten unsent: no member holds them. */
+	for (i = 0; i < n; i++) {
+		struct alert *a = NULL;
+
+		if (env->now < v[i].until &&
+		    (a = alert_from_labels_json(v[i].labels)) == NULL)
+			log_warn("alarm %lld: owed resolve with unreadable labels "
+			    "dropped", (long long)v[i].alarm_id);
+		if (a == NULL) {
+			if (state_owed_del(env->st, v[i].alarm_id, v[i].labels) != 0)
+				rc = -1;
+			continue;
+		}
+		a->starts_at = v[i].starts;
+		a->ends_at = v[i].ends;
+		idx[k] = i;
+		alerts[k++] = a;
+	}
+	bs = (size_t)env->c->sync_batch_size;
+	for (start = 0; start < k && !t->am_down; start += chunk) {
+		chunk = k - start < bs ? k - start : bs;
+		accepted = xcalloc(chunk, sizeof(*accepted));
+		if (am_push(env->am, alerts + start, chunk, accepted, NULL) < 0)
+			t->am_down = 1;
+		(void)take_requests(&x, NULL, 0);
+		for (i = 0; i < chunk; i++) {
+			const struct owed_resolve *o = &v[idx[start + i]];
+
+			if (!reconcile_resolve_done(o->until, accepted[i],
+			    members, env->now))
+				continue;
+			log_info("alarm %lld: the old label set's resolve reached "
+			    "every member", (long long)o->alarm_id);
+			if (state_owed_del(env->st, o->alarm_id, o->labels) != 0)
+				rc = -1;
+		}
+		free(accepted);
+	}
+	for (i = 0; i < k; i++)
+		alert_free(alerts[i]);
+	free(alerts);
+	free(idx);
+	state_owed_free(v, n);
 	exec_free(&x);
 	return rc;
 }

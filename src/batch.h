@@ -15,6 +15,7 @@
 struct am;
 struct db;
 struct config;
+struct state;
 
 /* What a batch needs, and nothing more. */
 struct batch_env {
@@ -24,6 +25,8 @@ struct batch_env {
 	time_t			 now;		/* the run's clock */
 	const char		*batch_id;
 	time_t			 skew;		/* Alertmanager's clock minus ours */
+	struct state		*st;		/* the local state file (owed resolves);
+						   NULL when it cannot be had */
 };
 
 /* Tally over the batches of a run. */
@@ -53,6 +56,14 @@ int	batch_run(const struct batch_env *, struct action_list *al,
  */
 int	batch_expire_orphans(const struct batch_env *, const char *const *ids,
 	    const char *const *alarm_ids, size_t n, struct batch_tally *t);
+/*
+ * Sends again the resolves owed to Alertmanager members that missed them
+ * (relabelled alarms' old label sets, kept in the state file), in POSTs
+ * of batch_size, and forgets each once every member took it or no member
+ * can hold it any more.  Returns 0, or -1 when the state file could not
+ * be read or written (logged; an entry not forgotten is sent again).
+ */
+int	batch_owed(const struct batch_env *, struct batch_tally *t);
 void	batch_tally_free(struct batch_tally *);
 
 #endif

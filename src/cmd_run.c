@@ -227,7 +227,8 @@ flush(struct run *r, const struct batch_env *env, struct action_list *l)
 static int
 run_pass(struct run *r)
 {
-	struct batch_env env = { r->ctx->db, r->am, r->c, r->now, r->batch_id, 0 };
+	struct batch_env env = { r->ctx->db, r->am, r->c, r->now, r->batch_id, 0,
+	    r->ctx->st };
 	struct merge *m = merge_new(r->ctx->db, r->c, MERGE_PAGE,
 	    (size_t)r->c->sync_batch_size);
 	struct action_list pend = { 0 };
@@ -245,6 +246,8 @@ run_pass(struct run *r)
 		members_started(r);
 		r->view.live = r->sil_known ? &r->live : NULL;
 		env.skew = r->view.skew;
+		/* Owed resolves first: the pass may owe the same sets again. */
+		(void)batch_owed(&env, &r->t);
 	}
 	while (!must_stop(r) && (got = merge_next(m, &pairs, &n)) != 0) {
 		struct action_list al = { 0 };

@@ -598,12 +598,11 @@ reconcile(const struct config *cfg, const struct label_map *maps,
 }
 
 int
-reconcile_resolve_done(const struct action *a, int took, int members,
-    time_t now)
+reconcile_resolve_done(time_t held_until, int took, int members, time_t now)
 {
 	if (took <= 0)
 		return 0;
-	return took >= members || now >= a->held_until;
+	return took >= members || now >= held_until;
 }
 
 int

@@ -132,15 +132,16 @@ int	reconcile_heartbeat_due(int64_t alarm_id, time_t last_push, time_t now,
 	    int heartbeat_interval);
 
 /*
- * 1 if the resolve of a (its alert, or a relabel's old label set) that
- * took of members Alertmanager members accepted is done at now: every
- * member took it, or the members that did not can no longer hold the
- * alert (a->held_until passed; Alertmanager has ended it itself).
- * Otherwise it is retried next run: in a cluster each member notifies
- * from its own alerts, so a member that missed a resolve would keep the
- * alert firing, and a relabel's old label set, until its lease ran out.
+ * 1 if a resolve (an action's alert, a relabel's old label set, or one
+ * owed from an earlier run) that took of members Alertmanager members
+ * accepted is done at now: every member took it, or the members that did
+ * not can no longer hold the alert (held_until, an action's held_until,
+ * passed: Alertmanager has ended it itself).  Otherwise it is sent again
+ * next run: in a cluster each member notifies from its own alerts, so a
+ * member that missed a resolve would keep the alert firing, or a
+ * relabel's old label set beside the new one, until its lease ran out.
  */
-int	reconcile_resolve_done(const struct action *a, int took, int members,
+int	reconcile_resolve_done(time_t held_until, int took, int members,
 	    time_t now);
 
 /* What carrying out one action gave (filled by the executor). */

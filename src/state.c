@@ -61,6 +61,15 @@ static const char *const migrations[] = {
 	");",
 	/* 1 -> 2: how each run ended (run_record.result); NULL before */
 	"ALTER TABLE run ADD COLUMN result TEXT;",
+	/* 2 -> 3: resolves owed to Alertmanager members that missed them */
+	"CREATE TABLE owed ("
+	"  alarm_id INTEGER NOT NULL,"
+	"  labels TEXT NOT NULL,"	/* canonical label-set JSON */
+	"  starts INTEGER NOT NULL,"	/* startsAt, endsAt of the resolved alert */
+	"  ends INTEGER NOT NULL,"
+	"  until INTEGER NOT NULL,"	/* no member holds it after this */
+	"  PRIMARY KEY (alarm_id, labels)"
+	");",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -585,4 +594,94 @@ state_run_result(const struct run_record *r)
 	default:
 		return "failed";
 	}
+}
+
+/* Runs one prepared write of the owed table; 0/-1 (logged). */
+static int
+owed_step(struct state *st, sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_warn("state %s: owed resolves: %s", st->path,
+		    sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_owed_put(struct state *st, const struct owed_resolve *o)
+{
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO owed (alarm_id, "
+	    "labels, starts, ends, until) VALUES (?, ?, ?, ?, ?)", -1, &stmt,
+	    NULL) != SQLITE_OK) {
+		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)o->alarm_id);
+	sqlite3_bind_text(stmt, 2, o->labels, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)o->starts);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)o->ends);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)o->until);
+	return owed_step(st, stmt);
+}
+
+int
+state_owed_del(struct state *st, int64_t alarm_id, const char *labels)
+{
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM owed WHERE alarm_id = ? "
+	    "AND labels = ?", -1, &stmt, NULL) != SQLITE_OK) {
+		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)alarm_id);
+	sqlite3_bind_text(stmt, 2, labels, -1, SQLITE_STATIC);
+	return owed_step(st, stmt);
+}
+
+int
+state_owed_list(struct state *st, size_t limit, struct owed_resolve **out,
+    size_t *n)
+{
+	sqlite3_stmt *stmt;
+	struct owed_resolve *v;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT alarm_id, labels, starts, ends, "
+	    "until FROM owed ORDER BY until LIMIT ?", -1, &stmt, NULL) !=
+	    SQLITE_OK) {
+		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)limit);
+	v = xcalloc(limit + 1, sizeof(*v));
+	while (*n < limit && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *l = sqlite3_column_text(stmt, 1);
+
+		v[*n].alarm_id = sqlite3_column_int64(stmt, 0);
+		v[*n].labels = xstrdup(l != NULL ? (const char *)l : "{}");
+		v[*n].starts = (time_t)sqlite3_column_int64(stmt, 2);
+		v[*n].ends = (time_t)sqlite3_column_int64(stmt, 3);
+		v[*n].until = (time_t)sqlite3_column_int64(stmt, 4);
+		(*n)++;
+	}
+	sqlite3_finalize(stmt);
+	*out = v;
+	return 0;
+}
+
+void
+state_owed_free(struct owed_resolve *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].labels);
+	free(v);
 }

@@ -63,4 +63,24 @@ int		 state_run_add(struct state *, const struct run_record *);
 int		 state_runs(struct state *, size_t limit, struct run_record **out, size_t *n);
 void		 state_runs_free(struct run_record *, size_t);
 
+/*
+ * A resolve owed to the Alertmanager members that missed it: the old
+ * label set of a relabelled alarm, whose status row has moved on to the
+ * new set.  Kept here until every member took it or until passed.
+ */
+struct owed_resolve {
+	int64_t	 alarm_id;
+	char	*labels;	/* canonical label-set JSON */
+	time_t	 starts, ends;	/* of the resolved alert (Alertmanager's clock) */
+	time_t	 until;		/* no member holds the alert after this */
+};
+/* Adds (or replaces) o.  0/-1 (logged). */
+int		 state_owed_put(struct state *, const struct owed_resolve *o);
+/* Removes the entry of alarm_id and labels.  0/-1 (logged). */
+int		 state_owed_del(struct state *, int64_t alarm_id, const char *labels);
+/* At most limit entries, soonest until first; state_owed_free.  0/-1. */
+int		 state_owed_list(struct state *, size_t limit,
+		    struct owed_resolve **out, size_t *n);
+void		 state_owed_free(struct owed_resolve *, size_t);
+
 #endif

@@ -197,10 +197,19 @@ check_eq "104's resolve is kept until every member has it" "$(status 104)" FIRIN
 check "104's LAST_ERROR names the member" test -n "$(sql "SELECT LAST_ERROR FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=104 AND LAST_ERROR LIKE '%127.0.0.1:$PP%'")"
 check_eq "105 SILENCED (the silence is made at once)" "$(status 105)" SILENCED
 for i in 0 1; do check_eq "member $i: 104 and 105 resolved, 106 relabelled" "$(ha_all $i)" "103:warning 106:warning"; done
+check_eq "106's row moved on to the new label set" "$(sql "SELECT ALERT_LABELS LIKE '%warning%' FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=106")" 1
+# A second relabel while member 2 is still cut off: the row has moved on
+# to the second label set, the first one's resolve is owed (state file).
+sql "UPDATE NM_ALARM_CDR SET ALARM_LEVEL=2 WHERE ALARM_INST_ID=106"
+check_rc "a second relabel with member 2 cut off: exit 0" 0 zrun
+for i in 0 1; do check_eq "member $i: 106 relabelled again" "$(ha_all $i)" "103:warning 106:error"; done
 check_eq "member 2 still holds what it missed" "$(ha_all 2)" "$before"
 proxy2
 check_rc "the run after member 2 answers again: exit 0" 0 zrun
-check_eq "member 2 caught up: resolves and the relabel" "$(ha_all 2)" "103:warning 106:warning"
+check_eq "member 2 caught up: resolves and both old label sets gone" "$(ha_all 2)" "103:warning"
+sql "UPDATE NM_ALARM_SYNC_STATUS SET LAST_PUSH_TIME=$(ts_ago 10) WHERE SYNC_STATUS='FIRING'"
+check_rc "heartbeat run: exit 0" 0 zrun
+check_eq "member 2 has the new label set from the heartbeat" "$(ha_all 2)" "103:warning 106:error"
 check_eq "104 RESOLVED" "$(status 104)" RESOLVED
 check_eq "105 SILENCED, no error left" "$(sql "SELECT SYNC_STATUS || ' ' || ERROR_COUNT FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=105")" "SILENCED 0"
 check_eq "106 relabelled everywhere, no error left" "$(sql "SELECT ERROR_COUNT FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=106")" 0

@@ -441,7 +441,7 @@ TEST(t_resolve_every_member)
 	a.kind = ACT_RESOLVE;
 	a.held_until = NOW;
 	for (i = 0; i < sizeof(rule) / sizeof(rule[0]); i++) {
-		int done = reconcile_resolve_done(&a, rule[i].took,
+		int done = reconcile_resolve_done(a.held_until, rule[i].took,
 		    rule[i].members, NOW + rule[i].now);
 
 		if (done != rule[i].done)

@@ -113,6 +113,48 @@ TEST(test_create_reopen)
 	free(dir);
 }
 
+/* Resolves owed to members: kept per alarm and label set, soonest first. */
+TEST(test_owed_resolves)
+{
+	char *dir = subdir("owed"), *err = NULL;
+	struct state *st;
+	struct owed_resolve a = { 7, "{\"alarm_id\":\"7\",\"severity\":\"critical\"}", 100, 200, 900 };
+	struct owed_resolve b = { 8, "{\"alarm_id\":\"8\"}", 100, 200, 800 };
+	struct owed_resolve *v;
+	size_t n;
+
+	st = state_open(dir, &err);
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(state_owed_put(st, &a) == 0);
+	CHECK(state_owed_put(st, &b) == 0);
+	CHECK(state_owed_put(st, &a) == 0);	/* the same again: one entry */
+	CHECK(state_owed_list(st, 10, &v, &n) == 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(v[0].alarm_id, 8);
+		CHECK_INT(v[1].alarm_id, 7);
+		CHECK_STR(v[1].labels, a.labels);
+		CHECK_INT(v[1].starts, 100);
+		CHECK_INT(v[1].ends, 200);
+		CHECK_INT(v[1].until, 900);
+	}
+	state_owed_free(v, n);
+	CHECK(state_owed_list(st, 1, &v, &n) == 0);
+	CHECK_INT(n, 1);
+	state_owed_free(v, n);
+	CHECK(state_owed_del(st, 8, b.labels) == 0);
+	CHECK(state_owed_del(st, 7, "{}") == 0);	/* another set: kept */
+	CHECK(state_owed_list(st, 10, &v, &n) == 0);
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK_INT(v[0].alarm_id, 7);
+	state_owed_free(v, n);
+	state_close(st);
+	free(dir);
+}
+
 TEST(test_migrate_from_empty_and_future)
 {
 	char *dir = subdir("mig"), *err = NULL, *path;
@@ -126,7 +168,7 @@ TEST(test_migrate_from_empty_and_future)
 	st = state_open(dir, &err);
 	CHECK(st != NULL);
 	state_close(st);
-	CHECK_INT(user_version(dir), 2);
+	CHECK_INT(user_version(dir), 3);
 
 	/* a schema from a newer program is refused, not clobbered */
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
@@ -325,6 +367,7 @@ main(void)
 		return 1;
 	}
 	RUN(test_create_reopen);
+	RUN(test_owed_resolves);
 	RUN(test_migrate_from_empty_and_future);
 	RUN(test_corrupt);
 	RUN(test_lock);

@@ -1,6 +1,7 @@
 /*
- * test_metrics: exposition format, persistence across runs through the
- * state file and the previous textfile, atomic textfile writes.
+ * test_metrics: exposition format (metrics, expfmt), persistence across
+ * runs through the state file and the previous textfile, atomic textfile
+ * writes.
  */
 #include <sys/stat.h>
 
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "expfmt.h"
 #include "metrics.h"
 #include "state.h"
 #include "t.h"
@@ -235,6 +237,40 @@ TEST(test_histogram)
 	metrics_free();
 }
 
+TEST(test_expfmt)
+{
+	struct buf b = { 0 };
+	char n[EXPFMT_NUMLEN], *name, *lv, *le;
+	double v;
+
+	CHECK_STR(expfmt_num(3, n), "3");
+	CHECK_STR(expfmt_num(-0.25, n), "-0.25");
+	CHECK_STR(expfmt_num(strtod("inf", NULL), n), "+Inf");
+	CHECK_STR(expfmt_num(strtod("nan", NULL), n), "NaN");
+	expfmt_sample(&b, "m", "_bucket", "url", "a\"b", "0.5", 2);
+	CHECK_STR(b.s, "m_bucket{url=\"a\\\"b\",le=\"0.5\"} 2\n");
+	/* reads back what it writes, with the label asked for */
+	CHECK_INT(expfmt_parse(b.s, "url", &name, &lv, &le, &v), 2);
+	CHECK_STR(name, "m_bucket");
+	CHECK_STR(lv, "a\"b");
+	CHECK_STR(le, "0.5");
+	CHECK(v == 2);
+	free(name);
+	free(lv);
+	free(le);
+	buf_free(&b);
+	CHECK_INT(expfmt_parse("m 1 1700000000000", NULL, &name, &lv, &le, &v), 0);
+	CHECK_STR(name, "m");
+	CHECK(lv == NULL && le == NULL && v == 1);
+	free(name);
+	/* syntax errors leave nothing to free */
+	CHECK_INT(expfmt_parse("m{a=\"x} 1", "a", &name, &lv, &le, &v), -1);
+	CHECK(name == NULL && lv == NULL && le == NULL);
+	CHECK_INT(expfmt_parse("m{a=\"\\q\"} 1", "a", &name, &lv, &le, &v), -1);
+	CHECK_INT(expfmt_parse("m x", NULL, &name, &lv, &le, &v), -1);
+	CHECK_INT(expfmt_parse("1m 1", NULL, &name, &lv, &le, &v), -1);
+}
+
 /* One simulated run against the state in dir. */
 static void
 one_run(const char *dir, const char *result, double duration, double now)
@@ -422,6 +458,7 @@ main(void)
 	RUN(test_families_sorted_and_presets);
 	RUN(test_values_and_escaping);
 	RUN(test_histogram);
+	RUN(test_expfmt);
 	RUN(test_persistence);
 	RUN(test_textfile_fallback);
 	RUN(test_bad_persisted_histogram);

@@ -81,18 +81,21 @@ testbin: $(TESTBIN)
 
 # The whole suite: unit tests, then end-to-end tests against real
 # Alertmanager / SQLite ODBC / PostgreSQL / node_exporter, then the same
-# under AddressSanitizer+UBSan.
+# under AddressSanitizer+UBSan.  T selects test files by name or kind
+# (`make check-fast T=t_run`, `T="test_metrics t_textfile"`, `T=unit`);
+# T_BACKEND=sqlite|postgresql and T_VERBOSE=1 pass through (see test/run).
 # `make check` and `make demo` first install missing Debian packages
 # (scripts/bootstrap), so each is the one command a fresh machine needs.
 bootstrap:
 	sh scripts/bootstrap
 
+T	?=
 check: bootstrap
 	$(MAKE) all unit testbin
-	sh test/run
+	T='$(T)' sh test/run
 
 check-fast: all unit testbin
-	ZMCSYNC_NO_SANITIZE=1 sh test/run
+	T='$(T)' ZMCSYNC_NO_SANITIZE=1 sh test/run
 
 sanitize:
 	$(MAKE) BUILD=build-asan \

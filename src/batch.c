@@ -104,15 +104,13 @@ take_requests(struct exec *x, struct outcome *o, int heartbeats)
 	for (i = 0; i < n; i++) {
 		const struct am_request *q = &v[i];
 
-		metrics_observe("zmc_alertmanager_request_duration_seconds", "url",
-		    q->url, q->seconds);
-		metrics_add("zmc_alertmanager_requests_total", "url", q->url, 1);
+		metrics_observe(MET_ALERTMANAGER_REQUEST_DURATION_SECONDS, q->url, q->seconds);
+		metrics_add(MET_ALERTMANAGER_REQUESTS_TOTAL, q->url, 1);
 		x->t->requests++;
 		ms += (long)(q->seconds * 1000 + 0.5);
 		log_fields(NULL, NULL, q->endpoint, q->code);
 		if (q->error != NULL) {
-			metrics_add("zmc_alertmanager_request_errors_total", "url",
-			    q->url, 1);
+			metrics_add(MET_ALERTMANAGER_REQUEST_ERRORS_TOTAL, q->url, 1);
 			log_warn("alertmanager %s: %s %s: %s", q->url, q->method,
 			    q->endpoint, q->error);
 		} else
@@ -187,7 +185,7 @@ push(struct exec *x, struct action_list *al, int heartbeats)
 		errors = xcalloc(chunk, sizeof(*errors));
 		if (am_push(x->env->am, alerts + start, chunk, accepted, errors) < 0) {
 			x->t->am_down = 1;
-			metrics_add("zmc_errors_total", "type", "alertmanager", 1);
+			metrics_add(MET_ERRORS_TOTAL, "alertmanager", 1);
 		}
 		/* Requests of a chunk describe each of its alerts. */
 		{
@@ -311,7 +309,7 @@ silence(struct exec *x, const struct action *a, struct outcome *o)
 		o->silence_end = end;
 	} else {
 		fail(x, o, err ? err : "silence: not created");
-		metrics_add("zmc_errors_total", "type", "alertmanager", 1);
+		metrics_add(MET_ERRORS_TOTAL, "alertmanager", 1);
 	}
 	o->ms += take_requests(x, o, 0);
 	free(err);
@@ -326,7 +324,7 @@ expire(struct exec *x, const struct action *a, struct outcome *o)
 
 	if (am_silence_expire(x->env->am, a->sync->silence_id, &err) != 0) {
 		fail(x, o, err ? err : "silence: not expired");
-		metrics_add("zmc_errors_total", "type", "alertmanager", 1);
+		metrics_add(MET_ERRORS_TOTAL, "alertmanager", 1);
 	}
 	o->ms = take_requests(x, o, 0);
 	free(err);
@@ -368,7 +366,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 			log_error("database: PENDING rows not written, batch not "
 			    "pushed: %s", db_error(env->db));
 			note_error(t, db_error(env->db));
-			metrics_add("zmc_errors_total", "type", "db", 1);
+			metrics_add(MET_ERRORS_TOTAL, "db", 1);
 			t->db_failed = 1;
 			free(ups);
 			free(x.out);
@@ -448,8 +446,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 			    (long long)a->alarm_id, action_name(a->kind), o->error);
 		else if (o->ok) {
 			t->counts[a->kind]++;
-			metrics_add("zmc_alarms_processed_total", "action",
-			    action_name(a->kind), 1);
+			metrics_add(MET_ALARMS_PROCESSED_TOTAL, action_name(a->kind), 1);
 			if (a->kind == ACT_HEARTBEAT)
 				log_debug("alarm %lld: heartbeat", (long long)a->alarm_id);
 			else
@@ -459,7 +456,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		} else {
 			t->failed++;
 			note_error(t, o->error);
-			metrics_add("zmc_errors_total", "type", "alarm", 1);
+			metrics_add(MET_ERRORS_TOTAL, "alarm", 1);
 			/* Per alarm to the log file; cron mail gets one summary line. */
 			log_info("alarm %lld: %s failed, retried next run: %s",
 			    (long long)a->alarm_id, action_name(a->kind), o->error);
@@ -470,7 +467,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		log_error("database: sync bookkeeping not written (alerts will be "
 		    "re-pushed next run): %s", db_error(env->db));
 		note_error(t, db_error(env->db));
-		metrics_add("zmc_errors_total", "type", "db", 1);
+		metrics_add(MET_ERRORS_TOTAL, "db", 1);
 		t->db_failed = 1;
 		rc = -1;
 	}
@@ -505,12 +502,11 @@ batch_expire_orphans(const struct batch_env *env, const char *const *ids,
 		o->ok = 1;
 		if (am_silence_expire(env->am, ids[i], &err) != 0) {
 			fail(&x, o, err ? err : "silence: not expired");
-			metrics_add("zmc_errors_total", "type", "alertmanager", 1);
+			metrics_add(MET_ERRORS_TOTAL, "alertmanager", 1);
 			t->failed++;
 		} else {
 			t->counts[ACT_EXPIRE_SILENCE]++;
-			metrics_add("zmc_alarms_processed_total", "action",
-			    action_name(ACT_EXPIRE_SILENCE), 1);
+			metrics_add(MET_ALARMS_PROCESSED_TOTAL, action_name(ACT_EXPIRE_SILENCE), 1);
 		}
 		o->ms = take_requests(&x, o, 0);
 		free(err);

@@ -253,15 +253,14 @@ run_pass(struct run *r)
 		struct action_list al = { 0 };
 
 		for (i = 0; i < ms->nrecent; i++)
-			metrics_observe("zmc_db_query_duration_seconds", NULL,
-			    NULL, ms->recent[i]);
+			metrics_observe(MET_DB_QUERY_DURATION_SECONDS, NULL, ms->recent[i]);
 
 		if (got < 0) {
 			log_error("database: reading %s: %s", source_view(r->c),
 			    db_error(r->ctx->db));
 			if (r->t.first_error == NULL)
 				r->t.first_error = xstrdup(db_error(r->ctx->db));
-			metrics_add("zmc_errors_total", "type", "db", 1);
+			metrics_add(MET_ERRORS_TOTAL, "db", 1);
 			rc = -1;
 			break;
 		}
@@ -374,10 +373,10 @@ take_lease(struct run *r)
 	if (got < 0) {
 		log_error("database: taking the lease in NM_ALARM_SYNC_LEASE (run "
 		    "zmcsync init-db to add it): %s", db_error(r->ctx->db));
-		metrics_add("zmc_errors_total", "type", "db", 1);
+		metrics_add(MET_ERRORS_TOTAL, "db", 1);
 		return EXIT_DB;
 	}
-	metrics_set("zmc_lease_held", NULL, NULL, got);
+	metrics_set(MET_LEASE_HELD, NULL, got);
 	if (got == 0) {
 		log_info("lease held by %s (epoch %lld) until %s; this host stands by",
 		    r->lease.row.holder, (long long)r->lease.row.epoch,
@@ -405,7 +404,7 @@ gauges_from_db(struct run *r)
 		log_warn("database: counting active alarms: %s", db_error(r->ctx->db));
 		return;
 	}
-	metrics_reset("zmc_active_alarms");
+	metrics_reset(MET_ACTIVE_ALARMS);
 	for (l = 0; l < 5; l++) {
 		const char *sev = r->c->severity[l];
 		/* Several levels may share a severity: add them up. */
@@ -414,9 +413,9 @@ gauges_from_db(struct run *r)
 		for (k = 0; k < 5; k++)
 			if (strcmp(r->c->severity[k], sev) == 0)
 				sum += by_level[k];
-		metrics_set("zmc_active_alarms", "severity", sev, (double)sum);
+		metrics_set(MET_ACTIVE_ALARMS, sev, (double)sum);
 	}
-	metrics_set("zmc_alarms_in_error", NULL, NULL, (double)in_error);
+	metrics_set(MET_ALARMS_IN_ERROR, NULL, (double)in_error);
 }
 
 /* Writes metrics, state history and the closing log line; returns rc. */
@@ -430,18 +429,18 @@ finish(struct run *r, int rc, double t0, const char *result)
 
 	if (r->dry_run)
 		return rc;
-	metrics_add("zmc_sync_total", "result", result, 1);
-	metrics_add("zmc_db_statements_total", NULL, NULL,
+	metrics_add(MET_SYNC_TOTAL, result, 1);
+	metrics_add(MET_DB_STATEMENTS_TOTAL, NULL,
 	    (double)db_statements(r->ctx->db));
-	metrics_observe("zmc_sync_duration_seconds", NULL, NULL, dur);
-	metrics_set("zmc_last_sync_timestamp_seconds", NULL, NULL, (double)end);
+	metrics_observe(MET_SYNC_DURATION_SECONDS, NULL, dur);
+	metrics_set(MET_LAST_SYNC_TIMESTAMP_SECONDS, NULL, (double)end);
 	if (rc == EXIT_OK)
-		metrics_set("zmc_last_success_timestamp_seconds", NULL, NULL, (double)end);
-	metrics_set("zmc_sync_service_up", NULL, NULL,
+		metrics_set(MET_LAST_SUCCESS_TIMESTAMP_SECONDS, NULL, (double)end);
+	metrics_set(MET_SYNC_SERVICE_UP, NULL,
 	    strcmp(result, "disabled") == 0 || rc == EXIT_DB || rc == EXIT_CONFIG ? 0 : 1);
 	if (r->ctx->st != NULL) {
 		if (metrics_save(r->ctx->st) != 0)
-			metrics_add("zmc_errors_total", "type", "state", 1);
+			metrics_add(MET_ERRORS_TOTAL, "state", 1);
 		memset(&rec, 0, sizeof(rec));
 		snprintf(rec.batch_id, sizeof(rec.batch_id), "%s", r->batch_id);
 		rec.started = r->now;
@@ -543,9 +542,9 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	/* Counters stay monotonic even when state.db was lost: the last textfile is a floor. */
 	if (r.c->metrics_textfile[0] != '\0')
 		metrics_load_textfile(r.c->metrics_textfile);
-	metrics_set("zmc_state_file_ok", NULL, NULL, ctx->st != NULL);
+	metrics_set(MET_STATE_FILE_OK, NULL, ctx->st != NULL);
 	if (ctx->st == NULL)
-		metrics_add("zmc_errors_total", "type", "state", 1);
+		metrics_add(MET_ERRORS_TOTAL, "state", 1);
 
 	if (!r.c->sync_enabled) {
 		log_info("run: sync.enabled is false; nothing done");
@@ -556,7 +555,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 		log_error("%s", ctx->db_err ? ctx->db_err : "database: not connected");
 		r.t.first_error = xstrdup(ctx->db_err ? ctx->db_err :
 		    "database: not connected");
-		metrics_add("zmc_errors_total", "type", "db", 1);
+		metrics_add(MET_ERRORS_TOTAL, "db", 1);
 		rc = finish(&r, EXIT_DB, t0, "failed");
 		goto out;
 	}
@@ -573,7 +572,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	if ((r.am = am_new(r.c, &err)) == NULL) {
 		log_error("%s", err);
 		r.t.first_error = err;
-		metrics_add("zmc_errors_total", "type", "config", 1);
+		metrics_add(MET_ERRORS_TOTAL, "config", 1);
 		rc = finish(&r, EXIT_CONFIG, t0, "failed");
 		goto out;
 	}
@@ -582,7 +581,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 		log_error("database: reading NM_ALARM_LABEL_MAPPING: %s", db_error(ctx->db));
 		r.t.first_error = xasprintf("database: reading NM_ALARM_LABEL_MAPPING: %s",
 		    db_error(ctx->db));
-		metrics_add("zmc_errors_total", "type", "db", 1);
+		metrics_add(MET_ERRORS_TOTAL, "db", 1);
 		rc = finish(&r, EXIT_DB, t0, "failed");
 		goto out;
 	}
@@ -617,7 +616,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	if (rc == EXIT_DB && db_lost(ctx->db))
 		log_error("database: connection lost: %s", db_error(ctx->db));
 	if (r.lease.lost) {
-		metrics_set("zmc_lease_held", NULL, NULL, 0);
+		metrics_set(MET_LEASE_HELD, NULL, 0);
 		rc = finish(&r, rc, t0, "lease_lost");
 		goto out;
 	}

@@ -1,12 +1,14 @@
 /*
  * metrics: zmcsync's own metrics as a node_exporter textfile (SPEC 6).
  *
- * Every family is declared once in the table below (name, type, help, its
- * one optional label, buckets), which drives validation, rendering and
- * persistence.  A call naming an unknown family, the wrong type or the
- * wrong label is a programming error; it is logged and ignored rather
- * than aborting, because a metrics bug must never stop alarms from being
- * synced.
+ * Every family is declared once in the table below, indexed by its id in
+ * metrics.h (name, type, help, its one optional label, buckets), which
+ * drives validation, rendering and persistence.  Callers name a family by
+ * id, so a misspelt family does not compile; a call with the wrong type,
+ * or a label value missing or extra, is a programming error that is logged
+ * and ignored rather than aborting, because a metrics bug must never stop
+ * alarms from being synced.  The text format is expfmt's, the atomic write
+ * atomicfile's.
  *
  * Counters, histograms and the two timestamp gauges are persisted in the
  * state file, so one-shot runs still add up to monotonic series.  The last
@@ -15,16 +17,15 @@
  * was lost, replaced or unusable for a run.  Gauges describing the current
  * run (zmc_sync_service_up, zmc_active_alarms, ...) are not persisted.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "action.h"
+#include "atomicfile.h"
+#include "expfmt.h"
 #include "log.h"
 #include "metrics.h"
 #include "state.h"
@@ -48,7 +49,8 @@ struct family {
 	const double		*buckets;	/* histogram upper bounds, ascending */
 	size_t			 nbuckets;
 	int			 persist;	/* kept in the state file */
-	const char *const	*preset;	/* label values always exported (0 until used) */
+	/* the i-th label value always exported (0 until used), NULL past the last */
+	const char		*(*preset)(size_t i);
 };
 
 static const double sync_buckets[] = {
@@ -62,72 +64,95 @@ static const double am_buckets[] = {
 };
 #define NB(a)	(sizeof(a) / sizeof((a)[0])), 1
 
-static const char *const results[] = {
-	"disabled", "failed", "lease_lost", "partial", "standby", "success", NULL
-};
-static const char *const actions[] = {
-	"expire_silence", "fire", "heartbeat", "relabel", "resolve",
-	"silence", "silence_ended", NULL
-};
-static const char *const error_types[] = {
-	"alarm", "alertmanager", "config", "db", "state", NULL
-};
+static const char *
+preset_result(size_t i)
+{
+	static const char *const v[] = {
+		"disabled", "failed", "lease_lost", "partial", "standby", "success"
+	};
 
-/* Sorted by name: the textfile lists families in this order. */
-static const struct family families[] = {
-	{ "zmc_active_alarms", MT_GAUGE,
+	return i < sizeof(v) / sizeof(v[0]) ? v[i] : NULL;
+}
+
+static const char *
+preset_action(size_t i)
+{
+	return i < ACT__COUNT ? action_name((enum action_kind)i) : NULL;
+}
+
+static const char *
+preset_error_type(size_t i)
+{
+	static const char *const v[] = {
+		"alarm", "alertmanager", "config", "db", "state"
+	};
+
+	return i < sizeof(v) / sizeof(v[0]) ? v[i] : NULL;
+}
+
+/* By id, so sorted by name: the textfile lists families in this order. */
+static const struct family families[MET__COUNT] = {
+	[MET_ACTIVE_ALARMS] = { "zmc_active_alarms", MT_GAUGE,
 	    "Firing alarms pushed by zmcsync, by severity, after the last run.",
 	    "severity", NULL, 0, 0, NULL },
-	{ "zmc_alarms_in_error", MT_GAUGE,
+	[MET_ALARMS_IN_ERROR] = { "zmc_alarms_in_error", MT_GAUGE,
 	    "Synced alarms whose last push or silence operation failed (ERROR_COUNT > 0).",
 	    NULL, NULL, 0, 0, NULL },
-	{ "zmc_alarms_processed_total", MT_COUNTER,
+	[MET_ALARMS_PROCESSED_TOTAL] = {
+	    "zmc_alarms_processed_total", MT_COUNTER,
 	    "Alarm operations carried out successfully, by action.",
-	    "action", NULL, 0, 1, actions },
-	{ "zmc_alertmanager_request_duration_seconds", MT_HISTOGRAM,
+	    "action", NULL, 0, 1, preset_action },
+	[MET_ALERTMANAGER_REQUEST_DURATION_SECONDS] = {
+	    "zmc_alertmanager_request_duration_seconds", MT_HISTOGRAM,
 	    "Duration of HTTP requests to Alertmanager, by Alertmanager URL.",
 	    "url", am_buckets, NB(am_buckets), NULL },
-	{ "zmc_alertmanager_request_errors_total", MT_COUNTER,
+	[MET_ALERTMANAGER_REQUEST_ERRORS_TOTAL] = {
+	    "zmc_alertmanager_request_errors_total", MT_COUNTER,
 	    "Failed HTTP requests to Alertmanager (transport error or non-2xx), by Alertmanager URL.",
 	    "url", NULL, 0, 1, NULL },
-	{ "zmc_alertmanager_requests_total", MT_COUNTER,
+	[MET_ALERTMANAGER_REQUESTS_TOTAL] = {
+	    "zmc_alertmanager_requests_total", MT_COUNTER,
 	    "HTTP requests sent to Alertmanager, by Alertmanager URL.",
 	    "url", NULL, 0, 1, NULL },
-	{ "zmc_build_info", MT_GAUGE,
+	[MET_BUILD_INFO] = { "zmc_build_info", MT_GAUGE,
 	    "Always 1; the version label names the zmcsync build.",
 	    "version", NULL, 0, 0, NULL },
-	{ "zmc_db_query_duration_seconds", MT_HISTOGRAM,
+	[MET_DB_QUERY_DURATION_SECONDS] = {
+	    "zmc_db_query_duration_seconds", MT_HISTOGRAM,
 	    "Duration of ZMC database queries.",
 	    NULL, db_buckets, NB(db_buckets), NULL },
-	{ "zmc_db_statements_total", MT_COUNTER,
+	[MET_DB_STATEMENTS_TOTAL] = { "zmc_db_statements_total", MT_COUNTER,
 	    "SQL statements executed on the ZMC database by runs.",
 	    NULL, NULL, 0, 1, NULL },
-	{ "zmc_errors_total", MT_COUNTER,
+	[MET_ERRORS_TOTAL] = { "zmc_errors_total", MT_COUNTER,
 	    "Errors, by type.",
-	    "type", NULL, 0, 1, error_types },
-	{ "zmc_last_success_timestamp_seconds", MT_GAUGE,
+	    "type", NULL, 0, 1, preset_error_type },
+	[MET_LAST_SUCCESS_TIMESTAMP_SECONDS] = {
+	    "zmc_last_success_timestamp_seconds", MT_GAUGE,
 	    "Unix time of the end of the last run that completed without errors.",
 	    NULL, NULL, 0, 1, NULL },
-	{ "zmc_last_sync_timestamp_seconds", MT_GAUGE,
+	[MET_LAST_SYNC_TIMESTAMP_SECONDS] = {
+	    "zmc_last_sync_timestamp_seconds", MT_GAUGE,
 	    "Unix time of the end of the last run, whatever its result.",
 	    NULL, NULL, 0, 1, NULL },
-	{ "zmc_lease_held", MT_GAUGE,
+	[MET_LEASE_HELD] = { "zmc_lease_held", MT_GAUGE,
 	    "1 if this instance held the sync lease in its last run (it synced), 0 if another instance held it (standby) or it was lost.",
 	    NULL, NULL, 0, 0, NULL },
-	{ "zmc_state_file_ok", MT_GAUGE,
+	[MET_STATE_FILE_OK] = { "zmc_state_file_ok", MT_GAUGE,
 	    "1 if the local state file was usable in the last run, else 0 (counters then continue from the previous textfile).",
 	    NULL, NULL, 0, 0, NULL },
-	{ "zmc_sync_duration_seconds", MT_HISTOGRAM,
+	[MET_SYNC_DURATION_SECONDS] = {
+	    "zmc_sync_duration_seconds", MT_HISTOGRAM,
 	    "Duration of sync runs.",
 	    NULL, sync_buckets, NB(sync_buckets), NULL },
-	{ "zmc_sync_service_up", MT_GAUGE,
+	[MET_SYNC_SERVICE_UP] = { "zmc_sync_service_up", MT_GAUGE,
 	    "1 if sync is enabled and the last run ran, 0 if disabled or it failed to run.",
 	    NULL, NULL, 0, 0, NULL },
-	{ "zmc_sync_total", MT_COUNTER,
+	[MET_SYNC_TOTAL] = { "zmc_sync_total", MT_COUNTER,
 	    "Sync runs, by result.",
-	    "result", NULL, 0, 1, results },
+	    "result", NULL, 0, 1, preset_result },
 };
-#define NFAMILIES	(sizeof(families) / sizeof(families[0]))
+#define NFAMILIES	MET__COUNT
 
 /* One series: a family and its label value. */
 struct series {
@@ -156,15 +181,28 @@ struct sset {
 static struct sset	M;
 static int		M_init;
 
+/* The family of id, or NULL (logged) for a bad id. */
 static const struct family *
-family_find(const char *name)
+family_of(enum metric_id id)
 {
-	size_t i;
+	if ((unsigned)id >= NFAMILIES) {
+		log_warn("metrics: unknown family id %d", (int)id);
+		return NULL;
+	}
+	return &families[id];
+}
 
-	for (i = 0; i < NFAMILIES; i++)
-		if (strcmp(families[i].name, name) == 0)
-			return &families[i];
-	return NULL;
+const char *
+metrics_name(enum metric_id id)
+{
+	return (unsigned)id < NFAMILIES ? families[id].name : NULL;
+}
+
+/* The family name of id for a message. */
+static const char *
+id_name(enum metric_id id)
+{
+	return metrics_name(id) != NULL ? metrics_name(id) : "(unknown)";
 }
 
 static int
@@ -230,35 +268,33 @@ sset_presets(struct sset *s)
 			continue;
 		if (f->lname == NULL)
 			series_get(s, f, NULL, 1);
-		for (j = 0; f->preset != NULL && f->preset[j] != NULL; j++)
-			series_get(s, f, f->preset[j], 1);
+		for (j = 0; f->preset != NULL && f->preset(j) != NULL; j++)
+			series_get(s, f, f->preset(j), 1);
 	}
 }
 
 /*
- * The series a caller names, after checking family, type and label.
+ * The series a caller names, after checking id, type and label value.
  * NULL (logged) on a mismatch: a programming error, see the top comment.
  */
 static struct series *
-lookup(const char *name, enum mtype type, const char *lname, const char *lv)
+lookup(enum metric_id id, enum mtype type, const char *lv)
 {
 	static const char *const tn[] = { "counter", "gauge", "histogram" };
 	const struct family *f;
 
 	if (!M_init)
 		metrics_init(NULL);
-	if (name == NULL || (f = family_find(name)) == NULL) {
-		log_warn("metrics %s: unknown family", name ? name : "(null)");
+	if ((f = family_of(id)) == NULL)
 		return NULL;
-	}
 	if (f->type != type) {
-		log_warn("metrics %s: is a %s, not a %s", name, tn[f->type],
+		log_warn("metrics %s: is a %s, not a %s", f->name, tn[f->type],
 		    tn[type]);
 		return NULL;
 	}
-	if (!same(f->lname, lname) || (lname != NULL && lv == NULL)) {
-		log_warn("metrics %s: wants label %s, got %s", name,
-		    f->lname ? f->lname : "(none)", lname ? lname : "(none)");
+	if ((f->lname != NULL) != (lv != NULL)) {
+		log_warn("metrics %s: wants label %s, got %s", f->name,
+		    f->lname ? f->lname : "(none)", lv ? "a value" : "(none)");
 		return NULL;
 	}
 	return series_get(&M, f, lv, 1);
@@ -266,39 +302,42 @@ lookup(const char *name, enum mtype type, const char *lname, const char *lv)
 
 /* Counter += v (v >= 0; a counter never goes down). */
 void
-metrics_add(const char *name, const char *lname, const char *lvalue, double v)
+metrics_add(enum metric_id id, const char *lvalue, double v)
 {
 	struct series *s;
 
 	if (!(v >= 0)) {
-		log_warn("metrics %s: negative or invalid increment", name);
+		log_warn("metrics %s: negative or invalid increment",
+		    id_name(id));
 		return;
 	}
-	if ((s = lookup(name, MT_COUNTER, lname, lvalue)) != NULL)
+	if ((s = lookup(id, MT_COUNTER, lvalue)) != NULL)
 		s->value += v;
 }
 
 /* Gauge = v. */
 void
-metrics_set(const char *name, const char *lname, const char *lvalue, double v)
+metrics_set(enum metric_id id, const char *lvalue, double v)
 {
 	struct series *s;
 
-	if ((s = lookup(name, MT_GAUGE, lname, lvalue)) != NULL)
+	if ((s = lookup(id, MT_GAUGE, lvalue)) != NULL)
 		s->value = v;
 }
 
 /* Drops every series of a gauge family. */
 void
-metrics_reset(const char *name)
+metrics_reset(enum metric_id id)
 {
 	const struct family *f;
 	size_t i, j;
 
 	if (!M_init)
 		metrics_init(NULL);
-	if ((f = family_find(name)) == NULL || f->type != MT_GAUGE) {
-		log_warn("metrics %s: not a gauge family", name);
+	if ((f = family_of(id)) == NULL)
+		return;
+	if (f->type != MT_GAUGE) {
+		log_warn("metrics %s: not a gauge family", f->name);
 		return;
 	}
 	for (i = j = 0; i < M.n; i++) {
@@ -313,16 +352,16 @@ metrics_reset(const char *name)
 
 /* Histogram observation. */
 void
-metrics_observe(const char *name, const char *lname, const char *lvalue, double v)
+metrics_observe(enum metric_id id, const char *lvalue, double v)
 {
 	struct series *s;
 	size_t i;
 
 	if (v != v) {
-		log_warn("metrics %s: NaN observation", name);
+		log_warn("metrics %s: NaN observation", id_name(id));
 		return;
 	}
-	if ((s = lookup(name, MT_HISTOGRAM, lname, lvalue)) == NULL)
+	if ((s = lookup(id, MT_HISTOGRAM, lvalue)) == NULL)
 		return;
 	for (i = 0; i < s->fam->nbuckets; i++)
 		if (v <= s->fam->buckets[i])
@@ -331,87 +370,19 @@ metrics_observe(const char *name, const char *lname, const char *lvalue, double 
 	s->count++;
 }
 
-/*
- * Formats v the way Prometheus writes numbers: integers without a
- * fraction, otherwise the shortest decimal that reads back exactly;
- * +Inf, -Inf, NaN.
- */
-static const char *
-fmt_num(double v, char out[40])
-{
-	int p;
-
-	if (v != v)
-		return "NaN";
-	if (v > 1.7976931348623157e308)
-		return "+Inf";
-	if (v < -1.7976931348623157e308)
-		return "-Inf";
-	if (v > -1e15 && v < 1e15 && (double)(long long)v == v) {
-		snprintf(out, 40, "%lld", (long long)v);
-		return out;
-	}
-	/* the shortest %g that reads back exactly, like Go's FormatFloat */
-	for (p = 1; p <= 17; p++) {
-		snprintf(out, 40, "%.*g", p, v);
-		if (strtod(out, NULL) == v)
-			break;
-	}
-	return out;
-}
-
-/* Appends a label value with \\, \" and \n escaped. */
-static void
-put_escaped(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '\\')
-			buf_puts(b, "\\\\");
-		else if (*s == '"')
-			buf_puts(b, "\\\"");
-		else if (*s == '\n')
-			buf_puts(b, "\\n");
-		else
-			buf_add(b, s, 1);
-	}
-}
-
-/*
- * Appends "name[suffix]{label="v",le="x"}" (braces only if there are
- * labels): the sample name, also used as the state file key.
- */
+/* Appends the sample name of s (see expfmt_name). */
 static void
 put_name(struct buf *b, const struct series *s, const char *suffix,
     const char *le)
 {
-	int any = 0;
-
-	buf_puts(b, s->fam->name);
-	buf_puts(b, suffix);
-	if (s->fam->lname != NULL) {
-		buf_printf(b, "{%s=\"", s->fam->lname);
-		put_escaped(b, s->lvalue);
-		buf_puts(b, "\"");
-		any = 1;
-	}
-	if (le != NULL) {
-		buf_puts(b, any ? ",le=\"" : "{le=\"");
-		buf_puts(b, le);
-		buf_puts(b, "\"");
-		any = 1;
-	}
-	if (any)
-		buf_puts(b, "}");
+	expfmt_name(b, s->fam->name, suffix, s->fam->lname, s->lvalue, le);
 }
 
 static void
 put_sample(struct buf *b, const struct series *s, const char *suffix,
     const char *le, double v)
 {
-	char n[40];
-
-	put_name(b, s, suffix, le);
-	buf_printf(b, " %s\n", fmt_num(v, n));
+	expfmt_sample(b, s->fam->name, suffix, s->fam->lname, s->lvalue, le, v);
 }
 
 /* Orders series of one family by label value (NULL first). */
@@ -437,7 +408,7 @@ metrics_render(void)
 	struct series **v;
 	const struct family *f;
 	size_t i, j, k;
-	char n[40];
+	char n[EXPFMT_NUMLEN];
 
 	if (!M_init)
 		metrics_init(NULL);
@@ -457,7 +428,7 @@ metrics_render(void)
 			}
 			for (j = 0; j < f->nbuckets; j++)
 				put_sample(&b, v[k], "_bucket",
-				    fmt_num(f->buckets[j], n), v[k]->bucket[j]);
+				    expfmt_num(f->buckets[j], n), v[k]->bucket[j]);
 			put_sample(&b, v[k], "_bucket", "+Inf", v[k]->count);
 			put_sample(&b, v[k], "_sum", NULL, v[k]->sum);
 			put_sample(&b, v[k], "_count", NULL, v[k]->count);
@@ -465,91 +436,6 @@ metrics_render(void)
 	}
 	free(v);
 	return buf_release(&b);
-}
-
-/*
- * Parses one sample line "name{l="v",...} value [timestamp]" into name,
- * the value of label lname (NULL if absent), le (NULL if absent) and
- * value.  Unescapes label values.  Returns the number of labels, or -1
- * on a syntax error.  Caller frees *name, *lv, *le.
- */
-static int
-parse_sample(const char *p, const char *lname, char **name, char **lv,
-    char **le, double *value)
-{
-	struct buf lab = { 0 }, val = { 0 };
-	const char *q;
-	char *end;
-	int nl = 0;
-
-	*name = *lv = *le = NULL;
-	for (q = p; *q == '_' || *q == ':' || (*q >= 'a' && *q <= 'z') ||
-	    (*q >= 'A' && *q <= 'Z') || (q > p && *q >= '0' && *q <= '9'); q++)
-		;
-	if (q == p)
-		return -1;
-	*name = xstrndup(p, (size_t)(q - p));
-	p = q;
-	if (*p == '{') {
-		p++;
-		for (;;) {
-			p += strspn(p, " \t");
-			if (*p == '}')
-				break;
-			for (q = p; *q == '_' || (*q >= 'a' && *q <= 'z') ||
-			    (*q >= 'A' && *q <= 'Z') || (q > p && *q >= '0' &&
-			    *q <= '9'); q++)
-				;
-			if (q == p || q[0] != '=' || q[1] != '"')
-				goto bad;
-			buf_add(&lab, p, (size_t)(q - p));
-			buf_add(&val, "", 0);
-			for (p = q + 2; *p != '"'; p++) {
-				if (*p == '\0')
-					goto bad;
-				if (*p == '\\') {
-					p++;
-					if (*p == 'n')
-						buf_add(&val, "\n", 1);
-					else if (*p == '\\' || *p == '"')
-						buf_add(&val, p, 1);
-					else
-						goto bad;
-				} else
-					buf_add(&val, p, 1);
-			}
-			p++;
-			if (strcmp(lab.s, "le") == 0 && *le == NULL)
-				*le = buf_release(&val);
-			else if (lname != NULL && strcmp(lab.s, lname) == 0 &&
-			    *lv == NULL)
-				*lv = buf_release(&val);
-			buf_free(&val);
-			buf_free(&lab);
-			nl++;
-			p += strspn(p, " \t");
-			if (*p == ',')
-				p++;
-			else if (*p != '}')
-				goto bad;
-		}
-		p++;
-	}
-	if (*p != ' ' && *p != '\t')
-		goto bad;
-	*value = strtod(p, &end);
-	if (end == p || (*end != '\0' && *end != ' ' && *end != '\t' &&
-	    *end != '\n'))
-		goto bad;
-	return nl;
- bad:
-	buf_free(&lab);
-	buf_free(&val);
-	free(*name);
-	free(*lv);
-	free(*le);
-	*name = *lv = *le = NULL;
-	return -1;
 }
 
 /* The persisted family a sample name belongs to, and its suffix; NULL if none. */
@@ -591,7 +477,7 @@ load_sample(struct sset *s, const char *line, double v)
 	size_t i;
 	int nl, want;
 
-	if (parse_sample(line, NULL, &name, &lv, &le, &dummy) == -1)
+	if (expfmt_parse(line, NULL, &name, &lv, &le, &dummy) == -1)
 		return;
 	f = family_of_sample(name, &sfx);
 	free(name);
@@ -599,7 +485,7 @@ load_sample(struct sset *s, const char *line, double v)
 	free(le);
 	if (f == NULL || !(v >= 0))
 		return;
-	if ((nl = parse_sample(line, f->lname, &name, &lv, &le, &dummy)) == -1)
+	if ((nl = expfmt_parse(line, f->lname, &name, &lv, &le, &dummy)) == -1)
 		return;
 	sfx = name + strlen(f->name);
 	want = (f->lname != NULL) + (strcmp(sfx, "_bucket") == 0);
@@ -724,8 +610,8 @@ metrics_init(struct state *st)
 		sset_merge(&M, &tmp);
 		sset_free(&tmp);
 	}
-	metrics_set("zmc_build_info", "version", ZMCSYNC_VERSION, 1);
-	metrics_set("zmc_state_file_ok", NULL, NULL, st != NULL);
+	metrics_set(MET_BUILD_INFO, ZMCSYNC_VERSION, 1);
+	metrics_set(MET_STATE_FILE_OK, NULL, st != NULL);
 }
 
 /*
@@ -755,7 +641,7 @@ metrics_load_textfile(const char *path)
 	while (getline(&line, &cap, f) != -1) {
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (parse_sample(line, NULL, &name, &lv, &le, &v) == -1)
+		if (expfmt_parse(line, NULL, &name, &lv, &le, &v) == -1)
 			continue;
 		free(name);
 		free(lv);
@@ -777,7 +663,7 @@ metrics_save(struct state *st)
 	struct buf b = { 0 };
 	const struct series *r;
 	size_t i, j;
-	char n[40];
+	char n[EXPFMT_NUMLEN];
 	int rc = 0;
 
 	if (st == NULL)
@@ -796,7 +682,7 @@ metrics_save(struct state *st)
 		}
 		for (j = 0; j < r->fam->nbuckets && rc == 0; j++) {
 			put_name(&b, r, "_bucket",
-			    fmt_num(r->fam->buckets[j], n));
+			    expfmt_num(r->fam->buckets[j], n));
 			rc = state_metric_put(st, b.s, r->bucket[j]);
 			buf_free(&b);
 		}
@@ -816,80 +702,20 @@ metrics_save(struct state *st)
 	return state_commit(st);
 }
 
-/*
- * Writes the textfile atomically: a temp file "<path>.XXXXXX" in the same
- * directory (node_exporter reads only *.prom, so it never sees it),
- * flushed, mode 0644, fsynced, closed with a check, then renamed over
- * path.  The directory must exist.  0 ok, -1 logged "metrics PATH: reason"
- * and nothing left behind.
- */
+/* Writes the textfile atomically (atomicfile_write, mode 0644).  0 ok, -1 logged. */
 int
 metrics_write(const char *path)
 {
-	char *text, *tmp = NULL, *dir, *slash;
-	const char *what = NULL;
-	FILE *f = NULL;
-	int fd, dfd, saved = 0;
+	char *text, *err;
+	int rc;
 
 	text = metrics_render();
-	tmp = xasprintf("%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		saved = errno;
-		log_error("metrics %s: cannot create temp file: %s", path,
-		    strerror(saved));
-		free(tmp);
-		free(text);
-		return -1;
+	if ((rc = atomicfile_write(path, text, 0644, &err)) != 0) {
+		log_error("metrics %s: %s", path, err);
+		free(err);
 	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		what = "fdopen";
-		close(fd);
-		goto fail;
-	}
-	if (fputs(text, f) == EOF || fflush(f) == EOF) {
-		what = "write";
-		goto fail;
-	}
-	if (fchmod(fd, 0644) == -1) {
-		what = "fchmod";
-		goto fail;
-	}
-	if (fsync(fd) == -1) {
-		what = "fsync";
-		goto fail;
-	}
-	if (fclose(f) == EOF) {
-		f = NULL;
-		what = "close";
-		goto fail;
-	}
-	f = NULL;
-	if (rename(tmp, path) == -1) {
-		what = "rename";
-		goto fail;
-	}
-	/* make the rename durable too; best effort */
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*(slash == dir ? slash + 1 : slash) = '\0';
-		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	free(dir);
-	free(tmp);
 	free(text);
-	return 0;
- fail:
-	saved = errno;
-	if (f != NULL)
-		fclose(f);
-	unlink(tmp);
-	log_error("metrics %s: %s: %s", path, what, strerror(saved));
-	free(tmp);
-	free(text);
-	return -1;
+	return rc;
 }
 
 /* Forgets every series (metrics_init starts again). */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "action.h"
 #include "syncstate.h"
 
 struct config;
@@ -22,21 +23,6 @@ struct pair {
 	const struct zmc_row	*row;	/* view row, NULL if gone from the view */
 	const struct sync_row	*sync;	/* status row, NULL if never synced */
 };
-
-enum action_kind {
-	ACT_FIRE = 0,		/* first push or re-raise: push firing */
-	ACT_HEARTBEAT,		/* push firing again with a new lease */
-	ACT_RELABEL,		/* resolve old label set, fire the new one */
-	ACT_RESOLVE,		/* push resolved */
-	ACT_SILENCE,		/* push resolved, then create a silence */
-	ACT_EXPIRE_SILENCE,	/* expire our silence */
-	ACT_SILENCE_ENDED,	/* silence end passed: bookkeeping only */
-	ACT__COUNT
-};
-
-/* "fire", "heartbeat", ... (metrics label); "PUSH_FIRING", ... (log operation). */
-const char	*action_name(enum action_kind);
-const char	*action_operation(enum action_kind);
 
 struct action {
 	enum action_kind	 kind;

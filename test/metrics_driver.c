@@ -81,32 +81,30 @@ main(int argc, char *argv[])
 		}
 		metrics_init(st);
 		metrics_load_textfile(argv[1]);
-		metrics_add("zmc_sync_total", "result", result, 1);
-		metrics_add("zmc_alarms_processed_total", "action", "fire", 2);
-		metrics_add("zmc_alarms_processed_total", "action", "heartbeat", 1);
+		metrics_add(MET_SYNC_TOTAL, result, 1);
+		metrics_add(MET_ALARMS_PROCESSED_TOTAL, "fire", 2);
+		metrics_add(MET_ALARMS_PROCESSED_TOTAL, "heartbeat", 1);
 		for (u = 0; u < nurl; u++) {
-			metrics_add("zmc_alertmanager_requests_total", "url",
-			    urls[u], 1);
-			metrics_observe("zmc_alertmanager_request_duration_seconds",
-			    "url", urls[u], 0.02);
+			metrics_add(MET_ALERTMANAGER_REQUESTS_TOTAL, urls[u], 1);
+			metrics_observe(MET_ALERTMANAGER_REQUEST_DURATION_SECONDS,
+			    urls[u], 0.02);
 		}
 		if (strcmp(result, "success") != 0)
-			metrics_add("zmc_errors_total", "type", "alertmanager", 1);
-		metrics_observe("zmc_db_query_duration_seconds", NULL, NULL, 0.003);
-		metrics_observe("zmc_sync_duration_seconds", NULL, NULL, 0.4);
-		metrics_reset("zmc_active_alarms");
-		metrics_set("zmc_active_alarms", "severity", "critical", 2);
-		metrics_set("zmc_active_alarms", "severity", "warning", 1);
-		metrics_set("zmc_alarms_in_error", NULL, NULL, 0);
-		metrics_set("zmc_sync_service_up", NULL, NULL,
+			metrics_add(MET_ERRORS_TOTAL, "alertmanager", 1);
+		metrics_observe(MET_DB_QUERY_DURATION_SECONDS, NULL, 0.003);
+		metrics_observe(MET_SYNC_DURATION_SECONDS, NULL, 0.4);
+		metrics_reset(MET_ACTIVE_ALARMS);
+		metrics_set(MET_ACTIVE_ALARMS, "critical", 2);
+		metrics_set(MET_ACTIVE_ALARMS, "warning", 1);
+		metrics_set(MET_ALARMS_IN_ERROR, NULL, 0);
+		metrics_set(MET_SYNC_SERVICE_UP, NULL,
 		    strcmp(result, "disabled") != 0 && strcmp(result, "failed") != 0);
 		now = (double)time(NULL);
-		metrics_set("zmc_last_sync_timestamp_seconds", NULL, NULL, now);
+		metrics_set(MET_LAST_SYNC_TIMESTAMP_SECONDS, NULL, now);
 		if (strcmp(result, "success") == 0)
-			metrics_set("zmc_last_success_timestamp_seconds", NULL,
-			    NULL, now);
+			metrics_set(MET_LAST_SUCCESS_TIMESTAMP_SECONDS, NULL, now);
 		if (st != NULL && metrics_save(st) == -1)
-			metrics_set("zmc_state_file_ok", NULL, NULL, 0);
+			metrics_set(MET_STATE_FILE_OK, NULL, 0);
 		if (metrics_write(argv[1]) == -1)
 			rc = 1;
 		metrics_free();

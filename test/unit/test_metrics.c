@@ -1,6 +1,7 @@
 /*
- * test_metrics: exposition format, persistence across runs through the
- * state file and the previous textfile, atomic textfile writes.
+ * test_metrics: exposition format (metrics, expfmt), persistence across
+ * runs through the state file and the previous textfile, atomic textfile
+ * writes.
  */
 #include <sys/stat.h>
 
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "action.h"
+#include "expfmt.h"
 #include "metrics.h"
 #include "state.h"
 #include "t.h"
@@ -80,17 +83,24 @@ TEST(test_families_sorted_and_presets)
 		"zmc_alertmanager_request_duration_seconds",
 		"zmc_alertmanager_request_errors_total",
 		"zmc_alertmanager_requests_total", "zmc_build_info",
-		"zmc_db_query_duration_seconds", "zmc_errors_total",
+		"zmc_db_query_duration_seconds", "zmc_db_statements_total",
+		"zmc_errors_total",
 		"zmc_last_success_timestamp_seconds",
 		"zmc_last_sync_timestamp_seconds", "zmc_lease_held",
 		"zmc_state_file_ok",
 		"zmc_sync_duration_seconds", "zmc_sync_service_up",
 		"zmc_sync_total",
 	};
-	char *t, *help, *type;
+	char *t, *help, *type, *line;
 	const char *prev = NULL, *p;
 	size_t i;
 
+	/* the table has a row per id, in the order of the ids */
+	CHECK_INT(MET__COUNT, sizeof(fams) / sizeof(fams[0]));
+	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
+		CHECK_STR(metrics_name((enum metric_id)i), fams[i]);
+	CHECK(metrics_name(MET__COUNT) == NULL);
+	CHECK(metrics_name((enum metric_id)-1) == NULL);
 	metrics_init(NULL);
 	t = metrics_render();
 	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
@@ -117,6 +127,12 @@ TEST(test_families_sorted_and_presets)
 	CHECK(has_line(t, "zmc_sync_total{result=\"lease_lost\"} 0"));
 	CHECK(has_line(t, "zmc_errors_total{type=\"db\"} 0"));
 	CHECK(has_line(t, "zmc_alarms_processed_total{action=\"expire_silence\"} 0"));
+	for (i = 0; i < ACT__COUNT; i++) {
+		line = xasprintf("zmc_alarms_processed_total{action=\"%s\"} 0",
+		    action_name((enum action_kind)i));
+		CHECK(has_line(t, line));
+		free(line);
+	}
 	CHECK(has_line(t, "zmc_build_info{version=\"" ZMCSYNC_VERSION "\"} 1"));
 	CHECK(has_line(t, "zmc_state_file_ok 0"));
 	CHECK(has_line(t, "zmc_sync_duration_seconds_count 0"));
@@ -141,27 +157,31 @@ TEST(test_values_and_escaping)
 	char *t;
 
 	metrics_init(NULL);
-	metrics_add("zmc_sync_total", "result", "success", 1);
-	metrics_add("zmc_sync_total", "result", "success", 2);
-	metrics_add("zmc_alertmanager_requests_total", "url",
-	    "http://a\"b\\c\nd", 1);
-	metrics_set("zmc_last_sync_timestamp_seconds", NULL, NULL, 1700000000.5);
-	metrics_set("zmc_sync_service_up", NULL, NULL, 1);
-	metrics_set("zmc_active_alarms", "severity", "critical", 3);
-	metrics_set("zmc_active_alarms", "severity", "error", 1);
-	metrics_reset("zmc_active_alarms");
-	metrics_set("zmc_active_alarms", "severity", "warning", 2);
-	metrics_set("zmc_alarms_in_error", NULL, NULL, 0.1);
-	metrics_set("zmc_state_file_ok", NULL, NULL, 1e20);
-	metrics_set("zmc_last_success_timestamp_seconds", NULL, NULL, 0.1 + 0.2);
+	metrics_add(MET_SYNC_TOTAL, "success", 1);
+	metrics_add(MET_SYNC_TOTAL, "success", 2);
+	metrics_add(MET_ALERTMANAGER_REQUESTS_TOTAL, "http://a\"b\\c\nd", 1);
+	metrics_set(MET_LAST_SYNC_TIMESTAMP_SECONDS, NULL, 1700000000.5);
+	metrics_set(MET_SYNC_SERVICE_UP, NULL, 1);
+	metrics_set(MET_ACTIVE_ALARMS, "critical", 3);
+	metrics_set(MET_ACTIVE_ALARMS, "error", 1);
+	metrics_reset(MET_ACTIVE_ALARMS);
+	metrics_set(MET_ACTIVE_ALARMS, "warning", 2);
+	metrics_set(MET_ALARMS_IN_ERROR, NULL, 0.1);
+	metrics_set(MET_STATE_FILE_OK, NULL, 1e20);
+	metrics_set(MET_LAST_SUCCESS_TIMESTAMP_SECONDS, NULL, 0.1 + 0.2);
 	/* programming errors: ignored, no series created */
-	metrics_add("zmc_no_such_family", NULL, NULL, 1);
-	metrics_add("zmc_sync_service_up", NULL, NULL, 1);	/* gauge */
-	metrics_add("zmc_sync_total", "type", "success", 1);	/* wrong label */
-	metrics_add("zmc_sync_total", NULL, NULL, 1);		/* label missing */
-	metrics_add("zmc_sync_total", "result", "success", -1);	/* decrease */
-	metrics_set("zmc_sync_total", "result", "success", 0);	/* counter */
-	metrics_observe("zmc_sync_total", "result", "success", 1);
+	metrics_add((enum metric_id)MET__COUNT, NULL, 1);	/* no such family */
+	metrics_add((enum metric_id)-1, "x", 1);
+	metrics_set((enum metric_id)MET__COUNT, NULL, 1);
+	metrics_observe((enum metric_id)MET__COUNT, NULL, 1);
+	metrics_reset((enum metric_id)MET__COUNT);
+	metrics_add(MET_SYNC_SERVICE_UP, NULL, 1);	/* gauge */
+	metrics_add(MET_DB_STATEMENTS_TOTAL, "x", 1);	/* label it lacks */
+	metrics_add(MET_SYNC_TOTAL, NULL, 1);		/* label missing */
+	metrics_reset(MET_SYNC_TOTAL);			/* not a gauge */
+	metrics_add(MET_SYNC_TOTAL, "success", -1);	/* decrease */
+	metrics_set(MET_SYNC_TOTAL, "success", 0);	/* counter */
+	metrics_observe(MET_SYNC_TOTAL, "success", 1);
 	t = metrics_render();
 	CHECK(has_line(t, "zmc_sync_total{result=\"success\"} 3"));
 	CHECK(has_line(t, "zmc_alertmanager_requests_total{url=\"http://a\\\"b\\\\c\\nd\"} 1"));
@@ -173,8 +193,8 @@ TEST(test_values_and_escaping)
 	CHECK(has_line(t, "zmc_state_file_ok 1e+20"));
 	/* shortest form that reads back exactly */
 	CHECK(has_line(t, "zmc_last_success_timestamp_seconds 0.30000000000000004"));
-	CHECK(strstr(t, "zmc_no_such_family") == NULL);
-	CHECK(strstr(t, "zmc_sync_total{type") == NULL);
+	CHECK(strstr(t, "zmc_db_statements_total{") == NULL);
+	CHECK(has_line(t, "zmc_db_statements_total 0"));
 	CHECK(strstr(t, "\nzmc_sync_total ") == NULL);
 	free(t);
 	metrics_free();
@@ -185,12 +205,11 @@ TEST(test_histogram)
 	char *t;
 
 	metrics_init(NULL);
-	metrics_observe("zmc_sync_duration_seconds", NULL, NULL, 0.3);
-	metrics_observe("zmc_sync_duration_seconds", NULL, NULL, 0.5);	/* le is inclusive */
-	metrics_observe("zmc_sync_duration_seconds", NULL, NULL, 3);
-	metrics_observe("zmc_sync_duration_seconds", NULL, NULL, 200);
-	metrics_observe("zmc_alertmanager_request_duration_seconds", "url",
-	    "http://am:9093", 0.02);
+	metrics_observe(MET_SYNC_DURATION_SECONDS, NULL, 0.3);
+	metrics_observe(MET_SYNC_DURATION_SECONDS, NULL, 0.5);	/* le is inclusive */
+	metrics_observe(MET_SYNC_DURATION_SECONDS, NULL, 3);
+	metrics_observe(MET_SYNC_DURATION_SECONDS, NULL, 200);
+	metrics_observe(MET_ALERTMANAGER_REQUEST_DURATION_SECONDS, "http://am:9093", 0.02);
 	t = metrics_render();
 	CHECK(has_line(t, "zmc_sync_duration_seconds_bucket{le=\"0.1\"} 0"));
 	CHECK(has_line(t, "zmc_sync_duration_seconds_bucket{le=\"0.25\"} 0"));
@@ -218,6 +237,40 @@ TEST(test_histogram)
 	metrics_free();
 }
 
+TEST(test_expfmt)
+{
+	struct buf b = { 0 };
+	char n[EXPFMT_NUMLEN], *name, *lv, *le;
+	double v;
+
+	CHECK_STR(expfmt_num(3, n), "3");
+	CHECK_STR(expfmt_num(-0.25, n), "-0.25");
+	CHECK_STR(expfmt_num(strtod("inf", NULL), n), "+Inf");
+	CHECK_STR(expfmt_num(strtod("nan", NULL), n), "NaN");
+	expfmt_sample(&b, "m", "_bucket", "url", "a\"b", "0.5", 2);
+	CHECK_STR(b.s, "m_bucket{url=\"a\\\"b\",le=\"0.5\"} 2\n");
+	/* reads back what it writes, with the label asked for */
+	CHECK_INT(expfmt_parse(b.s, "url", &name, &lv, &le, &v), 2);
+	CHECK_STR(name, "m_bucket");
+	CHECK_STR(lv, "a\"b");
+	CHECK_STR(le, "0.5");
+	CHECK(v == 2);
+	free(name);
+	free(lv);
+	free(le);
+	buf_free(&b);
+	CHECK_INT(expfmt_parse("m 1 1700000000000", NULL, &name, &lv, &le, &v), 0);
+	CHECK_STR(name, "m");
+	CHECK(lv == NULL && le == NULL && v == 1);
+	free(name);
+	/* syntax errors leave nothing to free */
+	CHECK_INT(expfmt_parse("m{a=\"x} 1", "a", &name, &lv, &le, &v), -1);
+	CHECK(name == NULL && lv == NULL && le == NULL);
+	CHECK_INT(expfmt_parse("m{a=\"\\q\"} 1", "a", &name, &lv, &le, &v), -1);
+	CHECK_INT(expfmt_parse("m x", NULL, &name, &lv, &le, &v), -1);
+	CHECK_INT(expfmt_parse("1m 1", NULL, &name, &lv, &le, &v), -1);
+}
+
 /* One simulated run against the state in dir. */
 static void
 one_run(const char *dir, const char *result, double duration, double now)
@@ -229,14 +282,14 @@ one_run(const char *dir, const char *result, double duration, double now)
 	CHECK(st != NULL);
 	free(err);
 	metrics_init(st);
-	metrics_add("zmc_sync_total", "result", result, 1);
-	metrics_add("zmc_alarms_processed_total", "action", "fire", 2);
-	metrics_add("zmc_alertmanager_requests_total", "url", "http://am", 1);
-	metrics_observe("zmc_sync_duration_seconds", NULL, NULL, duration);
-	metrics_set("zmc_last_sync_timestamp_seconds", NULL, NULL, now);
+	metrics_add(MET_SYNC_TOTAL, result, 1);
+	metrics_add(MET_ALARMS_PROCESSED_TOTAL, "fire", 2);
+	metrics_add(MET_ALERTMANAGER_REQUESTS_TOTAL, "http://am", 1);
+	metrics_observe(MET_SYNC_DURATION_SECONDS, NULL, duration);
+	metrics_set(MET_LAST_SYNC_TIMESTAMP_SECONDS, NULL, now);
 	if (strcmp(result, "success") == 0)
-		metrics_set("zmc_last_success_timestamp_seconds", NULL, NULL, now);
-	metrics_set("zmc_sync_service_up", NULL, NULL, 1);
+		metrics_set(MET_LAST_SUCCESS_TIMESTAMP_SECONDS, NULL, now);
+	metrics_set(MET_SYNC_SERVICE_UP, NULL, 1);
 	CHECK(metrics_save(st) == 0);
 	metrics_free();
 	state_close(st);
@@ -291,8 +344,8 @@ TEST(test_textfile_fallback)
 	/* state file unusable: the previous textfile carries the counters */
 	metrics_init(NULL);
 	CHECK(metrics_load_textfile(prom) == 0);
-	metrics_add("zmc_sync_total", "result", "success", 1);
-	metrics_observe("zmc_sync_duration_seconds", NULL, NULL, 7);
+	metrics_add(MET_SYNC_TOTAL, "success", 1);
+	metrics_observe(MET_SYNC_DURATION_SECONDS, NULL, 7);
 	t = metrics_render();
 	CHECK(has_line(t, "zmc_sync_total{result=\"success\"} 3"));
 	CHECK(has_line(t, "zmc_alarms_processed_total{action=\"fire\"} 4"));
@@ -362,9 +415,9 @@ TEST(test_atomic_write)
 	prom = xasprintf("%s/zmcsync.prom", dir);
 	umask(077);
 	metrics_init(NULL);
-	metrics_add("zmc_sync_total", "result", "success", 5);
+	metrics_add(MET_SYNC_TOTAL, "success", 5);
 	CHECK(metrics_write(prom) == 0);
-	metrics_add("zmc_sync_total", "result", "success", 1);
+	metrics_add(MET_SYNC_TOTAL, "success", 1);
 	CHECK(metrics_write(prom) == 0);	/* replaces */
 	umask(022);
 	CHECK(stat(prom, &sb) == 0 && (sb.st_mode & 0777) == 0644);
@@ -405,6 +458,7 @@ main(void)
 	RUN(test_families_sorted_and_presets);
 	RUN(test_values_and_escaping);
 	RUN(test_histogram);
+	RUN(test_expfmt);
 	RUN(test_persistence);
 	RUN(test_textfile_fallback);
 	RUN(test_bad_persisted_histogram);

@@ -9,7 +9,6 @@
  * the only per-key code here.
  */
 #include <ctype.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,12 +58,9 @@ kindex(const struct config_raw *raw, const struct cfg_key *k)
 static int
 at(const struct config_raw *raw, size_t off)
 {
-	size_t	 i;
+	const struct cfg_key	*k;
 
-	for (i = 0; i < raw->nkeys; i++)
-		if (raw->keys[i].off == off)
-			return (int)i;
-	return -1;
+	return (k = config_key_at(off)) == NULL ? -1 : (int)(k - raw->keys);
 }
 
 /* The field of key k in f. */
@@ -472,87 +468,6 @@ warn_once(struct config_raw *raw, const char *fmt, ...)
 }
 
 /*
- * Sets the field of key k in conf from its text v, by the key's type.
- * NULL ok, else an allocated reason (only a header list can fail: every
- * value was checked when it arrived).
- */
-static char *
-field_set(struct config *conf, const struct cfg_key *k, const char *v)
-{
-	void		*p = field(conf, k->off);
-	size_t		*np = field(conf, k->offn);
-	char		**l, *s;
-	long long	 x = 0;
-	size_t		 i, j;
-
-	switch (k->type) {
-	case CFGT_INT:
-		/* An empty derived value stays 0 (config_resolve fills it). */
-		(void)str_to_int(v, LLONG_MIN, LLONG_MAX, &x);
-		*(int *)p = (int)x;
-		return NULL;
-	case CFGT_BOOL:
-		*(int *)p = confcheck_bool(v) == 1;
-		return NULL;
-	case CFGT_LEVELS:
-		memset(p, 0, 5 * sizeof(int));
-		return confcheck_levels(v, p);
-	case CFGT_LIST:
-	case CFGT_URLS:
-		*(char ***)p = l = str_split_list(v, np);
-		/* A base URL is joined with "/api/v2/...". */
-		for (i = 0; k->type == CFGT_URLS && i < *np; i++) {
-			j = strlen(l[i]);
-			while (j > 0 && l[i][j - 1] == '/')
-				l[i][--j] = '\0';
-		}
-		return NULL;
-	case CFGT_HEADERS:
-		return confcheck_headers(v, p, np);
-	case CFGT_ENUM:
-		/* Choices are matched in any case and used in lowercase. */
-		*(char **)p = s = xstrdup(v);
-		for (; *s != '\0'; s++)
-			*s = (char)tolower((unsigned char)*s);
-		return NULL;
-	default:
-		*(char **)p = xstrdup(v);
-		return NULL;
-	}
-}
-
-/* Frees what field_set allocated for every key, and zeroes conf. */
-static void
-conf_free(const struct config_raw *raw, struct config *conf)
-{
-	const struct cfg_key	*k;
-	size_t			 i;
-
-	for (i = 0; i < raw->nkeys; i++) {
-		k = &raw->keys[i];
-		switch (k->type) {
-		case CFGT_INT:
-		case CFGT_BOOL:
-		case CFGT_LEVELS:
-			break;
-		case CFGT_LIST:
-		case CFGT_URLS:
-			strv_free(*(char ***)field(conf, k->off),
-			    *(size_t *)field(conf, k->offn));
-			break;
-		case CFGT_HEADERS:
-			confcheck_headers_free(*(struct cfg_header **)field(conf,
-			    k->off), *(size_t *)field(conf, k->offn));
-			break;
-		default:
-			free(*(char **)field(conf, k->off));
-			break;
-		}
-	}
-	memset(conf, 0, sizeof(*conf));
-}
-
-/*
  * Reads the secret file path of key i; messages name the key and the
  * file, never the content.  Allocated, or NULL after an error.
  */
@@ -728,10 +643,10 @@ config_resolve(struct config_raw *raw)
 	int		 errors = 0;
 
 	if (raw->conf_set)
-		conf_free(raw, f);
+		config_fields_free(f);
 	raw->conf_set = 1;
 	for (i = 0; i < raw->nkeys; i++)
-		if ((err = field_set(f, &raw->keys[i],
+		if ((err = config_field_set(f, &raw->keys[i],
 		    val(raw, (int)i, NULL))) != NULL) {
 			log_error("%s: %s", prefix(raw, (int)i), err);
 			free(err);
@@ -758,7 +673,7 @@ config_free(struct config_raw *raw)
 		free(raw->masked[i]);
 	}
 	if (raw->conf_set)
-		conf_free(raw, &raw->conf);
+		config_fields_free(&raw->conf);
 	free(raw->s);
 	free(raw->masked);
 	strv_free(raw->warned, raw->warnedsz);

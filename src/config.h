@@ -158,6 +158,8 @@ const struct cfg_key	*config_keys(size_t *n);
 const struct cfg_key	*config_key_find(const char *dotted);
 /* Looks up group and name (case-insensitive; NULL name: the group's first key); NULL if unknown. */
 const struct cfg_key	*config_key_lookup(const char *group, const char *name);
+/* The key whose field is at off in struct config (offsetof), or NULL. */
+const struct cfg_key	*config_key_at(size_t off);
 /* The key closest to an unknown group.name (a likely typo), or NULL if none is close. */
 const struct cfg_key	*config_key_near(const char *group, const char *name);
 
@@ -184,6 +186,15 @@ int	 config_apply_table(struct config_raw *, const char *group, const char *key,
  * The returned pointer belongs to raw and changes on the next call.
  */
 const struct config *config_resolve(struct config_raw *);
+/*
+ * Sets the field of key k in conf from the text v, by the key's type
+ * (checked text: only a header list can still fail).  NULL ok, else an
+ * allocated reason.  config_fields_free frees every key's field and
+ * zeroes conf.  For config_resolve.
+ */
+char	*config_field_set(struct config *conf, const struct cfg_key *k,
+	    const char *v);
+void	 config_fields_free(struct config *conf);
 /* Checks value for the key exactly as the loader would; NULL ok, else an allocated reason. */
 char	*config_check_value(const struct cfg_key *, const char *value);
 /* Value in force as text (secrets masked as SECRET_MASK when mask) and its source, e.g. "file /etc/x.conf:12". */

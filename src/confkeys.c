@@ -1,12 +1,17 @@
 /*
  * confkeys: the key table -- every configuration key once, with its
  * type, default, bounds, check, where it may come from, one line of help
- * and its place in struct config.  Adding a key is a row here and its
- * field in struct config (config.h); loading, checking, resolving,
- * freeing, "config show" and "config set" follow from the row.  Then
- * its line in conf/zmcsync.conf and its paragraph in man/zmcsync.conf.5
- * (the unit tests check both).
+ * and its place in struct config -- and what follows from a row: finding
+ * a key, and setting and freeing its field by its type.
+ *
+ * Adding a key is a row here and its field in struct config (config.h);
+ * loading, checking, resolving, freeing, "config show" and "config set"
+ * follow from the row.  Then its line in conf/zmcsync.conf and its
+ * paragraph in man/zmcsync.conf.5 (the unit tests check both).  Only a
+ * rule tying it to other keys is code (cross_rules in config.c).
  */
+#include <ctype.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,4 +307,97 @@ config_key_find(const char *dotted)
 	k = config_key_lookup(g, dot + 1);
 	free(g);
 	return k;
+}
+
+const struct cfg_key *
+config_key_at(size_t off)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].off == off)
+			return &keys[i];
+	return NULL;
+}
+
+/* The field at off in conf. */
+static void *
+field(struct config *conf, size_t off)
+{
+	return (char *)conf + off;
+}
+
+char *
+config_field_set(struct config *conf, const struct cfg_key *k, const char *v)
+{
+	void		*p = field(conf, k->off);
+	size_t		*np = field(conf, k->offn);
+	char		**l, *s;
+	long long	 x = 0;
+	size_t		 i, j;
+
+	switch (k->type) {
+	case CFGT_INT:
+		/* An empty derived value stays 0 (config_resolve fills it). */
+		(void)str_to_int(v, LLONG_MIN, LLONG_MAX, &x);
+		*(int *)p = (int)x;
+		return NULL;
+	case CFGT_BOOL:
+		*(int *)p = confcheck_bool(v) == 1;
+		return NULL;
+	case CFGT_LEVELS:
+		memset(p, 0, 5 * sizeof(int));
+		return confcheck_levels(v, p);
+	case CFGT_LIST:
+	case CFGT_URLS:
+		*(char ***)p = l = str_split_list(v, np);
+		/* A base URL is joined with "/api/v2/...". */
+		for (i = 0; k->type == CFGT_URLS && i < *np; i++) {
+			j = strlen(l[i]);
+			while (j > 0 && l[i][j - 1] == '/')
+				l[i][--j] = '\0';
+		}
+		return NULL;
+	case CFGT_HEADERS:
+		return confcheck_headers(v, p, np);
+	case CFGT_ENUM:
+		/* Choices are matched in any case and used in lowercase. */
+		*(char **)p = s = xstrdup(v);
+		for (; *s != '\0'; s++)
+			*s = (char)tolower((unsigned char)*s);
+		return NULL;
+	default:
+		*(char **)p = xstrdup(v);
+		return NULL;
+	}
+}
+
+void
+config_fields_free(struct config *conf)
+{
+	const struct cfg_key	*k;
+	size_t			 i;
+
+	for (i = 0; i < NKEYS; i++) {
+		k = &keys[i];
+		switch (k->type) {
+		case CFGT_INT:
+		case CFGT_BOOL:
+		case CFGT_LEVELS:
+			break;
+		case CFGT_LIST:
+		case CFGT_URLS:
+			strv_free(*(char ***)field(conf, k->off),
+			    *(size_t *)field(conf, k->offn));
+			break;
+		case CFGT_HEADERS:
+			confcheck_headers_free(*(struct cfg_header **)field(conf,
+			    k->off), *(size_t *)field(conf, k->offn));
+			break;
+		default:
+			free(*(char **)field(conf, k->off));
+			break;
+		}
+	}
+	memset(conf, 0, sizeof(*conf));
 }

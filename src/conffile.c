@@ -17,17 +17,21 @@
 #include "log.h"
 #include "util.h"
 
+/*
+ * Fills line l: section, key and raw (NULL for a [section] line) share
+ * one allocation, at l->section, so one free releases the line.
+ */
 static void
-lines_free(struct conffile_line *l, size_t n)
+line_set(struct conffile_line *l, const char *section, const char *key,
+    const char *raw, int lineno)
 {
-	size_t	 i;
+	size_t	 ls = strlen(section) + 1, lk = key ? strlen(key) + 1 : 0;
 
-	for (i = 0; i < n; i++) {
-		free(l[i].section);
-		free(l[i].key);
-		free(l[i].raw);
-	}
-	free(l);
+	l->section = xmalloc(ls + lk + (raw ? strlen(raw) + 1 : 0));
+	memcpy(l->section, section, ls);
+	l->key = key ? memcpy(l->section + ls, key, lk) : NULL;
+	l->raw = raw ? strcpy(l->section + ls + lk, raw) : NULL;
+	l->lineno = lineno;
 }
 
 /* Trimmed, lowercased copy of [s, e). */
@@ -56,7 +60,7 @@ lowtrim(const char *s, const char *e)
  * Scans the file the way iniparser reads it, to learn the line of each
  * section and key and to report syntax errors with a line number.
  * Backslash continuation lines are joined.  Returns 0, or -1 after
- * printing the errors; *lp is set either way (lines_free).
+ * printing the errors; *lp is set either way (conffile_free).
  */
 static int
 scan_file(FILE *f, const char *path, struct conffile_line **lp, size_t *np)
@@ -64,7 +68,7 @@ scan_file(FILE *f, const char *path, struct conffile_line **lp, size_t *np)
 	struct conffile_line *l = NULL;
 	size_t		 n = 0, cap = 0, len;
 	char		 buf[4096], *s, *e, *eq;
-	char		*section = xstrdup("");
+	char		*section = xstrdup(""), *key, *raw;
 	struct buf	 acc = { 0 };
 	int		 lineno = 0, start = 0, rc = 0;
 
@@ -106,18 +110,16 @@ scan_file(FILE *f, const char *path, struct conffile_line **lp, size_t *np)
 			continue;
 		}
 		l = xreallocarray_grow(l, &cap, n + 1, sizeof(*l));
-		memset(&l[n], 0, sizeof(l[n]));
-		l[n].lineno = start;
 		if (*s == '[' && e[-1] == ']') {
 			free(section);
 			section = lowtrim(s + 1, e - 1);
-			l[n].section = xstrdup(section);
-			n++;
+			line_set(&l[n++], section, NULL, NULL, start);
 		} else if ((eq = strchr(s, '=')) != NULL && eq > s) {
-			l[n].section = xstrdup(section);
-			l[n].key = lowtrim(s, eq);
-			l[n].raw = xstrndup(eq + 1, (size_t)(e - eq - 1));
-			n++;
+			key = lowtrim(s, eq);
+			raw = xstrndup(eq + 1, (size_t)(e - eq - 1));
+			line_set(&l[n++], section, key, raw, start);
+			free(key);
+			free(raw);
 		} else {
 			log_error("config %s:%d: syntax error, expected "
 			    "[section] or key = value", path, start);
@@ -215,11 +217,15 @@ conffile_cut(const char *raw, int strict)
 void
 conffile_free(struct conffile *ini)
 {
+	size_t	 i;
+
 	if (ini == NULL)
 		return;
 	if (ini->dict != NULL)
 		iniparser_freedict(ini->dict);
-	lines_free(ini->lines, ini->n);
+	for (i = 0; i < ini->n; i++)
+		free(ini->lines[i].section);
+	free(ini->lines);
 	free(ini->path);
 	free(ini);
 }

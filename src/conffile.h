@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-/* One [section] or key = value line, in file order. */
+/* One [section] or key = value line, in file order; its strings are one allocation. */
 struct conffile_line {
 	char	*section;	/* lowercased, trimmed; "" before any [section] */
 	char	*key;		/* lowercased, trimmed; NULL for a [section] */

@@ -6,7 +6,7 @@
  *
  * Unless said otherwise a check returns NULL when the value is good, else
  * an allocated reason without the key's name ("not a number between 1
- * and 10"); the caller frees it.  The key table in config.c names the
+ * and 10"); the caller frees it.  The key table in confkeys.c names the
  * check of each key.
  */
 #ifndef ZMCSYNC_CONFCHECK_H

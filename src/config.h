@@ -3,11 +3,11 @@
  * INI "[sync] heartbeat_interval" = environment SYNC_HEARTBEAT_INTERVAL =
  * config-table row (CONFIG_GROUP 'SYNC', CONFIG_KEY 'HEARTBEAT_INTERVAL').
  * Precedence: default < file < table (not database.*) < environment.
- * Every key is described once, in the key table of config.c: its type,
+ * Every key is described once, in the key table of confkeys.c: its type,
  * default, check and place in struct config.  That row drives loading,
  * validation, resolving, freeing, "config show", "config set" and the man
  * page test; only the rules that tie keys together are written out by
- * hand (config_resolve).
+ * hand (cross_rules in config.c).
  *
  * Two structures, never to be confused: struct config_raw is the loader
  * state (every value as text, per source), named "raw" where it is used;

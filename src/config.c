@@ -63,7 +63,7 @@ at(const struct config_raw *raw, size_t off)
 	return (k = config_key_at(off)) == NULL ? -1 : (int)(k - raw->keys);
 }
 
-/* The field of key k in f. */
+/* The field at off in f. */
 static void *
 field(struct config *f, size_t off)
 {

@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-struct cfg;
+struct config_raw;
 struct config;
 struct db;
 struct state;
@@ -38,7 +38,7 @@ enum {
 
 /* What the dispatcher hands every command. */
 struct ctx {
-	struct cfg		*cfg;		/* loader state (config show/set) */
+	struct config_raw	*raw;		/* loader state: texts per source (config show/set) */
 	const struct config	*conf;		/* values in force */
 	struct db		*db;		/* NULL unless CMD_DB */
 	char			*db_err;	/* CMD_DBSOFT: why db is NULL */

@@ -231,7 +231,7 @@ cmd_check(int argc, char **argv, struct ctx *ctx)
 	}
 
 	/* The dispatcher stops with 3 before we run when the file is bad. */
-	file = config_file(ctx->cfg);
+	file = config_file(ctx->raw);
 	add(&p, "config", 1, file ? xasprintf("loaded %s", file) :
 	    xstrdup("no file; defaults and environment"), PC_CONFIG);
 

@@ -226,7 +226,7 @@ note_override(struct ctx *ctx, const struct cfg_key *key, const char *g, const c
 	enum cfg_source src;
 	const char *where = NULL;
 
-	config_value(ctx->cfg, key, 0, &src, &where);
+	config_value(ctx->raw, key, 0, &src, &where);
 	if (src > SRC_TABLE)
 		log_warn("config %s.%s: %s overrides the table on this host", g, k, where);
 }
@@ -289,10 +289,10 @@ config_set(int argc, char **argv, struct ctx *ctx)
 	 * heartbeat_interval below alert_ttl), or every run would stop with 3:
 	 * try it on top of the rows already in the table.
 	 */
-	if (syncstate_config_load(ctx->db, ctx->cfg) == -1)
+	if (syncstate_config_load(ctx->db, ctx->raw) == -1)
 		log_warn("%s", db_error(ctx->db));
-	if (config_apply_table(ctx->cfg, g, k, argv[optind + 1]) != 0 ||
-	    config_resolve(ctx->cfg) == NULL) {
+	if (config_apply_table(ctx->raw, g, k, argv[optind + 1]) != 0 ||
+	    config_resolve(ctx->raw) == NULL) {
 		log_error("config %s.%s: %s would leave the configuration invalid; "
 		    "nothing written", g, k, argv[optind + 1]);
 		r = EXIT_CONFIG;
@@ -386,7 +386,7 @@ config_show(int argc, char **argv, struct ctx *ctx)
 		fprintf(stderr, "zmcsync config show: note: %s; values of "
 		    "NM_ALARM_SYNC_CONFIG not included\n",
 		    ctx->db_err ? ctx->db_err : "database: not connected");
-	else if ((r = syncstate_config_load(ctx->db, ctx->cfg)) == -2)
+	else if ((r = syncstate_config_load(ctx->db, ctx->raw)) == -2)
 		return EXIT_CONFIG;
 	else if (r == -1)
 		fprintf(stderr, "zmcsync config show: note: cannot read "
@@ -397,7 +397,7 @@ config_show(int argc, char **argv, struct ctx *ctx)
 	if (json == OUT_JSON) {
 		arr = json_object_new_array();
 		for (i = 0; i < n; i++) {
-			v = config_value(ctx->cfg, &keys[i], 1, &src, &where);
+			v = config_value(ctx->raw, &keys[i], 1, &src, &where);
 			o = json_object_new_object();
 			dotted = xasprintf("%s.%s", keys[i].group, keys[i].name);
 			json_object_object_add(o, "key", json_object_new_string(dotted));
@@ -415,7 +415,7 @@ config_show(int argc, char **argv, struct ctx *ctx)
 	} else {
 		t = table_new(3, head);
 		for (i = 0; i < n; i++) {
-			v = config_value(ctx->cfg, &keys[i], 1, &src, &where);
+			v = config_value(ctx->raw, &keys[i], 1, &src, &where);
 			dotted = xasprintf("%s.%s", keys[i].group, keys[i].name);
 			cells[0] = dotted;
 			cells[1] = *v ? v : "\"\"";

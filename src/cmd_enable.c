@@ -32,7 +32,7 @@ set_enabled(int argc, char **argv, struct ctx *ctx, const char *name, int on)
 	printf("sync %s (SYNC.ENABLED = %s in NM_ALARM_SYNC_CONFIG)\n",
 	    on ? "enabled" : "disabled", on ? "true" : "false");
 	if (k != NULL) {
-		config_value(ctx->cfg, k, 0, &src, &where);
+		config_value(ctx->raw, k, 0, &src, &where);
 		if (src > SRC_TABLE)
 			log_warn("%s: %s overrides the table for this host",
 			    name, where);

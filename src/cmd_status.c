@@ -32,7 +32,7 @@ value_of(struct ctx *ctx, const char *dotted)
 
 	if ((k = config_key_find(dotted)) == NULL)
 		return "";
-	return config_value(ctx->cfg, k, 1, NULL, NULL);
+	return config_value(ctx->raw, k, 1, NULL, NULL);
 }
 
 /* JSON string, or null for "". */

@@ -83,7 +83,7 @@ setting(struct ctx *ctx, const char *dotted)
 {
 	const struct cfg_key *k = config_key_find(dotted);
 
-	return k != NULL ? config_value(ctx->cfg, k, 1, NULL, NULL) : "";
+	return k != NULL ? config_value(ctx->raw, k, 1, NULL, NULL) : "";
 }
 
 /* Reads the alarm's view row by id into t (none: t->row NULL).  0/-1. */

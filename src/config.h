@@ -2,14 +2,23 @@
  * config: the effective configuration.  One naming rule everywhere:
  * INI "[sync] heartbeat_interval" = environment SYNC_HEARTBEAT_INTERVAL =
  * config-table row (CONFIG_GROUP 'SYNC', CONFIG_KEY 'HEARTBEAT_INTERVAL').
- * Precedence: default < file < table (not database.*) < environment < flag.
- * Every key is described once, in the key table of config.c, which also
- * drives validation, "config show", "config set" and the man page test.
+ * Precedence: default < file < table (not database.*) < environment.
+ * Every key is described once, in the key table of confkeys.c: its type,
+ * default, check and place in struct config.  That row drives loading,
+ * validation, resolving, freeing, "config show", "config set" and the man
+ * page test; only the rules that tie keys together are written out by
+ * hand (cross_rules in config.c).
+ *
+ * Two structures, never to be confused: struct config_raw is the loader
+ * state (every value as text, per source), named "raw" where it is used;
+ * struct config is the typed result, named "conf".
  */
 #ifndef ZMCSYNC_CONFIG_H
 #define ZMCSYNC_CONFIG_H
 
 #include <stddef.h>
+
+#include "confcheck.h"
 
 /* Default configuration file (overridable at build time). */
 #ifndef ZMCSYNC_SYSCONFDIR
@@ -25,8 +34,7 @@ enum cfg_source {
 	SRC_DEFAULT = 0,
 	SRC_FILE,
 	SRC_TABLE,
-	SRC_ENV,
-	SRC_FLAG
+	SRC_ENV
 };
 
 /* Value types of the key table. */
@@ -38,22 +46,26 @@ enum cfg_type {
 	CFGT_LIST,	/* comma list of words */
 	CFGT_ENUM,	/* one of a fixed set */
 	CFGT_SECRET,	/* text never printed */
-	CFGT_PATH	/* file or directory path */
+	CFGT_PATH,	/* file or directory path */
+	CFGT_URLS,	/* comma list of base URLs, trailing '/' dropped */
+	CFGT_HEADERS	/* "Name: value; Name2: value2" */
 };
 
-/* One Alertmanager request header "Name: value" from alertmanager.headers. */
-struct cfg_header {
-	char	*name;
-	char	*value;
-};
-
-/* Typed values in force.  Strings are never NULL after config_load ("" if unset). */
+/*
+ * Typed values in force.  Strings are never NULL after config_resolve
+ * ("" if unset).  Each key of the table has its field here; the field's
+ * C type follows the key's type: char * for text (CFGT_STR, _SECRET,
+ * _PATH, _ENUM lowercased), int for CFGT_INT and _BOOL, int[5] for
+ * CFGT_LEVELS, char ** with a size_t count for CFGT_LIST
+ * and _URLS, struct cfg_header * with a count for CFGT_HEADERS.
+ */
 struct config {
 	/* [database] */
 	char	*db_dsn;		/* ODBC data source name */
 	char	*db_connection;		/* full ODBC connection string (wins over dsn) */
 	char	*db_username;
 	char	*db_password;		/* secret; also from password_file */
+	char	*db_password_file;
 	char	*db_dialect;		/* "auto", "sqlite", "postgresql", "oracle" */
 	char	*db_timezone;		/* IANA zone of DATE values; "" = system zone */
 	char	*db_charset;		/* iconv name of the database text; "" = UTF-8 */
@@ -62,14 +74,18 @@ struct config {
 	int	 db_port;		/* Oracle DSN-less: port (1521) */
 	char	*db_service_name;	/* Oracle DSN-less: service name */
 	char	*db_driver;		/* ODBC driver name for DSN-less Oracle */
+	int	 db_pool_min;		/* accepted for compatibility */
+	int	 db_pool_max;		/* accepted for compatibility */
 	/* [zmc] */
 	char	*zmc_source;		/* source view name, validated as identifier */
 	/* [alertmanager] */
 	char	**am_urls;		/* one or more base URLs (HA cluster) */
 	size_t	 am_urlsz;
 	char	*am_username;
-	char	*am_password;		/* secret */
-	char	*am_bearer_token;	/* secret, read from bearer_token_file */
+	char	*am_password;		/* secret; also from password_file */
+	char	*am_password_file;
+	char	*am_bearer_token;	/* secret; also from bearer_token_file */
+	char	*am_bearer_token_file;
 	char	*am_ca_file;
 	char	*am_cert_file;
 	char	*am_key_file;
@@ -80,6 +96,8 @@ struct config {
 	int	 am_retry_count;	/* retries after the first attempt */
 	int	 am_retry_interval;	/* milliseconds, doubled per retry */
 	char	*am_generator_url;	/* generatorURL of every alert; "" none */
+	char	*am_api_version;	/* accepted for compatibility */
+	int	 am_auth_enabled;	/* accepted for compatibility */
 	/* [sync] */
 	int	 sync_enabled;
 	int	 sync_scan_interval;	/* seconds; informational for cron, used in lease checks */
@@ -90,6 +108,7 @@ struct config {
 	int	 sync_levels[5];	/* sync_levels[L] != 0: level L passes */
 	char	**sync_severity_filter;	/* severities that pass; none = all */
 	size_t	 sync_severity_filtersz;
+	int	 sync_on_startup;	/* accepted for compatibility */
 	int	 sync_lease_seconds;	/* lease of the syncing host (2 x scan_interval) */
 	char	*sync_instance_id;	/* holder name in the lease (<hostname>:<state dir>) */
 	/* [silence] */
@@ -117,7 +136,7 @@ struct config {
 	char	*state_dir;
 };
 
-/* Static description of one key (see config.c). */
+/* Static description of one key (the table is in confkeys.c). */
 struct cfg_key {
 	const char	*group;		/* INI section, lowercase */
 	const char	*name;		/* INI key, lowercase */
@@ -128,15 +147,24 @@ struct cfg_key {
 	int		 table_ok;	/* may come from NM_ALARM_SYNC_CONFIG */
 	const char	*env_alias;	/* reference-guide name, e.g. ZMC_ORACLE_HOST, or NULL */
 	const char	*help;		/* one line for config show / man test */
+	size_t		 off;		/* offsetof(struct config, its field) */
+	size_t		 offn;		/* lists, headers: offsetof its count */
+	char		*(*check)(const char *); /* key-specific check, or NULL */
 };
 
 /* The key table and its length. */
 const struct cfg_key	*config_keys(size_t *n);
 /* Looks up "group.key" (case-insensitive); NULL if unknown. */
 const struct cfg_key	*config_key_find(const char *dotted);
+/* Looks up group and name (case-insensitive; NULL name: the group's first key); NULL if unknown. */
+const struct cfg_key	*config_key_lookup(const char *group, const char *name);
+/* The key whose field is at off in struct config (offsetof), or NULL. */
+const struct cfg_key	*config_key_at(size_t off);
+/* The key closest to an unknown group.name (a likely typo), or NULL if none is close. */
+const struct cfg_key	*config_key_near(const char *group, const char *name);
 
 /* Opaque loader state: values as text with their source, for show/set. */
-struct cfg;
+struct config_raw;
 
 /*
  * Loads defaults, then file (path; NULL = CONFIG_DEFAULT_FILE, which may be
@@ -144,36 +172,36 @@ struct cfg;
  * keys are warned about with file:line.  Returns NULL on error after
  * printing "FILE:LINE: KEY: reason" (exit 3 territory).
  */
-struct cfg	*config_load(const char *path, int path_explicit);
+struct config_raw *config_load(const char *path, int path_explicit);
 /*
  * Applies rows of NM_ALARM_SYNC_CONFIG (group, key, value), below the
- * environment and flags; database.* rows are ignored with a warning.
+ * environment; database.* rows are ignored with a warning.
  * Invalid values: error naming "table GROUP.KEY".  0 ok, -1 invalid.
  */
-int	 config_apply_table(struct cfg *, const char *group, const char *key,
+int	 config_apply_table(struct config_raw *, const char *group, const char *key,
 	    const char *value);
-/*
- * Sets a value from a command-line flag ("sync.heartbeat_interval"); 0/-1
- * (message printed).  config_set_flag_as names the flag the user typed
- * ("--timeout") in messages and in config_value's where; plain
- * config_set_flag uses "--group.key".
- */
-int	 config_set_flag(struct cfg *, const char *dotted, const char *value);
-int	 config_set_flag_as(struct cfg *, const char *dotted, const char *value,
-	    const char *flag);
 /*
  * Validates everything and fills the typed struct (also reads *_file
  * secrets).  Call after every change.  NULL on error (message printed).
- * The returned pointer belongs to cfg and changes on the next call.
+ * The returned pointer belongs to raw and changes on the next call.
  */
-const struct config *config_resolve(struct cfg *);
+const struct config *config_resolve(struct config_raw *);
+/*
+ * Sets the field of key k in conf from the text v, by the key's type
+ * (checked text: only a header list can still fail).  NULL ok, else an
+ * allocated reason.  config_fields_free frees every key's field and
+ * zeroes conf.  For config_resolve.
+ */
+char	*config_field_set(struct config *conf, const struct cfg_key *k,
+	    const char *v);
+void	 config_fields_free(struct config *conf);
 /* Checks value for the key exactly as the loader would; NULL ok, else an allocated reason. */
 char	*config_check_value(const struct cfg_key *, const char *value);
-/* Value in force as text (secrets masked as "********" when mask) and its source, e.g. "file /etc/x.conf:12". */
-const char *config_value(const struct cfg *, const struct cfg_key *, int mask,
+/* Value in force as text (secrets masked as SECRET_MASK when mask) and its source, e.g. "file /etc/x.conf:12". */
+const char *config_value(const struct config_raw *, const struct cfg_key *, int mask,
 	    enum cfg_source *src, const char **where);
 /* The file that was loaded, or NULL. */
-const char *config_file(const struct cfg *);
-void	 config_free(struct cfg *);
+const char *config_file(const struct config_raw *);
+void	 config_free(struct config_raw *);
 
 #endif

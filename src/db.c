@@ -80,19 +80,7 @@ struct db_stmt {
 static char *
 mask_secrets(const char *msg, const char *password)
 {
-	char *s = secret_redact(msg), *hit, *n;
-	size_t plen;
-
-	if (password != NULL && (plen = strlen(password)) >= SECRET_MIN) {
-		while ((hit = strstr(s, password)) != NULL) {
-			n = xasprintf("%.*s%s%s", (int)(hit - s), s,
-			    SECRET_MASK, hit + plen);
-			explicit_bzero(s, strlen(s));
-			free(s);
-			s = n;
-		}
-	}
-	return s;
+	return secret_redact_with(msg, password);
 }
 
 /*

@@ -398,9 +398,9 @@ setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
 	char *err = NULL;
 	int r;
 
-	if ((ctx->cfg = config_load(cfgpath, cfgpath != NULL)) == NULL)
+	if ((ctx->raw = config_load(cfgpath, cfgpath != NULL)) == NULL)
 		return EXIT_CONFIG;
-	if ((conf = config_resolve(ctx->cfg)) == NULL)
+	if ((conf = config_resolve(ctx->raw)) == NULL)
 		return EXIT_CONFIG;
 	ctx->conf = conf;
 	log_open(conf->log_file, conf->log_format, log_level_parse(conf->log_level));
@@ -439,7 +439,7 @@ setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
 		}
 	}
 	if ((c->flags & CMD_TABLECFG) && ctx->db != NULL) {
-		r = syncstate_config_load(ctx->db, ctx->cfg);
+		r = syncstate_config_load(ctx->db, ctx->raw);
 		if (r == -2)
 			return EXIT_CONFIG;
 		if (r == -1 && db_busy(ctx->db))
@@ -460,7 +460,7 @@ setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
 				return EXIT_DB;
 			}
 		}
-		if ((conf = config_resolve(ctx->cfg)) == NULL)
+		if ((conf = config_resolve(ctx->raw)) == NULL)
 			return EXIT_CONFIG;
 		ctx->conf = conf;
 		log_open(conf->log_file, conf->log_format,
@@ -558,8 +558,8 @@ main(int argc, char *argv[])
 		state_unlock(ctx.lockfd);
 	free(ctx.db_err);
 	free(ctx.st_err);
-	if (ctx.cfg != NULL)
-		config_free(ctx.cfg);
+	if (ctx.raw != NULL)
+		config_free(ctx.raw);
 
 	/* A listing that did not reach its reader is a failure, not a success. */
 	if (fflush(stdout) == EOF || ferror(stdout)) {

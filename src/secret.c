@@ -273,31 +273,46 @@ secret_mask_connstr(const char *s, int *had)
 	return buf_release(&b);
 }
 
+/* s with every needle replaced by SECRET_MASK; s is wiped and freed, the result allocated. */
+static char *
+replace_all(char *s, const char *needle)
+{
+	struct buf	 b = { 0 };
+	const char	*p;
+	char		*hit;
+	size_t		 n = strlen(needle);
+
+	if (strstr(s, needle) == NULL)
+		return s;
+	for (p = s; (hit = strstr(p, needle)) != NULL; p = hit + n) {
+		buf_add(&b, p, (size_t)(hit - p));
+		buf_puts(&b, SECRET_MASK);
+	}
+	buf_puts(&b, p);
+	explicit_bzero(s, strlen(s));
+	free(s);
+	return buf_release(&b);
+}
+
 char *
 secret_redact(const char *msg)
 {
-	struct buf	 b;
-	char		*s, *hit;
-	const char	*p;
-	size_t		 i, n;
+	return secret_redact_with(msg, NULL);
+}
+
+char *
+secret_redact_with(const char *msg, const char *extra)
+{
+	char	*s;
+	size_t	 i;
 
 	if (msg == NULL)
 		return NULL;
 	s = secret_mask_connstr(msg, NULL);
-	for (i = 0; i < regsz; i++) {
-		if (strstr(s, reg[i]) == NULL)
-			continue;
-		memset(&b, 0, sizeof(b));
-		n = strlen(reg[i]);
-		for (p = s; (hit = strstr(p, reg[i])) != NULL; p = hit + n) {
-			buf_add(&b, p, (size_t)(hit - p));
-			buf_puts(&b, SECRET_MASK);
-		}
-		buf_puts(&b, p);
-		explicit_bzero(s, strlen(s));
-		free(s);
-		s = buf_release(&b);
-	}
+	for (i = 0; i < regsz; i++)
+		s = replace_all(s, reg[i]);
+	if (extra != NULL && strlen(extra) >= SECRET_MIN)
+		s = replace_all(s, extra);
 	return s;
 }
 

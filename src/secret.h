@@ -43,6 +43,12 @@ int	 secret_count(void);
  * caller frees; NULL for NULL.
  */
 char	*secret_redact(const char *msg);
+/*
+ * secret_redact, and also every occurrence of extra, a secret the caller
+ * holds that may not be registered (a connection's own password);
+ * NULL or short extra is ignored.  Allocated, caller frees; NULL for NULL.
+ */
+char	*secret_redact_with(const char *msg, const char *extra);
 
 /*
  * Copy of s (a connection string, or any text holding one) with the

@@ -727,7 +727,7 @@ syncstate_mappings_free(struct label_map *v, size_t n)
 }
 
 int
-syncstate_config_load(struct db *db, struct cfg *cfg)
+syncstate_config_load(struct db *db, struct config_raw *raw)
 {
 	struct db_stmt *st;
 	const char *g, *k, *v;
@@ -746,7 +746,7 @@ syncstate_config_load(struct db *db, struct cfg *cfg)
 		if (g == NULL || k == NULL)
 			continue;
 		/* Keep going: every bad row is reported at once. */
-		if (config_apply_table(cfg, g, k, v ? v : "") != 0)
+		if (config_apply_table(raw, g, k, v ? v : "") != 0)
 			bad = 1;
 	}
 	db_stmt_free(st);

@@ -14,7 +14,7 @@
 
 struct db;
 struct config;
-struct cfg;
+struct config_raw;
 
 enum sync_status {
 	SS_NONE = 0,	/* no row: never pushed */
@@ -143,8 +143,8 @@ int	syncstate_mappings(struct db *, const struct config *,
 	    struct label_map **out, size_t *outsz);
 void	syncstate_mappings_free(struct label_map *, size_t);
 
-/* Applies active NM_ALARM_SYNC_CONFIG rows to cfg via config_apply_table.  0 ok, -1 db error, -2 invalid value. */
-int	syncstate_config_load(struct db *, struct cfg *);
+/* Applies active NM_ALARM_SYNC_CONFIG rows to raw via config_apply_table.  0 ok, -1 db error, -2 invalid value. */
+int	syncstate_config_load(struct db *, struct config_raw *);
 
 /* zmc_active_alarms{severity}: FIRING rows per view ALARM_LEVEL (by_level[0]
  * also takes NULL and out-of-range levels) and rows with ERROR_COUNT > 0.  0/-1. */

@@ -1,10 +1,10 @@
 /*
- * fuzz_config: the configuration loader (src/config.c and iniparser):
- * the INI file, then config-table rows, a command-line flag, validation
+ * fuzz_config: the configuration loader (src/config*.c, src/conf*.c and
+ * iniparser): the INI file, then config-table rows, validation
  * and resolution into struct config, and every key's value as
  * "config show" prints it.
  * Input: the file text up to the first NUL; then NUL-separated
- * (group, key, value) table rows, at most 16; then a (key, value) flag.
+ * (group, key, value) table rows, at most 16.
  * The file lives in a memfd opened by path (/proc/self/fd/N), so
  * nothing is left on disk.
  */
@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz f = { data, size };
 	const struct config *conf;
 	const struct cfg_key *keys;
-	struct cfg *c;
+	struct config_raw *raw;
 	char *text, *g, *k, *v;
 	size_t nkeys;
 	int rows;
@@ -71,26 +71,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    pwrite(cfd, text, strlen(text), 0) != (ssize_t)strlen(text))
 		abort();
 	free(text);
-	if ((c = config_load(cpath, 1)) == NULL)
+	if ((raw = config_load(cpath, 1)) == NULL)
 		return 0;
 	for (rows = 0; rows < 16 && f.n > 0; rows++) {
 		g = fz_str(&f, 1);
 		k = fz_str(&f, 1);
 		v = fz_str(&f, 1);
-		(void)config_apply_table(c, g, k, v);
+		(void)config_apply_table(raw, g, k, v);
 		free(g);
 		free(k);
 		free(v);
 	}
-	if (f.n > 0) {
-		k = fz_str(&f, 0);
-		v = fz_str(&f, 0);
-		if (config_key_find(k) != NULL)
-			(void)config_set_flag(c, k, v);
-		free(k);
-		free(v);
-	}
-	conf = config_resolve(c);
+	conf = config_resolve(raw);
 	if (conf != NULL) {
 		/* what config_resolve promises: strings are never NULL */
 		FUZZ_ASSERT(conf->db_dialect != NULL && conf->zmc_source != NULL &&
@@ -102,12 +94,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enum cfg_source src;
 		const char *where = NULL, *val;
 
-		val = config_value(c, &keys[i], 1, &src, &where);
+		val = config_value(raw, &keys[i], 1, &src, &where);
 		FUZZ_ASSERT(val != NULL);
 		/* a secret is never shown */
 		if (keys[i].type == CFGT_SECRET && *val != '\0')
 			FUZZ_ASSERT(strcmp(val, "********") == 0);
 	}
-	config_free(c);
+	config_free(raw);
 	return 0;
 }

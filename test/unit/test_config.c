@@ -1,5 +1,5 @@
 /*
- * Unit tests for config.c: the five sources and their precedence, env
+ * Unit tests for config.c: the four sources and their precedence, env
  * aliases, diagnostics with file:line, secrets, lists, the example file
  * and the man page's key list.
  */
@@ -108,28 +108,28 @@ cleanup(void)
 
 /* Value in force of dotted key, and its where. */
 static const char *
-V(struct cfg *c, const char *dotted, const char **where)
+V(struct config_raw *raw, const char *dotted, const char **where)
 {
 	const struct cfg_key	*k = config_key_find(dotted);
 
 	if (k == NULL)
 		return "(no such key)";
-	return config_value(c, k, 0, NULL, where);
+	return config_value(raw, k, 0, NULL, where);
 }
 
 TEST(test_defaults)
 {
-	struct cfg		*c;
+	struct config_raw		*raw;
 	const struct config	*f;
 	const char		*w;
 
 	reset();
-	c = config_load("/nonexistent/zmcsync.conf", 0);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load("/nonexistent/zmcsync.conf", 0);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
-	CHECK(config_file(c) == NULL);
-	f = config_resolve(c);
+	CHECK(config_file(raw) == NULL);
+	f = config_resolve(raw);
 	CHECK(f != NULL);
 	if (f != NULL) {
 		CHECK_INT(f->sync_heartbeat_interval, 120);
@@ -175,23 +175,23 @@ TEST(test_defaults)
 		CHECK_INT(f->sync_severity_filtersz, 0);
 		CHECK_INT(f->am_headersz, 0);
 	}
-	CHECK_STR(V(c, "sync.batch_size", &w), "100");
+	CHECK_STR(V(raw, "sync.batch_size", &w), "100");
 	CHECK_STR(w, "default");
 	CHECK_INT(nwarn + nerr, 0);
-	config_free(c);
+	config_free(raw);
 
 	/* An explicitly named file must exist. */
-	c = config_load("/nonexistent/zmcsync.conf", 1);
-	CHECK(c == NULL);
+	raw = config_load("/nonexistent/zmcsync.conf", 1);
+	CHECK(raw == NULL);
 	CHECK(strstr(logtext(), "config /nonexistent/zmcsync.conf: No such file") != NULL);
-	config_free(c);
+	config_free(raw);
 	cleanup();
 }
 
-/* default < file < table < env < flag, one key through all five. */
+/* default < file < table < env, one key through all four. */
 TEST(test_precedence)
 {
-	struct cfg		*c;
+	struct config_raw		*raw;
 	const struct config	*f;
 	const char		*path, *w;
 	char			*want;
@@ -200,64 +200,57 @@ TEST(test_precedence)
 	reset();
 	path = tmpfile_with("# test\n[sync]\nbatch_size = 200\n"
 	    "history_hours = 48\nscan_interval = 30\n", 0600);
-	c = config_load(path, 1);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
-	CHECK_STR(config_file(c), path);
-	f = config_resolve(c);
+	CHECK_STR(config_file(raw), path);
+	f = config_resolve(raw);
 	CHECK(f != NULL && f->sync_batch_size == 200);
-	CHECK_STR(config_value(c, config_key_find("sync.batch_size"), 0, &src,
+	CHECK_STR(config_value(raw, config_key_find("sync.batch_size"), 0, &src,
 	    &w), "200");
 	CHECK_INT(src, SRC_FILE);
 	want = xasprintf("file %s:3", path);
 	CHECK_STR(w, want);
 	free(want);
 
-	CHECK_INT(config_apply_table(c, "SYNC", "BATCH_SIZE", "300"), 0);
-	CHECK_INT(config_apply_table(c, "SYNC", "HISTORY_HOURS", "72"), 0);
-	f = config_resolve(c);
+	CHECK_INT(config_apply_table(raw, "SYNC", "BATCH_SIZE", "300"), 0);
+	CHECK_INT(config_apply_table(raw, "SYNC", "HISTORY_HOURS", "72"), 0);
+	f = config_resolve(raw);
 	CHECK(f != NULL && f->sync_batch_size == 300 &&
 	    f->sync_history_hours == 72);
-	CHECK_STR(V(c, "sync.batch_size", &w), "300");
+	CHECK_STR(V(raw, "sync.batch_size", &w), "300");
 	CHECK_STR(w, "table SYNC.BATCH_SIZE");
-	config_free(c);
+	config_free(raw);
 
 	/* Env beats the table even when the table is applied later. */
 	setenv("SYNC_BATCH_SIZE", "400", 1);
-	c = config_load(path, 1);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
-	CHECK_INT(config_apply_table(c, "sync", "batch_size", "300"), 0);
-	f = config_resolve(c);
+	CHECK_INT(config_apply_table(raw, "sync", "batch_size", "300"), 0);
+	f = config_resolve(raw);
 	CHECK(f != NULL && f->sync_batch_size == 400);
-	CHECK_STR(V(c, "sync.batch_size", &w), "400");
+	CHECK_STR(V(raw, "sync.batch_size", &w), "400");
 	CHECK_STR(w, "env SYNC_BATCH_SIZE");
 	/* The table still wins over the file for another key. */
-	CHECK_STR(V(c, "sync.history_hours", &w), "48");
-	CHECK_INT(config_apply_table(c, "Sync", "History_Hours", "72"), 0);
-	CHECK_STR(V(c, "sync.history_hours", &w), "72");
+	CHECK_STR(V(raw, "sync.history_hours", &w), "48");
+	CHECK_INT(config_apply_table(raw, "Sync", "History_Hours", "72"), 0);
+	CHECK_STR(V(raw, "sync.history_hours", &w), "72");
 
-	CHECK_INT(config_set_flag_as(c, "sync.batch_size", "500", "--batch"), 0);
-	f = config_resolve(c);
-	CHECK(f != NULL && f->sync_batch_size == 500);
-	CHECK_STR(V(c, "sync.batch_size", &w), "500");
-	CHECK_STR(w, "flag --batch");
-	CHECK_INT(config_set_flag(c, "sync.scan_interval", "15"), 0);
-	CHECK_STR(V(c, "sync.scan_interval", &w), "15");
-	CHECK_STR(w, "flag --sync.scan_interval");
-	CHECK_INT(config_set_flag(c, "sync.nope", "1"), -1);
-	CHECK_INT(config_set_flag(c, "sync.batch_size", "0"), -1);
-	CHECK(strstr(logtext(), "flag --sync.batch_size: not a number between 1 and 10000") != NULL);
-	CHECK_STR(V(c, "sync.batch_size", NULL), "500");	/* unchanged */
-	config_free(c);
+	/* An invalid value leaves the one in force unchanged. */
+	CHECK_INT(config_apply_table(raw, "SYNC", "HISTORY_HOURS", "0"), -1);
+	CHECK(strstr(logtext(), "table SYNC.HISTORY_HOURS: not a number between 1 and 87600") != NULL);
+	CHECK_STR(V(raw, "sync.history_hours", &w), "72");
+	CHECK_STR(w, "table SYNC.HISTORY_HOURS");
+	config_free(raw);
 	cleanup();
 }
 
 TEST(test_env_aliases)
 {
-	struct cfg		*c;
+	struct config_raw		*raw;
 	const struct config	*f;
 	const char		*w;
 
@@ -283,11 +276,11 @@ TEST(test_env_aliases)
 	setenv("DATABASE_USERNAME", "zmc_rule", 1);
 	setenv("LABELS_CLUSTER", "", 1);
 	setenv("SYNC_BATCH_SIZE", "", 1);
-	c = config_load("/nonexistent/zmcsync.conf", 0);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load("/nonexistent/zmcsync.conf", 0);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
-	f = config_resolve(c);
+	f = config_resolve(raw);
 	CHECK(f != NULL);
 	if (f != NULL) {
 		CHECK_STR(f->db_host, "10.101.1.42");
@@ -312,16 +305,16 @@ TEST(test_env_aliases)
 		CHECK_STR(f->log_level, "debug");
 		CHECK_STR(f->log_format, "json");
 	}
-	V(c, "database.host", &w);
+	V(raw, "database.host", &w);
 	CHECK_STR(w, "env ZMC_ORACLE_HOST");
-	V(c, "database.username", &w);
+	V(raw, "database.username", &w);
 	CHECK_STR(w, "env DATABASE_USERNAME");
-	V(c, "labels.cluster", &w);
+	V(raw, "labels.cluster", &w);
 	CHECK_STR(w, "env LABEL_CLUSTER");
-	V(c, "database.pool_max", &w);
+	V(raw, "database.pool_max", &w);
 	CHECK_STR(w, "env ZMC_ORACLE_POOL_MAX");
 	CHECK_INT(nwarn + nerr, 0);
-	config_free(c);
+	config_free(raw);
 
 	/*
 	 * An invalid value under an unprefixed name (another program's
@@ -332,40 +325,40 @@ TEST(test_env_aliases)
 	setenv("DATABASE_PORT", "", 1);
 	setenv("SYNC_BATCH_SIZE", "lots", 1);
 	setenv("LOG_LEVEL", "verbose", 1);
-	c = config_load("/nonexistent/zmcsync.conf", 0);
-	CHECK(c != NULL);
+	raw = config_load("/nonexistent/zmcsync.conf", 0);
+	CHECK(raw != NULL);
 	CHECK(strstr(logtext(), "env ZMC_ORACLE_PORT: ignored, not a value for database.port (not a number between 1 and 65535); set ZMCSYNC_DATABASE_PORT for zmcsync") != NULL);
 	CHECK(strstr(logtext(), "env SYNC_BATCH_SIZE: ignored") != NULL);
 	CHECK(strstr(logtext(), "env LOG_LEVEL: ignored") != NULL);
 	CHECK(strstr(logtext(), "smart") == NULL);
-	if (c != NULL) {
-		V(c, "log.level", &w);
+	if (raw != NULL) {
+		V(raw, "log.level", &w);
 		CHECK_STR(w, "default");
-		CHECK(config_resolve(c) != NULL);
+		CHECK(config_resolve(raw) != NULL);
 	}
-	config_free(c);
+	config_free(raw);
 
 	/* ZMCSYNC_ names win over the others; an invalid one stops. */
 	setenv("ZMCSYNC_LOG_LEVEL", "warn", 1);
 	setenv("LOG_LEVEL", "debug", 1);
-	c = config_load("/nonexistent/zmcsync.conf", 0);
-	CHECK(c != NULL);
-	if (c != NULL) {
-		CHECK_STR(V(c, "log.level", &w), "warn");
+	raw = config_load("/nonexistent/zmcsync.conf", 0);
+	CHECK(raw != NULL);
+	if (raw != NULL) {
+		CHECK_STR(V(raw, "log.level", &w), "warn");
 		CHECK_STR(w, "env ZMCSYNC_LOG_LEVEL");
 	}
-	config_free(c);
+	config_free(raw);
 	setenv("ZMCSYNC_SYNC_BATCH_SIZE", "lots", 1);
-	c = config_load("/nonexistent/zmcsync.conf", 0);
-	CHECK(c == NULL);
+	raw = config_load("/nonexistent/zmcsync.conf", 0);
+	CHECK(raw == NULL);
 	CHECK(strstr(logtext(), "env ZMCSYNC_SYNC_BATCH_SIZE: not a number between 1 and 10000") != NULL);
-	config_free(c);
+	config_free(raw);
 	cleanup();
 }
 
 TEST(test_unknown_and_invalid)
 {
-	struct cfg	*c;
+	struct config_raw	*raw;
 	const char	*path;
 	char		*want;
 
@@ -379,8 +372,8 @@ TEST(test_unknown_and_invalid)
 	    "[bogus]\n"
 	    "x = 1\n"				/* 8: unknown section */
 	    "[empty]\n", 0600);
-	c = config_load(path, 1);
-	CHECK(c != NULL);
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
 	want = xasprintf("config %s:2: unknown key sync.batch_sise "
 	    "(did you mean sync.batch_size?)\n", path);
 	CHECK(strstr(logtext(), want) != NULL);
@@ -397,8 +390,8 @@ TEST(test_unknown_and_invalid)
 	free(want);
 	CHECK_INT(nwarn, 4);
 	CHECK_INT(nerr, 0);
-	CHECK_STR(V(c, "sync.heartbeat_interval", NULL), "60");
-	config_free(c);
+	CHECK_STR(V(raw, "sync.heartbeat_interval", NULL), "60");
+	config_free(raw);
 
 	/* Invalid values: every one reported with file:line, then NULL. */
 	buf_free(&logged);
@@ -419,8 +412,8 @@ TEST(test_unknown_and_invalid)
 	    "match_labels = alertname, bad-name\n"
 	    "[log]\n"
 	    "level = loud\n", 0600);
-	c = config_load(path, 1);
-	CHECK(c == NULL);
+	raw = config_load(path, 1);
+	CHECK(raw == NULL);
 #define HAS(line, rest) do { want = xasprintf("config %s:%d: %s\n", path, \
 	line, rest); CHECK(strstr(logtext(), want) != NULL); \
 	if (strstr(logtext(), want) == NULL) fprintf(stderr, "want %s", want); \
@@ -435,7 +428,7 @@ TEST(test_unknown_and_invalid)
 	HAS(14, "silence.match_labels: bad-name is not a label name");
 	HAS(16, "log.level: not one of debug|info|warn|warning|error");
 	CHECK(nerr >= 9);
-	config_free(c);
+	config_free(raw);
 
 	/* The source view: "v; drop table x" is cut at ';' by the INI
 	 * syntax, so check the identifier rule directly. */
@@ -447,81 +440,81 @@ TEST(test_unknown_and_invalid)
 	/* Syntax errors carry the line too. */
 	buf_free(&logged);
 	path = tmpfile_with("[sync]\nbatch_size = 5\nthis is not ini\n", 0600);
-	c = config_load(path, 1);
-	CHECK(c == NULL);
+	raw = config_load(path, 1);
+	CHECK(raw == NULL);
 	HAS(3, "syntax error, expected [section] or key = value");
 	cleanup();
 }
 
 TEST(test_cross_checks)
 {
-	struct cfg	*c;
+	struct config_raw	*raw;
 	const char	*path;
 
 	reset();
 	path = tmpfile_with("[sync]\nheartbeat_interval = 300\n"
 	    "alert_ttl = 300\n", 0600);
-	c = config_load(path, 1);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
-	CHECK(config_resolve(c) == NULL);
+	CHECK(config_resolve(raw) == NULL);
 	CHECK(strstr(logtext(), ":3: sync.alert_ttl: 300 must be greater than sync.heartbeat_interval (300)") != NULL);
 	/* A higher source can repair it. */
-	CHECK_INT(config_set_flag(c, "sync.alert_ttl", "900"), 0);
-	CHECK(config_resolve(c) != NULL);
-	config_free(c);
+	CHECK_INT(config_apply_table(raw, "SYNC", "ALERT_TTL", "900"), 0);
+	CHECK(config_resolve(raw) != NULL);
+	config_free(raw);
 
 	/* severity_filter naming an unmapped severity: warning, once. */
 	buf_free(&logged);
 	nwarn = 0;
 	setenv("SYNC_SEVERITY_FILTER", "critical, page", 1);
-	c = config_load(NULL, 0);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load(NULL, 0);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
-	CHECK(config_resolve(c) != NULL);
-	CHECK(config_resolve(c) != NULL);
+	CHECK(config_resolve(raw) != NULL);
+	CHECK(config_resolve(raw) != NULL);
 	CHECK_INT(nwarn, 1);
 	CHECK(strstr(logtext(), "env SYNC_SEVERITY_FILTER: no ZMC level maps to severity page") != NULL);
-	CHECK_INT(config_apply_table(c, "SEVERITY", "LEVEL_0", "page"), 0);
-	CHECK(config_resolve(c) != NULL);
+	CHECK_INT(config_apply_table(raw, "SEVERITY", "LEVEL_0", "page"), 0);
+	CHECK(config_resolve(raw) != NULL);
 	CHECK_INT(nwarn, 1);
-	config_free(c);
+	config_free(raw);
 
 	/* pool_min > pool_max */
 	unsetenv("SYNC_SEVERITY_FILTER");
 	setenv("ZMC_ORACLE_POOL_MIN", "20", 1);
-	c = config_load(NULL, 0);
-	CHECK(c != NULL && config_resolve(c) == NULL);
+	raw = config_load(NULL, 0);
+	CHECK(raw != NULL && config_resolve(raw) == NULL);
 	CHECK(strstr(logtext(), "env ZMC_ORACLE_POOL_MIN: greater than database.pool_max") != NULL);
-	config_free(c);
+	config_free(raw);
 	cleanup();
 }
 
 TEST(test_table)
 {
-	struct cfg		*c;
+	struct config_raw		*raw;
 	const struct config	*f;
 	const char		*w;
 
 	reset();
-	c = config_load(NULL, 0);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load(NULL, 0);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
-	CHECK_INT(config_apply_table(c, "DATABASE", "TIMEOUT", "5"), 0);
+	CHECK_INT(config_apply_table(raw, "DATABASE", "TIMEOUT", "5"), 0);
 	CHECK(strstr(logtext(), "table DATABASE.TIMEOUT: ignored, database settings come only from the file or environment") != NULL);
-	CHECK_INT(config_apply_table(c, "ALERTMANAGER", "PASSWORD", "x"), 0);
+	CHECK_INT(config_apply_table(raw, "ALERTMANAGER", "PASSWORD", "x"), 0);
 	CHECK(strstr(logtext(), "table ALERTMANAGER.PASSWORD: ignored, secrets come only from the file or environment") != NULL);
-	CHECK_INT(config_apply_table(c, "SYNC", "NOPE", "1"), 0);
+	CHECK_INT(config_apply_table(raw, "SYNC", "NOPE", "1"), 0);
 	CHECK(strstr(logtext(), "table SYNC.NOPE: unknown key, ignored") != NULL);
-	CHECK_INT(config_apply_table(c, "SYNC", "BATCH_SIZE", "x"), -1);
+	CHECK_INT(config_apply_table(raw, "SYNC", "BATCH_SIZE", "x"), -1);
 	CHECK(strstr(logtext(), "table SYNC.BATCH_SIZE: not a number between 1 and 10000") != NULL);
-	CHECK_INT(config_apply_table(c, "SYNC", "BATCH_SIZE", NULL), 0);
-	CHECK_INT(config_apply_table(c, "SYNC", "ENABLED", "0"), 0);
-	CHECK_INT(config_apply_table(c, "ALERTMANAGER", "URL", "http://x:1"), 0);
-	f = config_resolve(c);
+	CHECK_INT(config_apply_table(raw, "SYNC", "BATCH_SIZE", NULL), 0);
+	CHECK_INT(config_apply_table(raw, "SYNC", "ENABLED", "0"), 0);
+	CHECK_INT(config_apply_table(raw, "ALERTMANAGER", "URL", "http://x:1"), 0);
+	f = config_resolve(raw);
 	CHECK(f != NULL);
 	if (f != NULL) {
 		CHECK_INT(f->db_timeout, 30);
@@ -530,15 +523,15 @@ TEST(test_table)
 		CHECK_INT(f->sync_batch_size, 100);
 		CHECK_STR(f->am_urls[0], "http://x:1");
 	}
-	V(c, "database.timeout", &w);
+	V(raw, "database.timeout", &w);
 	CHECK_STR(w, "default");
-	config_free(c);
+	config_free(raw);
 	cleanup();
 }
 
 TEST(test_secrets)
 {
-	struct cfg		*c;
+	struct config_raw		*raw;
 	const struct config	*f;
 	const struct cfg_key	*k;
 	const char		*pwfile, *tokfile, *path;
@@ -557,11 +550,11 @@ TEST(test_secrets)
 	    "bearer_token_file = %s\n", pwfile, tokfile);
 	path = tmpfile_with(text, 0600);
 	free(text);
-	c = config_load(path, 1);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
-	f = config_resolve(c);
+	f = config_resolve(raw);
 	CHECK(f != NULL);
 	if (f != NULL) {
 		CHECK_STR(f->db_password, "s3cret-db");
@@ -571,14 +564,14 @@ TEST(test_secrets)
 		    "DRIVER={Oracle};DBQ=//h:1521/rb;UID=zmc;PWD=smart;");
 	}
 	k = config_key_find("alertmanager.password");
-	CHECK_STR(config_value(c, k, 1, &src, NULL), "********");
+	CHECK_STR(config_value(raw, k, 1, &src, NULL), "********");
 	CHECK_INT(src, SRC_FILE);
-	CHECK_STR(config_value(c, k, 0, NULL, NULL), "am-pass");
-	CHECK_STR(config_value(c, config_key_find("database.password"), 1,
+	CHECK_STR(config_value(raw, k, 0, NULL, NULL), "am-pass");
+	CHECK_STR(config_value(raw, config_key_find("database.password"), 1,
 	    NULL, NULL), "");
-	CHECK_STR(config_value(c, config_key_find("database.connection"), 1,
+	CHECK_STR(config_value(raw, config_key_find("database.connection"), 1,
 	    NULL, NULL), "DRIVER={Oracle};DBQ=//h:1521/rb;UID=zmc;PWD=********;");
-	CHECK_STR(config_value(c, config_key_find("database.password_file"),
+	CHECK_STR(config_value(raw, config_key_find("database.password_file"),
 	    1, NULL, NULL), pwfile);
 	/* The world-readable token file is warned about, by name only. */
 	want = xasprintf("%s is readable by everyone", tokfile);
@@ -588,47 +581,54 @@ TEST(test_secrets)
 	CHECK(strstr(logtext(), "the bearer token is used") != NULL);
 	CHECK(strstr(logtext(), "tok-123") == NULL);
 	CHECK(strstr(logtext(), "s3cret") == NULL);
-	config_free(c);
+	config_free(raw);
 
 	/* Missing secret file: error names the file, resolve fails. */
 	buf_free(&logged);
 	setenv("DATABASE_PASSWORD_FILE", "/nonexistent/pw", 1);
-	c = config_load(NULL, 0);
-	CHECK(c != NULL && config_resolve(c) == NULL);
+	raw = config_load(NULL, 0);
+	CHECK(raw != NULL && config_resolve(raw) == NULL);
 	CHECK(strstr(logtext(), "env DATABASE_PASSWORD_FILE: /nonexistent/pw: No such file or directory") != NULL);
 	/* An inline password from a higher source wins over the file. */
-	CHECK_INT(config_set_flag(c, "database.password", "flagpw"), 0);
-	f = config_resolve(c);
-	CHECK(f != NULL && strcmp(f->db_password, "flagpw") == 0);
-	config_free(c);
+	unsetenv("DATABASE_PASSWORD_FILE");
+	text = xasprintf("[database]\npassword_file = /nonexistent/pw\n");
+	path = tmpfile_with(text, 0600);
+	free(text);
+	setenv("DATABASE_PASSWORD", "envpw", 1);
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	f = raw != NULL ? config_resolve(raw) : NULL;
+	CHECK(f != NULL && strcmp(f->db_password, "envpw") == 0);
+	config_free(raw);
+	unsetenv("DATABASE_PASSWORD");
 	/* Both from the same source: error. */
 	buf_free(&logged);
 	setenv("DATABASE_PASSWORD_FILE", pwfile, 1);
 	setenv("DATABASE_PASSWORD", "x", 1);
-	c = config_load(NULL, 0);
-	CHECK(c != NULL && config_resolve(c) == NULL);
+	raw = config_load(NULL, 0);
+	CHECK(raw != NULL && config_resolve(raw) == NULL);
 	CHECK(strstr(logtext(), "set only one of database.password and database.password_file") != NULL);
-	config_free(c);
+	config_free(raw);
 
 	/* Connection-string masking forms. */
 	unsetenv("DATABASE_PASSWORD_FILE");
 	unsetenv("DATABASE_PASSWORD");
 	setenv("DATABASE_CONNECTION", "Driver=PostgreSQL;Server=h;password={a;b}}c};Uid=u", 1);
-	c = config_load(NULL, 0);
-	CHECK(c != NULL);
-	if (c != NULL) {
-		CHECK_STR(config_value(c, config_key_find("database.connection"),
+	raw = config_load(NULL, 0);
+	CHECK(raw != NULL);
+	if (raw != NULL) {
+		CHECK_STR(config_value(raw, config_key_find("database.connection"),
 		    1, NULL, NULL), "Driver=PostgreSQL;Server=h;password=********;Uid=u");
-		config_free(c);
+		config_free(raw);
 	}
 	/* Blanks around '=' and Oracle's UID=user/password are masked too. */
 	setenv("DATABASE_CONNECTION", "DSN=zmc; PWD = Blank5pw ;UID=zmc/Tiger9pw@rb", 1);
-	c = config_load(NULL, 0);
-	CHECK(c != NULL);
-	if (c != NULL) {
-		CHECK_STR(config_value(c, config_key_find("database.connection"),
+	raw = config_load(NULL, 0);
+	CHECK(raw != NULL);
+	if (raw != NULL) {
+		CHECK_STR(config_value(raw, config_key_find("database.connection"),
 		    1, NULL, NULL), "DSN=zmc; PWD = ********;UID=zmc/********@rb");
-		config_free(c);
+		config_free(raw);
 	}
 	unsetenv("DATABASE_CONNECTION");
 	cleanup();
@@ -638,7 +638,7 @@ TEST(test_secrets)
 TEST(test_long_line)
 {
 	struct buf	 b = { 0 };
-	struct cfg	*c;
+	struct config_raw	*raw;
 	const char	*path, *p;
 	char		*big;
 	int		 n = 0;
@@ -649,9 +649,9 @@ TEST(test_long_line)
 	big[1024 * 1024] = '\0';
 	buf_printf(&b, "[sync]\nbatch_size = 10\n# comment\nx = %s\n[log]\nlevel = info\n", big);
 	path = tmpfile_with(b.s, 0600);
-	c = config_load(path, 1);
-	CHECK(c == NULL);
-	config_free(c);
+	raw = config_load(path, 1);
+	CHECK(raw == NULL);
+	config_free(raw);
 	for (p = logtext(); (p = strstr(p, "config ")) != NULL; p++)
 		n++;
 	CHECK_INT(n, 1);
@@ -663,9 +663,9 @@ TEST(test_long_line)
 	buf_printf(&b, "[labels]\n#%s\ncluster = %s\n", big, big + 10);
 	path = tmpfile_with(b.s, 0600);
 	reset();
-	c = config_load(path, 1);
-	CHECK(c != NULL);
-	config_free(c);
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	config_free(raw);
 	buf_free(&b);
 	free(big);
 	cleanup();
@@ -674,7 +674,7 @@ TEST(test_long_line)
 /* After config_resolve, every message is cleared of the secrets in force. */
 TEST(test_secret_registry)
 {
-	struct cfg	*c;
+	struct config_raw	*raw;
 	char		*r;
 
 	reset();
@@ -684,8 +684,8 @@ TEST(test_secret_registry)
 	setenv("ALERTMANAGER_BEARER_TOKEN", "tok-abc-123", 1);
 	setenv("ALERTMANAGER_HEADERS", "X-Api-Key: Key4242; X-Scope-OrgID: tenant-7; "
 	    "Authorization: Basic QmFzaWMx", 1);
-	c = config_load(NULL, 0);
-	CHECK(c != NULL && config_resolve(c) != NULL);
+	raw = config_load(NULL, 0);
+	CHECK(raw != NULL && config_resolve(raw) != NULL);
 	/* an error body echoing the request's headers */
 	log_warn("alertmanager x: 400 Authorization: Basic em1jOnB3LdCh0LXQutGA0LXRgi0x "
 	    "Bearer tok-abc-123 pw-Секрет-1 Conn5ecret Tiger9pw "
@@ -706,11 +706,11 @@ TEST(test_secret_registry)
 	CHECK_STR(r, "********");
 	free(r);
 	/* config show masks the header credential */
-	CHECK(strstr(config_value(c, config_key_find("alertmanager.headers"), 1,
+	CHECK(strstr(config_value(raw, config_key_find("alertmanager.headers"), 1,
 	    NULL, NULL), "Key4242") == NULL);
-	CHECK(strstr(config_value(c, config_key_find("alertmanager.headers"), 1,
+	CHECK(strstr(config_value(raw, config_key_find("alertmanager.headers"), 1,
 	    NULL, NULL), "tenant-7") != NULL);
-	config_free(c);
+	config_free(raw);
 	unsetenv("DATABASE_CONNECTION");
 	unsetenv("ALERTMANAGER_USERNAME");
 	unsetenv("ALERTMANAGER_PASSWORD");
@@ -722,15 +722,15 @@ TEST(test_secret_registry)
 
 TEST(test_quoting)
 {
-	struct cfg		*c;
+	struct config_raw		*raw;
 	const struct config	*f;
 	const char		*path;
 
 	reset();
 	/* Unquoted ';' in a connection string would silently cut it. */
 	path = tmpfile_with("[database]\nconnection = DSN=zmc;PWD=x\n", 0600);
-	c = config_load(path, 1);
-	CHECK(c == NULL);
+	raw = config_load(path, 1);
+	CHECK(raw == NULL);
 	CHECK(strstr(logtext(), ":2: database.connection: ';' and '#' start a comment, put the value in double quotes") != NULL);
 	CHECK(strstr(logtext(), "PWD=x") == NULL);
 	buf_free(&logged);
@@ -745,12 +745,12 @@ TEST(test_quoting)
 	    "auto_remove_on_clear = 0\n"
 	    "[labels]\n"
 	    "cluster =\n", 0600);
-	c = config_load(path, 1);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
 	CHECK_INT(nwarn + nerr, 0);
-	f = config_resolve(c);
+	f = config_resolve(raw);
 	CHECK(f != NULL);
 	if (f != NULL) {
 		CHECK_INT(f->am_headersz, 2);
@@ -766,7 +766,7 @@ TEST(test_quoting)
 		CHECK(!f->silence_auto_remove);
 		CHECK_STR(f->label_cluster, "");
 	}
-	config_free(c);
+	config_free(raw);
 	cleanup();
 }
 
@@ -833,7 +833,10 @@ TEST(test_check_value)
 	CHECK(config_key_find("nope.x") == NULL);
 }
 
-/* Every key: env rule name, default valid, help present, no duplicates. */
+/*
+ * Every key: default valid, help present, no duplicate names, a field of
+ * its own in struct config (lists with their count).
+ */
 TEST(test_key_table)
 {
 	const struct cfg_key	*k;
@@ -844,15 +847,24 @@ TEST(test_key_table)
 	CHECK(n >= 60);
 	for (i = 0; i < n; i++) {
 		CHECK(k[i].help != NULL && *k[i].help != '\0');
-		for (j = i + 1; j < n; j++)
+		for (j = i + 1; j < n; j++) {
 			CHECK(!(strcmp(k[i].group, k[j].group) == 0 &&
 			    strcmp(k[i].name, k[j].name) == 0));
+			CHECK(k[i].off != k[j].off);
+		}
+		CHECK(k[i].off < sizeof(struct config));
+		if (k[i].type == CFGT_LIST || k[i].type == CFGT_URLS ||
+		    k[i].type == CFGT_HEADERS)
+			CHECK(k[i].offn > k[i].off &&
+			    k[i].offn < sizeof(struct config));
+		else
+			CHECK(k[i].offn == 0);
 		if (strcmp(k[i].group, "database") == 0)
 			CHECK(!k[i].table_ok);
 		if (k[i].type == CFGT_SECRET)
 			CHECK(!k[i].table_ok);
-		/* Defaults of required-non-empty keys must themselves pass. */
-		if (*k[i].def != '\0' || k[i].type == CFGT_STR) {
+		/* Every default must itself pass (empty ones included). */
+		{
 			r = config_check_value(&k[i], k[i].def);
 			if (r != NULL)
 				fprintf(stderr, "  default of %s.%s: %s\n",
@@ -866,18 +878,18 @@ TEST(test_key_table)
 /* sync.lease_seconds and sync.instance_id: derived defaults, the table, limits. */
 TEST(test_lease_keys)
 {
-	struct cfg		*c;
+	struct config_raw		*raw;
 	const struct config	*f;
 	const char		*path;
 	char			 host[256], *want;
 
 	reset();
 	path = tmpfile_with("[sync]\nscan_interval = 15\n[state]\ndir = /srv/zs\n", 0600);
-	c = config_load(path, 1);
-	CHECK(c != NULL);
-	if (c == NULL)
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	if (raw == NULL)
 		return;
-	CHECK((f = config_resolve(c)) != NULL);
+	CHECK((f = config_resolve(raw)) != NULL);
 	if (f == NULL)
 		return;
 	CHECK_INT(f->sync_lease_seconds, 30);
@@ -887,23 +899,30 @@ TEST(test_lease_keys)
 	free(want);
 	CHECK_INT(nwarn, 0);
 	/* The table may set the lease, never the instance id (each host has its own). */
-	CHECK_INT(config_apply_table(c, "SYNC", "LEASE_SECONDS", "45"), 0);
-	CHECK(config_apply_table(c, "SYNC", "INSTANCE_ID", "shared") == 0);
-	CHECK((f = config_resolve(c)) != NULL);
+	CHECK_INT(config_apply_table(raw, "SYNC", "LEASE_SECONDS", "45"), 0);
+	CHECK(config_apply_table(raw, "SYNC", "INSTANCE_ID", "shared") == 0);
+	CHECK((f = config_resolve(raw)) != NULL);
 	CHECK_INT(f->sync_lease_seconds, 45);
 	CHECK(strcmp(f->sync_instance_id, "shared") != 0);
 	CHECK(strstr(logtext(), "table SYNC.INSTANCE_ID: ignored, per-host settings come only from the file or environment") != NULL);
 	nwarn = 0;
 	/* A lease no longer than the cron period: warned about. */
-	CHECK_INT(config_set_flag(c, "sync.lease_seconds", "15"), 0);
-	CHECK((f = config_resolve(c)) != NULL);
+	CHECK_INT(config_apply_table(raw, "SYNC", "LEASE_SECONDS", "15"), 0);
+	CHECK((f = config_resolve(raw)) != NULL);
 	CHECK_INT(nwarn, 1);
-	CHECK(strstr(logtext(), "sync.lease_seconds: 15 is not more than sync.scan_interval (15)") != NULL);
-	CHECK(config_set_flag(c, "sync.lease_seconds", "0") != 0);
-	CHECK_INT(config_set_flag(c, "sync.instance_id", "zmc-a"), 0);
-	CHECK((f = config_resolve(c)) != NULL);
-	CHECK_STR(f->sync_instance_id, "zmc-a");
-	config_free(c);
+	CHECK(strstr(logtext(), "table SYNC.LEASE_SECONDS: 15 is not more than sync.scan_interval (15)") != NULL);
+	CHECK(config_apply_table(raw, "SYNC", "LEASE_SECONDS", "0") != 0);
+	config_free(raw);
+	setenv("SYNC_INSTANCE_ID", "zmc-a", 1);
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	if (raw == NULL)
+		return;
+	CHECK((f = config_resolve(raw)) != NULL);
+	if (f != NULL)
+		CHECK_STR(f->sync_instance_id, "zmc-a");
+	config_free(raw);
+	unsetenv("SYNC_INSTANCE_ID");
 }
 
 /* Finds conf/ or man/ whether run from the top or from build/. */
@@ -921,7 +940,7 @@ open_top(const char *rel, char *path, size_t sz)
 
 TEST(test_example_file)
 {
-	struct cfg		*c;
+	struct config_raw		*raw;
 	const struct config	*f;
 	char			 path[256];
 	FILE			*fp;
@@ -932,19 +951,19 @@ TEST(test_example_file)
 		return;
 	}
 	fclose(fp);
-	c = config_load(path, 1);
-	CHECK(c != NULL);
-	if (c == NULL) {
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	if (raw == NULL) {
 		fprintf(stderr, "%s", logtext());
 		return;
 	}
-	f = config_resolve(c);
+	f = config_resolve(raw);
 	CHECK(f != NULL);
 	CHECK_INT(nwarn, 0);
 	CHECK_INT(nerr, 0);
 	if (nwarn + nerr > 0)
 		fprintf(stderr, "%s", logtext());
-	config_free(c);
+	config_free(raw);
 	cleanup();
 }
 

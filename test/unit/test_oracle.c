@@ -47,11 +47,11 @@ env_clear(void)
  * Loads a configuration from a file holding ini (may be "") plus the
  * current environment; returns the loader (config_free) and sets *out.
  */
-static struct cfg *
+static struct config_raw *
 load(const char *ini, const struct config **out)
 {
 	char path[] = "/tmp/test_oracle_conf_XXXXXX";
-	struct cfg *c;
+	struct config_raw *c;
 	FILE *f;
 	int fd;
 
@@ -87,7 +87,7 @@ conf_blank(struct config *c)
 TEST(connection_string_from_guide_env)
 {
 	const struct config *conf;
-	struct cfg *c;
+	struct config_raw *c;
 	char *cs, *masked, *err;
 
 	env_clear();

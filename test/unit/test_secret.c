@@ -122,6 +122,23 @@ TEST(connstr_registry)
 	secret_clear();
 }
 
+/* A secret the caller holds but nobody registered: the same mask. */
+TEST(redact_with)
+{
+	char	*r;
+
+	secret_clear();
+	secret_add("Registered1");
+	r = secret_redact_with("login Own5ecret Registered1 PWD=x;", "Own5ecret");
+	CHECK_STR(r, "login " SECRET_MASK " " SECRET_MASK " PWD=" SECRET_MASK ";");
+	free(r);
+	r = secret_redact_with("ab Own5ecret", "ab");	/* too short to mask */
+	CHECK_STR(r, "ab Own5ecret");
+	free(r);
+	CHECK(secret_redact_with(NULL, "x") == NULL);
+	secret_clear();
+}
+
 int
 main(void)
 {
@@ -129,6 +146,7 @@ main(void)
 	RUN(registry_forms);
 	RUN(longest_first);
 	RUN(connstr_registry);
+	RUN(redact_with);
 	secret_clear();
 	return DONE();
 }

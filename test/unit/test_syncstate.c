@@ -549,7 +549,7 @@ TEST(config_table)
 {
 	struct config_row r, *v;
 	size_t n;
-	struct cfg *cfg;
+	struct config_raw *raw;
 	const struct config *c;
 	char path[] = "/tmp/test_syncstate_conf_XXXXXX";
 	int fd;
@@ -586,17 +586,17 @@ TEST(config_table)
 	}
 	write(fd, "[sync]\nheartbeat_interval = 60\n", 31);
 	close(fd);
-	cfg = config_load(path, 1);
-	CHECK(cfg != NULL);
-	if (cfg != NULL) {
-		CHECK_INT(syncstate_config_load(db, cfg), 0);
-		c = config_resolve(cfg);
+	raw = config_load(path, 1);
+	CHECK(raw != NULL);
+	if (raw != NULL) {
+		CHECK_INT(syncstate_config_load(db, raw), 0);
+		c = config_resolve(raw);
 		CHECK(c != NULL && c->sync_heartbeat_interval == 240);
 		CHECK(c != NULL && c->silence_duration_hours == 12);
 		/* an invalid table value is reported as such */
 		CHECK_INT(syncstate_config_set(db, "SYNC", "BATCH_SIZE", "lots", NULL, now), 0);
-		CHECK_INT(syncstate_config_load(db, cfg), -2);
-		config_free(cfg);
+		CHECK_INT(syncstate_config_load(db, raw), -2);
+		config_free(raw);
 	}
 	unlink(path);
 	CHECK_INT(syncstate_config_unset(db, "sync", "batch_size"), 0);

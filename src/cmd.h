@@ -1,14 +1,18 @@
 /*
- * cmd: the subcommand table (git's cmd_struct).  main.c parses the global
- * options, finds the command, and does the shared setup its flags ask
- * for -- configuration, database, config-table overrides, state file, run
- * lock -- once, before calling it.  Each command lives in cmd_<name>.c.
+ * cmd: the subcommand table (git's cmd_struct) and what commands share.
+ * main.c parses the global options, finds the command, and does the
+ * shared setup its flags ask for -- configuration, database, config-table
+ * overrides, state file, run lock -- once, before calling it with the
+ * command in ctx->cmd.  Each command lives in cmd_<name>.c; the helpers
+ * below (usage errors, options, the Alertmanager client) in cmd.c.
  */
 #ifndef ZMCSYNC_CMD_H
 #define ZMCSYNC_CMD_H
 
+#include <getopt.h>
 #include <stdio.h>
 
+struct cmd;
 struct cfg;
 struct config;
 struct db;
@@ -38,6 +42,7 @@ enum {
 
 /* What the dispatcher hands every command. */
 struct ctx {
+	const struct cmd	*cmd;		/* the command being run (its name, usage) */
 	struct cfg		*cfg;		/* loader state (config show/set) */
 	const struct config	*conf;		/* values in force */
 	struct db		*db;		/* NULL unless CMD_DB */
@@ -61,13 +66,6 @@ struct ctx {
 
 /* Output formats of -o (--json is -o json). */
 enum { OUT_TEXT = 0, OUT_JSON = 1, OUT_WIDE = 2 };
-/*
- * Parses the value of -o / --output ("json", "wide", "text") into *fmt
- * and, for wide, lets tables keep every column whole (out_set_wide).  0
- * ok; -1 after printing the reason and the usage (the caller returns
- * EXIT_USAGE).
- */
-int	 cmd_output(const char *cmd, const char *arg, int *fmt);
 /* The output options every listing takes, for its getopt_long table. */
 #define CMD_OUTPUT_LONGOPTS \
 	{ "json", no_argument, NULL, 'j' }, \
@@ -75,11 +73,6 @@ int	 cmd_output(const char *cmd, const char *arg, int *fmt);
 	{ "wide", no_argument, NULL, 'w' }
 /* Their short letters, for the optstring. */
 #define CMD_OUTPUT_SHORT	"jo:w"
-/*
- * Handles getopt result ch when it is one of the output options: 1
- * handled (*fmt set), 0 not one of them, -1 usage error printed.
- */
-int	 cmd_outopt(const char *cmd, int ch, const char *arg, int *fmt);
 
 struct cmd {
 	const char	*name;
@@ -90,21 +83,41 @@ struct cmd {
 	const char	*options;	/* "  -x, --long ARG  what it does\n" lines, or NULL */
 };
 
-/* The command table and its length (main.c). */
-const struct cmd *cmd_table(size_t *n);
-const struct cmd *cmd_find(const char *name);
-/* Prints "usage: zmcsync CMD-USAGE" to stderr and returns EXIT_USAGE. */
-int	 cmd_usage(const struct cmd *);
-/* Prints "zmcsync CMD: reason" + usage to stderr; returns EXIT_USAGE. */
-int	 cmd_badarg(const char *cmd, const char *fmt, ...)
+/*
+ * The usage errors name ctx->cmd; each returns EXIT_USAGE, so a command
+ * writes "return cmd_badarg(ctx, ...)".
+ */
+/* Prints "usage: zmcsync CMD-USAGE" to stderr. */
+int	 cmd_usage(const struct ctx *);
+/* Prints "zmcsync CMD: reason" and the usage to stderr. */
+int	 cmd_badarg(const struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* "unexpected argument X" when argv[first] exists; EXIT_OK otherwise. */
+int	 cmd_noargs(const struct ctx *, int argc, char **argv, int first);
 
+/* A getopt_long table of the output options only. */
+extern const struct option cmd_outopts[];
+/*
+ * getopt_long over the command's options that handles the output ones
+ * (-o json|wide|text, --json, --wide: into *fmt, -o wide also through
+ * out_set_wide) when fmt is not NULL.  Returns the next other option's
+ * character, -1 after the last option, or 0 after printing a usage
+ * error (an unknown option, a bad -o): the caller returns EXIT_USAGE.
+ */
+int	 cmd_opt(const struct ctx *, int argc, char **argv, const char *optstring,
+	    const struct option *longopts, int *fmt);
+/*
+ * The options of a command that takes only the output ones, and with
+ * operands 0 no operand either (with 1 the caller checks argv[optind]
+ * on).  EXIT_OK, or EXIT_USAGE after the usage error.
+ */
+int	 cmd_outonly(const struct ctx *, int argc, char **argv, int *fmt, int operands);
 /*
  * Parses the value arg of numeric option opt in [min,max] into *out.
  * 0 ok; -1 after printing "zmcsync CMD: OPT ARG: not a number between MIN
  * and MAX" and the usage (the caller returns EXIT_USAGE).
  */
-int	 cmd_number(const char *cmd, const char *opt, const char *arg,
+int	 cmd_number(const struct ctx *, const char *opt, const char *arg,
 	    long long min, long long max, long long *out);
 
 struct am;

@@ -95,34 +95,26 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 	size_t n = 0, i;
 	int ch, json, fmt = OUT_TEXT;
 
-	while ((ch = getopt_long(argc, argv, "s:l:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("alarms", ch, optarg, &fmt)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
+	while ((ch = cmd_opt(ctx, argc, argv, "s:l:" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
 		case 's':
 			if (sync_status_parse(optarg) < 0)
-				return cmd_badarg("alarms", "--status %s: not one of "
+				return cmd_badarg(ctx, "--status %s: not one of "
 				    "PENDING, FIRING, RESOLVED, SILENCED", optarg);
 			status = optarg;
 			break;
 		case 'l':
-			if (cmd_number("alarms", "--limit", optarg, 1, 100000, &limit) != 0)
+			if (cmd_number(ctx, "--limit", optarg, 1, 100000, &limit) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'O':
-			if (cmd_number("alarms", "--offset", optarg, 0, 1000000000, &offset) != 0)
+			if (cmd_number(ctx, "--offset", optarg, 0, 1000000000, &offset) != 0)
 				return EXIT_USAGE;
 			break;
-		default:
-			return cmd_usage(cmd_find("alarms"));
 		}
 	}
-	if (optind < argc)
-		return cmd_badarg("alarms", "unexpected argument %s", argv[optind]);
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
 	json = fmt == OUT_JSON;
 

@@ -32,10 +32,6 @@ jtext(struct json_object *o, const char *k, char *buf, size_t bufsz)
 int
 cmd_am_status(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const head[] = { "URL", "HEALTHY", "VERSION", "CLUSTER",
 	    "ALERTS", "SILENCES", "ERROR" };
 	static const char *const keys[] = { "url", "healthy", "version", "cluster_status",
@@ -46,16 +42,10 @@ cmd_am_status(int argc, char **argv, struct ctx *ctx)
 	char *err = NULL, bufs[7][256];
 	const char *cells[7];
 	size_t i, j, up = 0;
-	int ch, json, fmt = OUT_TEXT, r;
+	int json, fmt = OUT_TEXT;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("am-status", ch, optarg, &fmt)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("am-status"));
-	}
-	if (optind < argc)
-		return cmd_badarg("am-status", "unexpected argument %s", argv[optind]);
+	if (cmd_outonly(ctx, argc, argv, &fmt, 0) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
 	json = fmt == OUT_JSON;
 	if ((am = cmd_am(ctx, &err)) == NULL) {

@@ -202,26 +202,16 @@ probe_ams(struct probes *p, const struct ctx *ctx, size_t *members)
 int
 cmd_check(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct config *c = ctx->conf;
 	struct probes p = { 0 };
 	struct json_object *o, *comps, *one;
 	const char *file;
 	char *err;
 	size_t i, members, up;
-	int ch, json, fmt = OUT_TEXT, db_bad = 0, cfg_bad = 0, am_bad = 0, rc;
+	int json, fmt = OUT_TEXT, db_bad = 0, cfg_bad = 0, am_bad = 0, rc;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((rc = cmd_outopt("check", ch, optarg, &fmt)) == -1)
-			return EXIT_USAGE;
-		if (rc == 0)
-			return cmd_usage(cmd_find("check"));
-	}
-	if (optind < argc)
-		return cmd_badarg("check", "unexpected argument %s", argv[optind]);
+	if (cmd_outonly(ctx, argc, argv, &fmt, 0) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
 	json = fmt == OUT_JSON;
 	if (!json) {

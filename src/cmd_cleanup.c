@@ -37,27 +37,19 @@ cmd_cleanup(int argc, char **argv, struct ctx *ctx)
 	char tb[32];
 	int ch, json, fmt = OUT_TEXT, dry = 0, r;
 
-	while ((ch = getopt_long(argc, argv, "d:n" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("cleanup", ch, optarg, &fmt)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
+	while ((ch = cmd_opt(ctx, argc, argv, "d:n" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
 		case 'd':
-			if (cmd_number("cleanup", "--days", optarg, 1, 36500, &days) != 0)
+			if (cmd_number(ctx, "--days", optarg, 1, 36500, &days) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'n':
 			dry = 1;
 			break;
-		default:
-			return cmd_usage(cmd_find("cleanup"));
 		}
 	}
-	if (optind < argc)
-		return cmd_badarg("cleanup", "unexpected argument %s", argv[optind]);
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
 	json = fmt == OUT_JSON;
 	if (days < 0)

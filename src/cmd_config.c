@@ -27,25 +27,18 @@
 
 static const char *const source_names[] = { "default", "file", "table", "env", "flag" };
 
-/* Sub-command usage errors go through the one command name. */
-static int
-badarg(const char *fmt, const char *arg)
-{
-	return cmd_badarg("config", fmt, arg);
-}
-
 /*
  * Splits "group.key" into the key table entry and upper-case table names
  * (allocated into g and k).  Returns EXIT_OK, or EXIT_USAGE after a message.
  */
 static int
-parse_key(const char *dotted, const struct cfg_key **kp, char **g, char **k)
+parse_key(const struct ctx *ctx, const char *dotted, const struct cfg_key **kp, char **g, char **k)
 {
 	const struct cfg_key *key;
 	char *p;
 
 	if ((key = config_key_find(dotted)) == NULL)
-		return badarg("%s: unknown key (config show lists them)", dotted);
+		return cmd_badarg(ctx, "%s: unknown key (config show lists them)", dotted);
 	*kp = key;
 	*g = xstrdup(key->group);
 	*k = xstrdup(key->name);
@@ -123,20 +116,12 @@ config_list(int argc, char **argv, struct ctx *ctx)
 	size_t n = 0, i;
 	int ch, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "g:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("config", ch, optarg, &json)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
-		if (ch == 'g')
-			group = optarg;
-		else
-			return cmd_usage(cmd_find("config"));
-	}
+	while ((ch = cmd_opt(ctx, argc, argv, "g:" CMD_OUTPUT_SHORT, opts, &json)) > 0)
+		group = optarg;		/* -g, the only other option */
+	if (ch == 0)
+		return EXIT_USAGE;
 	if (optind < argc)
-		return badarg("list: unexpected argument %s", argv[optind]);
+		return cmd_badarg(ctx, "list: unexpected argument %s", argv[optind]);
 	CMD_PARSED(ctx);
 	if (need_db(ctx) != 0)
 		return EXIT_DB;
@@ -172,25 +157,17 @@ config_list(int argc, char **argv, struct ctx *ctx)
 static int
 config_get(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct cfg_key *key;
 	struct config_row row;
 	char *g, *k;
-	int ch, json = 0, r;
+	int json = 0, r;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("config", ch, optarg, &json)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("config"));
-	}
+	if (cmd_outonly(ctx, argc, argv, &json, 1) != EXIT_OK)
+		return EXIT_USAGE;
 	if (argc - optind != 1)
-		return badarg("get: %s", argc - optind < 1 ? "GROUP.KEY missing" :
+		return cmd_badarg(ctx, "get: %s", argc - optind < 1 ? "GROUP.KEY missing" :
 		    "too many arguments");
-	if ((r = parse_key(argv[optind], &key, &g, &k)) != EXIT_OK)
+	if ((r = parse_key(ctx, argv[optind], &key, &g, &k)) != EXIT_OK)
 		return r;
 	if (ctx->parse_only || need_db(ctx) != 0) {
 		free(g);
@@ -234,34 +211,26 @@ note_override(struct ctx *ctx, const struct cfg_key *key, const char *g, const c
 static int
 config_set(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char msg[] = "Configuration updated; the next run uses it.";
 	const struct cfg_key *key;
 	struct json_object *o;
 	char *g, *k, *err;
-	int ch, json = 0, r = EXIT_OK;
+	int json = 0, r = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("config", ch, optarg, &json)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("config"));
-	}
+	if (cmd_outonly(ctx, argc, argv, &json, 1) != EXIT_OK)
+		return EXIT_USAGE;
 	if (argc - optind != 2)
-		return badarg("set: %s", argc - optind < 2 ? "GROUP.KEY VALUE missing" :
+		return cmd_badarg(ctx, "set: %s", argc - optind < 2 ? "GROUP.KEY VALUE missing" :
 		    "too many arguments");
-	if ((r = parse_key(argv[optind], &key, &g, &k)) != EXIT_OK)
+	if ((r = parse_key(ctx, argv[optind], &key, &g, &k)) != EXIT_OK)
 		return r;
 	if (strcmp(key->group, "database") == 0) {
-		r = cmd_badarg("config", "set %s.%s: database settings come only from "
+		r = cmd_badarg(ctx, "set %s.%s: database settings come only from "
 		    "the file or the environment", g, k);
 		goto out;
 	}
 	if (!key->table_ok) {
-		r = cmd_badarg("config", "set %s.%s: %s come only from the file "
+		r = cmd_badarg(ctx, "set %s.%s: %s come only from the file "
 		    "or the environment", g, k, key->type == CFGT_SECRET ||
 		    key->type == CFGT_PATH ? "secrets" : "per-host settings");
 		goto out;
@@ -330,9 +299,9 @@ config_unset(int argc, char **argv, struct ctx *ctx)
 	int r;
 
 	if (argc != 2)
-		return badarg("unset: %s", argc < 2 ? "GROUP.KEY missing" :
+		return cmd_badarg(ctx, "unset: %s", argc < 2 ? "GROUP.KEY missing" :
 		    "too many arguments");
-	if ((r = parse_key(argv[1], &key, &g, &k)) != EXIT_OK)
+	if ((r = parse_key(ctx, argv[1], &key, &g, &k)) != EXIT_OK)
 		return r;
 	if (ctx->parse_only || need_db(ctx) != 0) {
 		free(g);
@@ -358,10 +327,6 @@ config_unset(int argc, char **argv, struct ctx *ctx)
 static int
 config_show(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const head[] = { "KEY", "VALUE", "SOURCE" };
 	const struct cfg_key *keys;
 	struct json_object *arr, *o;
@@ -370,16 +335,12 @@ config_show(int argc, char **argv, struct ctx *ctx)
 	const char *v, *where, *cells[3];
 	char *dotted;
 	size_t n, i;
-	int ch, json = 0, r;
+	int json = 0, r;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("config", ch, optarg, &json)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("config"));
-	}
+	if (cmd_outonly(ctx, argc, argv, &json, 1) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind < argc)
-		return badarg("show: unexpected argument %s", argv[optind]);
+		return cmd_badarg(ctx, "show: unexpected argument %s", argv[optind]);
 	CMD_PARSED(ctx);
 	/* The dispatcher does not apply the table for config: show does it here. */
 	if (ctx->db == NULL)
@@ -435,7 +396,7 @@ cmd_config(int argc, char **argv, struct ctx *ctx)
 	const char *sub;
 
 	if (argc < 2)
-		return cmd_badarg("config", "list, get, set, unset or show expected");
+		return cmd_badarg(ctx, "list, get, set, unset or show expected");
 	sub = argv[1];
 	/* The sub-command's getopt starts at its own arguments. */
 	argc--;
@@ -451,5 +412,5 @@ cmd_config(int argc, char **argv, struct ctx *ctx)
 		return config_unset(argc, argv, ctx);
 	if (strcmp(sub, "show") == 0)
 		return config_show(argc, argv, ctx);
-	return badarg("%s: unknown sub-command (list, get, set, unset, show)", sub);
+	return cmd_badarg(ctx, "%s: unknown sub-command (list, get, set, unset, show)", sub);
 }

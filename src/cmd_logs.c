@@ -144,18 +144,12 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	char *ops;
 
 	memset(&f, 0, sizeof(f));
-	while ((ch = getopt_long(argc, argv, "a:e:El:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("logs", ch, optarg, &fmt)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
+	while ((ch = cmd_opt(ctx, argc, argv, "a:e:El:" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
 		case 'p':
 			if ((f.operation = op_find(optarg)) == NULL) {
 				ops = op_list();
-				cmd_badarg("logs", "--operation %s: not one of %s",
+				cmd_badarg(ctx, "--operation %s: not one of %s",
 				    optarg, ops);
 				free(ops);
 				return EXIT_USAGE;
@@ -164,7 +158,7 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 		case 'a':
 		case 'e':
 			if (str_to_int(optarg, 1, INT64_MAX, &v) != 0)
-				return cmd_badarg("logs", "%s %s: not a positive id",
+				return cmd_badarg(ctx, "%s %s: not a positive id",
 				    ch == 'a' ? "--alarm-id" : "--event-id", optarg);
 			if (ch == 'a')
 				f.alarm_id = v;
@@ -177,26 +171,24 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 		case 'S':
 		case 'U':
 			if (when_parse(optarg, now, ch == 'S' ? &f.since : &f.until) != 0)
-				return cmd_badarg("logs", "%s %s: not a time: 30m, 2h, "
+				return cmd_badarg(ctx, "%s %s: not a time: 30m, 2h, "
 				    "1d (ago) or RFC 3339 (2026-11-30T08:00:00Z)",
 				    ch == 'S' ? "--since" : "--until", optarg);
 			break;
 		case 'l':
-			if (cmd_number("logs", "--limit", optarg, 1, 100000, &limit) != 0)
+			if (cmd_number(ctx, "--limit", optarg, 1, 100000, &limit) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'O':
-			if (cmd_number("logs", "--offset", optarg, 0, 1000000000, &offset) != 0)
+			if (cmd_number(ctx, "--offset", optarg, 0, 1000000000, &offset) != 0)
 				return EXIT_USAGE;
 			break;
-		default:
-			return cmd_usage(cmd_find("logs"));
 		}
 	}
-	if (optind < argc)
-		return cmd_badarg("logs", "unexpected argument %s", argv[optind]);
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	if (f.since != 0 && f.until != 0 && f.until <= f.since)
-		return cmd_badarg("logs", "--until is not after --since");
+		return cmd_badarg(ctx, "--until is not after --since");
 	CMD_PARSED(ctx);
 	json = fmt == OUT_JSON;
 	f.limit = (size_t)limit;

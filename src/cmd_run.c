@@ -505,29 +505,21 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.c = ctx->conf;
-	while ((ch = getopt_long(argc, argv, "nt:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("run", ch, optarg, &fmt)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
+	while ((ch = cmd_opt(ctx, argc, argv, "nt:" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
 		case 'n':
 			r.dry_run = 1;
 			break;
 		case 't':
-			if (cmd_number("run", "--timeout", optarg, 1, 86400, &timeout) != 0)
+			if (cmd_number(ctx, "--timeout", optarg, 1, 86400, &timeout) != 0)
 				return EXIT_USAGE;
 			break;
-		default:
-			return cmd_usage(cmd_find("run"));
 		}
 	}
-	if (optind < argc)
-		return cmd_badarg("run", "unexpected argument %s", argv[optind]);
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	if (fmt != OUT_TEXT && !r.dry_run)
-		return cmd_badarg("run", "-o %s: only with --dry-run (a run prints "
+		return cmd_badarg(ctx, "-o %s: only with --dry-run (a run prints "
 		    "nothing)", fmt == OUT_JSON ? "json" : "wide");
 	CMD_PARSED(ctx);
 	r.json = fmt == OUT_JSON;

@@ -121,20 +121,12 @@ cmd_silences(int argc, char **argv, struct ctx *ctx)
 	char *err = NULL, *mt, tb[32];
 	const char *cells[7], *state;
 	size_t i;
-	int ch, json, fmt = OUT_TEXT, every = 0, r;
+	int ch, json, fmt = OUT_TEXT, every = 0;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("silences", ch, optarg, &fmt)) == -1)
-			return EXIT_USAGE;
-		if (r == 1)
-			continue;
-		if (ch == 'a')
-			every = 1;
-		else
-			return cmd_usage(cmd_find("silences"));
-	}
-	if (optind < argc)
-		return cmd_badarg("silences", "unexpected argument %s", argv[optind]);
+	while ((ch = cmd_opt(ctx, argc, argv, CMD_OUTPUT_SHORT, opts, &fmt)) > 0)
+		every = 1;	/* --all, the only other option */
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
 	json = fmt == OUT_JSON;
 	if ((am = cmd_am(ctx, &err)) == NULL) {

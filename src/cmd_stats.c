@@ -70,24 +70,14 @@ fallback(struct ctx *ctx, const char *why, int json)
 int
 cmd_stats(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct sync_stats s;
 	struct json_object *o;
 	long v[NNAMES];
 	size_t i;
-	int ch, json, fmt = OUT_TEXT, r;
+	int json, fmt = OUT_TEXT;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("stats", ch, optarg, &fmt)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("stats"));
-	}
-	if (optind < argc)
-		return cmd_badarg("stats", "unexpected argument %s", argv[optind]);
+	if (cmd_outonly(ctx, argc, argv, &fmt, 0) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
 	json = fmt == OUT_JSON;
 	if (ctx->db == NULL)

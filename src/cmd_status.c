@@ -83,24 +83,16 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 	size_t n = 0, i;
 	int ch, json, fmt = OUT_TEXT, runs_ok = 0;
 
-	while ((ch = getopt_long(argc, argv, "r:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("status", ch, optarg, &fmt)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
+	while ((ch = cmd_opt(ctx, argc, argv, "r:" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
 		case 'r':
-			if (cmd_number("status", "--runs", optarg, 0, STATE_RUNS_KEEP, &nruns) != 0)
+			if (cmd_number(ctx, "--runs", optarg, 0, STATE_RUNS_KEEP, &nruns) != 0)
 				return EXIT_USAGE;
 			break;
-		default:
-			return cmd_usage(cmd_find("status"));
 		}
 	}
-	if (optind < argc)
-		return cmd_badarg("status", "unexpected argument %s", argv[optind]);
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
 	json = fmt == OUT_JSON;
 

@@ -585,25 +585,17 @@ trace_print(const struct trace *t)
 int
 cmd_trace(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct trace t;
 	long long id;
-	int ch, fmt = OUT_TEXT, r;
+	int fmt = OUT_TEXT, r;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("trace", ch, optarg, &fmt)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("trace"));
-	}
+	if (cmd_outonly(ctx, argc, argv, &fmt, 1) != EXIT_OK)
+		return EXIT_USAGE;
 	if (argc - optind != 1)
-		return cmd_badarg("trace", "%s", argc - optind < 1 ?
+		return cmd_badarg(ctx, "%s", argc - optind < 1 ?
 		    "ALARM_ID missing" : "one ALARM_ID expected");
 	if (str_to_int(argv[optind], 1, INT64_MAX, &id) != 0)
-		return cmd_badarg("trace", "%s: not an alarm id (ALARM_INST_ID, "
+		return cmd_badarg(ctx, "%s: not an alarm id (ALARM_INST_ID, "
 		    "a positive integer)", argv[optind]);
 	CMD_PARSED(ctx);
 

@@ -137,11 +137,6 @@ struct am;
  */
 struct am	*cmd_am(const struct ctx *, char **err);
 
-struct run_record;
-struct json_object;
-/* JSON object of one run of the state file's history (status, stats); caller puts. */
-struct json_object *cmd_run_json(const struct run_record *);
-
 int	cmd_run(int, char **, struct ctx *);
 int	cmd_trace(int, char **, struct ctx *);
 int	cmd_check(int, char **, struct ctx *);

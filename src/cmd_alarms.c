@@ -13,15 +13,9 @@
 #include "db.h"
 #include "log.h"
 #include "out.h"
+#include "shape.h"
 #include "syncstate.h"
 #include "util.h"
-
-/* JSON number, or null for 0 (an id column that was NULL). */
-static struct json_object *
-json_id(int64_t v)
-{
-	return v == 0 ? NULL : json_object_new_int64(v);
-}
 
 /*
  * The alertname of a stored label set (canonical JSON), for the human
@@ -42,36 +36,6 @@ alertname(const char *labels)
 		s = xstrdup(json_object_get_string(v));
 	json_object_put(o);
 	return s;
-}
-
-/* The guide's alarm object, then our extra members. */
-static struct json_object *
-row_json(const struct sync_row *r)
-{
-	struct json_object *o, *l = NULL;
-	char zs[2] = { r->zmc_state, '\0' };
-
-	o = json_object_new_object();
-	json_object_object_add(o, "event_inst_id", json_id(r->event_id));
-	json_object_object_add(o, "alarm_inst_id", json_object_new_int64(r->alarm_id));
-	json_object_object_add(o, "sync_status",
-	    json_object_new_string(sync_status_name(r->status)));
-	json_object_object_add(o, "zmc_alarm_state",
-	    r->zmc_state ? json_object_new_string(zs) : NULL);
-	json_object_object_add(o, "silence_id", out_json_str(r->silence_id));
-	json_object_object_add(o, "last_push_time", out_json_time(r->last_push));
-	json_object_object_add(o, "error_count", json_object_new_int(r->error_count));
-	/* Extras, after the guide's keys. */
-	json_object_object_add(o, "last_error", out_json_str(r->last_error));
-	json_object_object_add(o, "push_count", json_object_new_int(r->push_count));
-	json_object_object_add(o, "silence_end", out_json_time(r->silence_end));
-	json_object_object_add(o, "last_event_time", out_json_time(r->event_time));
-	if (r->labels != NULL)
-		l = json_tokener_parse(r->labels);
-	json_object_object_add(o, "labels", l);
-	json_object_object_add(o, "create_time", out_json_time(r->create_time));
-	json_object_object_add(o, "update_time", out_json_time(r->update_time));
-	return o;
 }
 
 int
@@ -126,7 +90,7 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 	if (json) {
 		arr = json_object_new_array();
 		for (i = 0; i < n; i++)
-			json_object_array_add(arr, row_json(&rows[i]));
+			json_object_array_add(arr, shape_status_row(&rows[i], SHAPE_FULL));
 		out_json(arr);
 	} else {
 		t = table_new(9, head);

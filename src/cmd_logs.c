@@ -17,40 +17,9 @@
 #include "log.h"
 #include "out.h"
 #include "reconcile.h"
+#include "shape.h"
 #include "syncstate.h"
 #include "util.h"
-
-/* JSON number, or null for 0 (a column that was NULL). */
-static struct json_object *
-json_num(int64_t v)
-{
-	return v == 0 ? NULL : json_object_new_int64(v);
-}
-
-/* The guide's log object, then our extra members. */
-static struct json_object *
-row_json(const struct sync_log_row *l)
-{
-	struct json_object *o;
-
-	o = json_object_new_object();
-	json_object_object_add(o, "log_id", json_object_new_int64(l->log_id));
-	json_object_object_add(o, "operation", out_json_str(l->operation));
-	json_object_object_add(o, "event_inst_id", json_num(l->event_id));
-	json_object_object_add(o, "sync_batch_id", out_json_str(l->batch_id));
-	json_object_object_add(o, "old_status", out_json_str(l->old_status));
-	json_object_object_add(o, "new_status", out_json_str(l->new_status));
-	json_object_object_add(o, "response_code", json_num(l->response_code));
-	json_object_object_add(o, "error_message", out_json_str(l->error));
-	json_object_object_add(o, "create_time", out_json_time(l->create_time));
-	/* Extras, after the guide's keys. */
-	json_object_object_add(o, "alarm_inst_id", json_num(l->alarm_id));
-	json_object_object_add(o, "request_url", out_json_str(l->request_url));
-	json_object_object_add(o, "request_method", out_json_str(l->request_method));
-	json_object_object_add(o, "duration_ms", json_object_new_int64(l->duration_ms));
-	json_object_object_add(o, "alarm_count", json_object_new_int64(l->alarm_count));
-	return o;
-}
 
 /* The operation a run logs that s names (any case), or NULL. */
 static const char *
@@ -201,7 +170,7 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	if (json) {
 		arr = json_object_new_array();
 		for (i = 0; i < n; i++)
-			json_object_array_add(arr, row_json(&rows[i]));
+			json_object_array_add(arr, shape_log_row(&rows[i], SHAPE_FULL));
 		out_json(arr);
 	} else {
 		t = table_new(9, head);

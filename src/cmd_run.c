@@ -317,29 +317,6 @@ run_pass(struct run *r)
 	return rc;
 }
 
-struct json_object *
-cmd_run_json(const struct run_record *r)
-{
-	struct json_object *o, *c;
-	size_t i;
-
-	o = json_object_new_object();
-	json_object_object_add(o, "batch_id", json_object_new_string(r->batch_id));
-	json_object_object_add(o, "started", out_json_time(r->started));
-	json_object_object_add(o, "duration_seconds", json_object_new_double(r->duration));
-	json_object_object_add(o, "exit_code", json_object_new_int(r->exit_code));
-	json_object_object_add(o, "command", out_json_str(r->command));
-	c = json_object_new_object();
-	for (i = 0; i < ACT__COUNT && i < 8; i++)
-		json_object_object_add(c, action_name((enum action_kind)i),
-		    json_object_new_int64(r->counts[i]));
-	json_object_object_add(o, "actions", c);
-	json_object_object_add(o, "errors", json_object_new_int64(r->errors));
-	json_object_object_add(o, "error", out_json_str(r->error));
-	json_object_object_add(o, "result", json_object_new_string(state_run_result(r)));
-	return o;
-}
-
 /*
  * Takes or renews the lease (SPEC 3).  Sets r->lease_held, the
  * zmc_lease_held gauge and, when held, the fence of the bookkeeping.

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "out.h"
 #include "reconcile.h"
+#include "shape.h"
 #include "state.h"
 #include "syncstate.h"
 #include "util.h"
@@ -41,7 +42,7 @@ fallback(struct ctx *ctx, const char *why, int json)
 		for (i = 0; i < NNAMES; i++)
 			json_object_object_add(o, names[i], NULL);
 		json_object_object_add(o, "error", json_object_new_string(why));
-		json_object_object_add(o, "last_run", n ? cmd_run_json(&runs[0]) : NULL);
+		json_object_object_add(o, "last_run", n ? shape_run(&runs[0]) : NULL);
 		out_json(o);
 	} else {
 		printf("database unavailable: %s\n", why);

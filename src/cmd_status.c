@@ -21,6 +21,7 @@
 #include "log.h"
 #include "out.h"
 #include "reconcile.h"
+#include "shape.h"
 #include "state.h"
 #include "util.h"
 
@@ -171,7 +172,7 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 		json_object_object_add(o, "metrics_textfile", json_nonempty(c->metrics_textfile));
 		a = json_object_new_array();
 		for (i = 0; i < n; i++)
-			json_object_array_add(a, cmd_run_json(&runs[i]));
+			json_object_array_add(a, shape_run(&runs[i]));
 		json_object_object_add(o, "runs", a);
 		out_json(o);
 	} else {

@@ -27,6 +27,7 @@
 #include "dialect.h"
 #include "log.h"
 #include "out.h"
+#include "shape.h"
 #include "source.h"
 #include "syncstate.h"
 #include "util.h"
@@ -359,7 +360,6 @@ static struct json_object *
 trace_json(const struct trace *t)
 {
 	struct json_object *o, *x, *a, *m, *al;
-	char zs[2] = { 0, 0 };
 	size_t i, j, k;
 
 	o = json_object_new_object();
@@ -394,44 +394,11 @@ trace_json(const struct trace *t)
 			    json_object_new_string(t->alert->labels[i].value));
 	}
 	json_object_object_add(o, "labels", x);
-	x = NULL;
-	if (t->st != NULL) {
-		const struct sync_row *r = t->st;
-
-		zs[0] = r->zmc_state;
-		x = json_object_new_object();
-		json_object_object_add(x, "sync_status",
-		    json_object_new_string(sync_status_name(r->status)));
-		json_object_object_add(x, "event_inst_id", r->event_id ?
-		    json_object_new_int64(r->event_id) : NULL);
-		json_object_object_add(x, "zmc_alarm_state",
-		    r->zmc_state ? json_object_new_string(zs) : NULL);
-		json_object_object_add(x, "silence_id", out_json_str(r->silence_id));
-		json_object_object_add(x, "silence_end", out_json_time(r->silence_end));
-		json_object_object_add(x, "last_push_time", out_json_time(r->last_push));
-		json_object_object_add(x, "push_count", json_object_new_int(r->push_count));
-		json_object_object_add(x, "error_count", json_object_new_int(r->error_count));
-		json_object_object_add(x, "last_error", out_json_str(r->last_error));
-		json_object_object_add(x, "update_time", out_json_time(r->update_time));
-	}
-	json_object_object_add(o, "status", x);
+	json_object_object_add(o, "status", t->st != NULL ?
+	    shape_status_row(t->st, SHAPE_TRACE) : NULL);
 	a = json_object_new_array();
-	for (i = 0; i < t->nlogs; i++) {
-		const struct sync_log_row *l = &t->logs[i];
-
-		x = json_object_new_object();
-		json_object_object_add(x, "create_time", out_json_time(l->create_time));
-		json_object_object_add(x, "operation", out_json_str(l->operation));
-		json_object_object_add(x, "event_inst_id", l->event_id ?
-		    json_object_new_int64(l->event_id) : NULL);
-		json_object_object_add(x, "old_status", out_json_str(l->old_status));
-		json_object_object_add(x, "new_status", out_json_str(l->new_status));
-		json_object_object_add(x, "response_code", l->response_code ?
-		    json_object_new_int64(l->response_code) : NULL);
-		json_object_object_add(x, "sync_batch_id", out_json_str(l->batch_id));
-		json_object_object_add(x, "error_message", out_json_str(l->error));
-		json_object_array_add(a, x);
-	}
+	for (i = 0; i < t->nlogs; i++)
+		json_object_array_add(a, shape_log_row(&t->logs[i], SHAPE_TRACE));
 	json_object_object_add(o, "logs", a);
 	a = json_object_new_array();
 	for (i = 0; i < t->nams; i++) {

@@ -1,0 +1,30 @@
+/*
+ * shape: the JSON objects more than one command prints -- a run of the
+ * state file's history (status, stats), a row of NM_ALARM_SYNC_STATUS
+ * (alarms, trace) and of NM_ALARM_SYNC_LOG (logs, trace) -- written in
+ * one place so the commands cannot drift apart.  Each object is built
+ * member by member in a fixed order (json-c keeps insertion order, and
+ * the reference guide's members come first).
+ */
+#ifndef ZMCSYNC_SHAPE_H
+#define ZMCSYNC_SHAPE_H
+
+struct json_object;
+struct run_record;
+struct sync_row;
+struct sync_log_row;
+
+/* Which members, in which order. */
+enum shape_form {
+	SHAPE_FULL,	/* the guide's object, then our extras (alarms, logs) */
+	SHAPE_TRACE	/* what trace shows of the alarm's own rows */
+};
+
+/* JSON object of one run of the state file's history; caller puts. */
+struct json_object *shape_run(const struct run_record *);
+/* JSON object of a status row; caller puts. */
+struct json_object *shape_status_row(const struct sync_row *, enum shape_form);
+/* JSON object of a log row; caller puts. */
+struct json_object *shape_log_row(const struct sync_log_row *, enum shape_form);
+
+#endif

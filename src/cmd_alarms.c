@@ -38,6 +38,56 @@ alertname(const char *labels)
 	return s;
 }
 
+/* The rows as JSON objects; caller puts. */
+static struct json_object *
+alarms_json(const struct sync_row *rows, size_t n)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, shape_status_row(&rows[i], SHAPE_FULL));
+	return arr;
+}
+
+/* The rows as a table; empty_msg when there are none. */
+static void
+alarms_print(const struct sync_row *rows, size_t n, const char *empty_msg)
+{
+	static const char *const head[] = { "ALARM", "EVENT", "STATUS", "ZMC",
+	    "LAST PUSH", "PUSHES", "ERRORS", "ALERTNAME", "LAST ERROR / SILENCE" };
+	struct table *t;
+	const char *cells[9];
+	char ids[2][24], zs[2], tb[32], pc[16], ec[16], *name;
+	size_t i;
+
+	t = table_new(9, head);
+	for (i = 0; i < n; i++) {
+		const struct sync_row *r = &rows[i];
+
+		snprintf(ids[0], sizeof(ids[0]), "%lld", (long long)r->alarm_id);
+		snprintf(ids[1], sizeof(ids[1]), "%lld", (long long)r->event_id);
+		zs[0] = r->zmc_state;
+		zs[1] = '\0';
+		snprintf(pc, sizeof(pc), "%d", r->push_count);
+		snprintf(ec, sizeof(ec), "%d", r->error_count);
+		name = alertname(r->labels);
+		cells[0] = ids[0];
+		cells[1] = r->event_id ? ids[1] : NULL;
+		cells[2] = sync_status_name(r->status);
+		cells[3] = r->zmc_state ? zs : NULL;
+		cells[4] = out_time(r->last_push, tb);
+		cells[5] = pc;
+		cells[6] = ec;
+		cells[7] = name;
+		cells[8] = r->last_error != NULL ? r->last_error : r->silence_id;
+		table_add(t, cells);
+		free(name);
+	}
+	table_print(t, stdout, empty_msg);
+	table_free(t);
+}
+
 int
 cmd_alarms(int argc, char **argv, struct ctx *ctx)
 {
@@ -48,16 +98,11 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "ALARM", "EVENT", "STATUS", "ZMC",
-	    "LAST PUSH", "PUSHES", "ERRORS", "ALERTNAME", "LAST ERROR / SILENCE" };
 	struct sync_row *rows = NULL;
-	struct json_object *arr;
-	struct table *t;
-	const char *status = NULL, *cells[9];
-	char ids[2][24], zs[2], tb[32], pc[16], ec[16], *name;
+	const char *status = NULL;
 	long long limit = 100, offset = 0;
-	size_t n = 0, i;
-	int ch, json, fmt = OUT_TEXT;
+	size_t n = 0;
+	int ch, fmt = OUT_TEXT;
 
 	while ((ch = cmd_opt(ctx, argc, argv, "s:l:" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
@@ -80,45 +125,17 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
 		return EXIT_USAGE;
 	CMD_PARSED(ctx);
-	json = fmt == OUT_JSON;
 
 	if (syncstate_alarms(ctx->db, status, (size_t)limit, (size_t)offset,
 	    &rows, &n) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
-	if (json) {
-		arr = json_object_new_array();
-		for (i = 0; i < n; i++)
-			json_object_array_add(arr, shape_status_row(&rows[i], SHAPE_FULL));
-		out_json(arr);
-	} else {
-		t = table_new(9, head);
-		for (i = 0; i < n; i++) {
-			const struct sync_row *r = &rows[i];
-			snprintf(ids[0], sizeof(ids[0]), "%lld", (long long)r->alarm_id);
-			snprintf(ids[1], sizeof(ids[1]), "%lld", (long long)r->event_id);
-			zs[0] = r->zmc_state;
-			zs[1] = '\0';
-			snprintf(pc, sizeof(pc), "%d", r->push_count);
-			snprintf(ec, sizeof(ec), "%d", r->error_count);
-			name = alertname(r->labels);
-			cells[0] = ids[0];
-			cells[1] = r->event_id ? ids[1] : NULL;
-			cells[2] = sync_status_name(r->status);
-			cells[3] = r->zmc_state ? zs : NULL;
-			cells[4] = out_time(r->last_push, tb);
-			cells[5] = pc;
-			cells[6] = ec;
-			cells[7] = name;
-			cells[8] = r->last_error != NULL ? r->last_error : r->silence_id;
-			table_add(t, cells);
-			free(name);
-		}
-		table_print(t, stdout, status != NULL ? "no alarms with that status" :
-		    "no alarms");
-		table_free(t);
-	}
+	if (fmt == OUT_JSON)
+		out_json(alarms_json(rows, n));
+	else
+		alarms_print(rows, n, status != NULL ?
+		    "no alarms with that status" : "no alarms");
 	syncstate_rows_free(rows, n);
 	return EXIT_OK;
 }

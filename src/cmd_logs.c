@@ -83,6 +83,54 @@ when_parse(const char *s, time_t now, time_t *out)
 	return 0;
 }
 
+/* The rows as JSON objects; caller puts. */
+static struct json_object *
+logs_json(const struct sync_log_row *rows, size_t n)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, shape_log_row(&rows[i], SHAPE_FULL));
+	return arr;
+}
+
+/* The rows as a table. */
+static void
+logs_print(const struct sync_log_row *rows, size_t n)
+{
+	static const char *const head[] = { "TIME", "OPERATION", "ALARM", "EVENT",
+	    "STATUS", "CODE", "MS", "BATCH", "ERROR" };
+	struct table *t;
+	const char *cells[9];
+	char tb[32], ids[2][24], st[48], code[16], ms[24];
+	size_t i;
+
+	t = table_new(9, head);
+	for (i = 0; i < n; i++) {
+		const struct sync_log_row *l = &rows[i];
+
+		snprintf(ids[0], sizeof(ids[0]), "%lld", (long long)l->alarm_id);
+		snprintf(ids[1], sizeof(ids[1]), "%lld", (long long)l->event_id);
+		snprintf(st, sizeof(st), "%s>%s", l->old_status ? l->old_status : "-",
+		    l->new_status ? l->new_status : "-");
+		snprintf(code, sizeof(code), "%ld", l->response_code);
+		snprintf(ms, sizeof(ms), "%ld", l->duration_ms);
+		cells[0] = out_time(l->create_time, tb);
+		cells[1] = l->operation;
+		cells[2] = l->alarm_id ? ids[0] : NULL;
+		cells[3] = l->event_id ? ids[1] : NULL;
+		cells[4] = st;
+		cells[5] = l->response_code ? code : NULL;
+		cells[6] = ms;
+		cells[7] = l->batch_id;
+		cells[8] = l->error;
+		table_add(t, cells);
+	}
+	table_print(t, stdout, "no log rows");
+	table_free(t);
+}
+
 int
 cmd_logs(int argc, char **argv, struct ctx *ctx)
 {
@@ -98,17 +146,11 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "TIME", "OPERATION", "ALARM", "EVENT",
-	    "STATUS", "CODE", "MS", "BATCH", "ERROR" };
 	struct sync_log_filter f;
 	struct sync_log_row *rows = NULL;
-	struct json_object *arr;
-	struct table *t;
-	const char *cells[9];
-	char tb[32], ids[2][24], st[48], code[16], ms[24];
 	long long v, limit = 100, offset = 0;
-	size_t n = 0, i;
-	int ch, json, fmt = OUT_TEXT;
+	size_t n = 0;
+	int ch, fmt = OUT_TEXT;
 	time_t now = time(NULL);
 	char *ops;
 
@@ -159,7 +201,6 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	if (f.since != 0 && f.until != 0 && f.until <= f.since)
 		return cmd_badarg(ctx, "--until is not after --since");
 	CMD_PARSED(ctx);
-	json = fmt == OUT_JSON;
 	f.limit = (size_t)limit;
 	f.offset = (size_t)offset;
 
@@ -167,35 +208,10 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
-	if (json) {
-		arr = json_object_new_array();
-		for (i = 0; i < n; i++)
-			json_object_array_add(arr, shape_log_row(&rows[i], SHAPE_FULL));
-		out_json(arr);
-	} else {
-		t = table_new(9, head);
-		for (i = 0; i < n; i++) {
-			const struct sync_log_row *l = &rows[i];
-			snprintf(ids[0], sizeof(ids[0]), "%lld", (long long)l->alarm_id);
-			snprintf(ids[1], sizeof(ids[1]), "%lld", (long long)l->event_id);
-			snprintf(st, sizeof(st), "%s>%s", l->old_status ? l->old_status : "-",
-			    l->new_status ? l->new_status : "-");
-			snprintf(code, sizeof(code), "%ld", l->response_code);
-			snprintf(ms, sizeof(ms), "%ld", l->duration_ms);
-			cells[0] = out_time(l->create_time, tb);
-			cells[1] = l->operation;
-			cells[2] = l->alarm_id ? ids[0] : NULL;
-			cells[3] = l->event_id ? ids[1] : NULL;
-			cells[4] = st;
-			cells[5] = l->response_code ? code : NULL;
-			cells[6] = ms;
-			cells[7] = l->batch_id;
-			cells[8] = l->error;
-			table_add(t, cells);
-		}
-		table_print(t, stdout, "no log rows");
-		table_free(t);
-	}
+	if (fmt == OUT_JSON)
+		out_json(logs_json(rows, n));
+	else
+		logs_print(rows, n);
 	syncstate_logs_free(rows, n);
 	return EXIT_OK;
 }

@@ -27,6 +27,17 @@
 
 static const char *const source_names[] = { "default", "file", "table", "env", "flag" };
 
+/* An upper-case copy of s (ASCII); caller frees. */
+static char *
+upper(const char *s)
+{
+	char *u = xstrdup(s), *p;
+
+	for (p = u; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	return u;
+}
+
 /*
  * Splits "group.key" into the key table entry and upper-case table names
  * (allocated into g and k).  Returns EXIT_OK, or EXIT_USAGE after a message.
@@ -35,17 +46,12 @@ static int
 parse_key(const struct ctx *ctx, const char *dotted, const struct cfg_key **kp, char **g, char **k)
 {
 	const struct cfg_key *key;
-	char *p;
 
 	if ((key = config_key_find(dotted)) == NULL)
 		return cmd_badarg(ctx, "%s: unknown key (config show lists them)", dotted);
 	*kp = key;
-	*g = xstrdup(key->group);
-	*k = xstrdup(key->name);
-	for (p = *g; *p; p++)
-		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-	for (p = *k; *p; p++)
-		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	*g = upper(key->group);
+	*k = upper(key->name);
 	return EXIT_OK;
 }
 
@@ -98,6 +104,44 @@ need_db(struct ctx *ctx)
 	return -1;
 }
 
+/* The table's rows as JSON objects; caller puts. */
+static struct json_object *
+list_json(const struct config_row *rows, size_t n)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, row_json(&rows[i]));
+	return arr;
+}
+
+/* The table's rows as a table; empty_msg when there are none. */
+static void
+list_print(const struct config_row *rows, size_t n, const char *empty_msg)
+{
+	static const char *const head[] = { "GROUP", "KEY", "VALUE", "ACTIVE",
+	    "UPDATED", "DESCRIPTION" };
+	struct table *t;
+	const char *cells[6];
+	char tb[32];
+	size_t i;
+
+	t = table_new(6, head);
+	for (i = 0; i < n; i++) {
+		cells[0] = rows[i].group;
+		cells[1] = rows[i].key;
+		cells[2] = shown_value(&rows[i]);
+		cells[3] = rows[i].active ? "yes" : "no";
+		cells[4] = out_time(rows[i].update_time ? rows[i].update_time :
+		    rows[i].create_time, tb);
+		cells[5] = rows[i].description;
+		table_add(t, cells);
+	}
+	table_print(t, stdout, empty_msg);
+	table_free(t);
+}
+
 static int
 config_list(int argc, char **argv, struct ctx *ctx)
 {
@@ -106,14 +150,9 @@ config_list(int argc, char **argv, struct ctx *ctx)
 		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "GROUP", "KEY", "VALUE", "ACTIVE",
-	    "UPDATED", "DESCRIPTION" };
 	struct config_row *rows = NULL;
-	struct json_object *arr;
-	struct table *t;
-	const char *group = NULL, *cells[6];
-	char tb[32];
-	size_t n = 0, i;
+	const char *group = NULL;
+	size_t n = 0;
 	int ch, json = 0;
 
 	while ((ch = cmd_opt(ctx, argc, argv, "g:" CMD_OUTPUT_SHORT, opts, &json)) > 0)
@@ -129,27 +168,11 @@ config_list(int argc, char **argv, struct ctx *ctx)
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
-	if (json == OUT_JSON) {
-		arr = json_object_new_array();
-		for (i = 0; i < n; i++)
-			json_object_array_add(arr, row_json(&rows[i]));
-		out_json(arr);
-	} else {
-		t = table_new(6, head);
-		for (i = 0; i < n; i++) {
-			cells[0] = rows[i].group;
-			cells[1] = rows[i].key;
-			cells[2] = shown_value(&rows[i]);
-			cells[3] = rows[i].active ? "yes" : "no";
-			cells[4] = out_time(rows[i].update_time ? rows[i].update_time :
-			    rows[i].create_time, tb);
-			cells[5] = rows[i].description;
-			table_add(t, cells);
-		}
-		table_print(t, stdout, group ? "no config rows in that group" :
+	if (json == OUT_JSON)
+		out_json(list_json(rows, n));
+	else
+		list_print(rows, n, group ? "no config rows in that group" :
 		    "no config rows");
-		table_free(t);
-	}
 	syncstate_config_rows_free(rows, n);
 	return EXIT_OK;
 }
@@ -324,17 +347,89 @@ config_unset(int argc, char **argv, struct ctx *ctx)
 	return r;
 }
 
+/* One key of config show: its value in force and where it comes from. */
+struct shown_key {
+	const struct cfg_key	*key;
+	char			*dotted;	/* "group.key" */
+	const char		*value;		/* secrets masked */
+	enum cfg_source		 src;
+	const char		*where;		/* "file:12", "env ZMCSYNC_...", ... */
+};
+
+/* Every key in force, in the key table's order; caller frees with shown_free. */
+static struct shown_key *
+show_gather(struct ctx *ctx, size_t *np)
+{
+	const struct cfg_key *keys;
+	struct shown_key *v;
+	size_t i;
+
+	keys = config_keys(np);
+	v = xcalloc(*np ? *np : 1, sizeof(*v));
+	for (i = 0; i < *np; i++) {
+		v[i].key = &keys[i];
+		v[i].dotted = xasprintf("%s.%s", keys[i].group, keys[i].name);
+		v[i].value = config_value(ctx->cfg, &keys[i], 1, &v[i].src, &v[i].where);
+	}
+	return v;
+}
+
+static void
+shown_free(struct shown_key *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].dotted);
+	free(v);
+}
+
+static struct json_object *
+show_json(const struct shown_key *v, size_t n)
+{
+	struct json_object *arr, *o;
+	size_t i;
+
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "key", json_object_new_string(v[i].dotted));
+		json_object_object_add(o, "value", json_object_new_string(v[i].value));
+		json_object_object_add(o, "source",
+		    json_object_new_string(source_names[v[i].src]));
+		json_object_object_add(o, "where", out_json_str(v[i].where));
+		json_object_object_add(o, "secret",
+		    json_object_new_boolean(v[i].key->type == CFGT_SECRET));
+		json_object_object_add(o, "description", out_json_str(v[i].key->help));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static void
+show_print(const struct shown_key *v, size_t n)
+{
+	static const char *const head[] = { "KEY", "VALUE", "SOURCE" };
+	struct table *t;
+	const char *cells[3];
+	size_t i;
+
+	t = table_new(3, head);
+	for (i = 0; i < n; i++) {
+		cells[0] = v[i].dotted;
+		cells[1] = *v[i].value ? v[i].value : "\"\"";
+		cells[2] = v[i].where;
+		table_add(t, cells);
+	}
+	table_print(t, stdout, "no configuration keys");
+	table_free(t);
+}
+
 static int
 config_show(int argc, char **argv, struct ctx *ctx)
 {
-	static const char *const head[] = { "KEY", "VALUE", "SOURCE" };
-	const struct cfg_key *keys;
-	struct json_object *arr, *o;
-	struct table *t;
-	enum cfg_source src;
-	const char *v, *where, *cells[3];
-	char *dotted;
-	size_t n, i;
+	struct shown_key *v;
+	size_t n;
 	int json = 0, r;
 
 	if (cmd_outonly(ctx, argc, argv, &json, 1) != EXIT_OK)
@@ -354,39 +449,12 @@ config_show(int argc, char **argv, struct ctx *ctx)
 		    "NM_ALARM_SYNC_CONFIG (%s); its values not included\n",
 		    db_error(ctx->db));
 
-	keys = config_keys(&n);
-	if (json == OUT_JSON) {
-		arr = json_object_new_array();
-		for (i = 0; i < n; i++) {
-			v = config_value(ctx->cfg, &keys[i], 1, &src, &where);
-			o = json_object_new_object();
-			dotted = xasprintf("%s.%s", keys[i].group, keys[i].name);
-			json_object_object_add(o, "key", json_object_new_string(dotted));
-			json_object_object_add(o, "value", json_object_new_string(v));
-			json_object_object_add(o, "source",
-			    json_object_new_string(source_names[src]));
-			json_object_object_add(o, "where", out_json_str(where));
-			json_object_object_add(o, "secret",
-			    json_object_new_boolean(keys[i].type == CFGT_SECRET));
-			json_object_object_add(o, "description", out_json_str(keys[i].help));
-			json_object_array_add(arr, o);
-			free(dotted);
-		}
-		out_json(arr);
-	} else {
-		t = table_new(3, head);
-		for (i = 0; i < n; i++) {
-			v = config_value(ctx->cfg, &keys[i], 1, &src, &where);
-			dotted = xasprintf("%s.%s", keys[i].group, keys[i].name);
-			cells[0] = dotted;
-			cells[1] = *v ? v : "\"\"";
-			cells[2] = where;
-			table_add(t, cells);
-			free(dotted);
-		}
-		table_print(t, stdout, "no configuration keys");
-		table_free(t);
-	}
+	v = show_gather(ctx, &n);
+	if (json == OUT_JSON)
+		out_json(show_json(v, n));
+	else
+		show_print(v, n);
+	shown_free(v, n);
 	return EXIT_OK;
 }
 

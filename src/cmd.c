@@ -138,6 +138,14 @@ cmd_number(const struct ctx *ctx, const char *opt, const char *arg,
 	return -1;
 }
 
+int
+cmd_pageopt(const struct ctx *ctx, int ch, const char *arg, struct cmd_page *p)
+{
+	if (ch == 'l')
+		return cmd_number(ctx, "--limit", arg, 1, 100000, &p->limit);
+	return cmd_number(ctx, "--offset", arg, 0, 1000000000, &p->offset);
+}
+
 struct am *
 cmd_am(const struct ctx *ctx, char **err)
 {

@@ -112,6 +112,18 @@ int	 cmd_opt(const struct ctx *, int argc, char **argv, const char *optstring,
  * on).  EXIT_OK, or EXIT_USAGE after the usage error.
  */
 int	 cmd_outonly(const struct ctx *, int argc, char **argv, int *fmt, int operands);
+/* --limit N and --offset N of a listing: at most limit rows after offset. */
+struct cmd_page {
+	long long	 limit;		/* default 100 */
+	long long	 offset;
+};
+#define CMD_PAGE_INIT		{ 100, 0 }
+#define CMD_PAGE_LONGOPTS \
+	{ "limit", required_argument, NULL, 'l' }, \
+	{ "offset", required_argument, NULL, 'O' }
+/* Takes the value of --limit (ch 'l') or --offset ('O'): 0, or -1 after the usage error. */
+int	 cmd_pageopt(const struct ctx *, int ch, const char *arg, struct cmd_page *);
+
 /*
  * Parses the value arg of numeric option opt in [min,max] into *out.
  * 0 ok; -1 after printing "zmcsync CMD: OPT ARG: not a number between MIN

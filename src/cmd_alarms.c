@@ -38,18 +38,6 @@ alertname(const char *labels)
 	return s;
 }
 
-/* The rows as JSON objects; caller puts. */
-static struct json_object *
-alarms_json(const struct sync_row *rows, size_t n)
-{
-	struct json_object *arr = json_object_new_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_object_array_add(arr, shape_status_row(&rows[i], SHAPE_FULL));
-	return arr;
-}
-
 /* The rows as a table; empty_msg when there are none. */
 static void
 alarms_print(const struct sync_row *rows, size_t n, const char *empty_msg)
@@ -93,14 +81,13 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "status", required_argument, NULL, 's' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "offset", required_argument, NULL, 'O' },
+		CMD_PAGE_LONGOPTS,
 		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sync_row *rows = NULL;
 	const char *status = NULL;
-	long long limit = 100, offset = 0;
+	struct cmd_page page = CMD_PAGE_INIT;
 	size_t n = 0;
 	int ch, fmt = OUT_TEXT;
 
@@ -113,11 +100,8 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 			status = optarg;
 			break;
 		case 'l':
-			if (cmd_number(ctx, "--limit", optarg, 1, 100000, &limit) != 0)
-				return EXIT_USAGE;
-			break;
 		case 'O':
-			if (cmd_number(ctx, "--offset", optarg, 0, 1000000000, &offset) != 0)
+			if (cmd_pageopt(ctx, ch, optarg, &page) != 0)
 				return EXIT_USAGE;
 			break;
 		}
@@ -126,13 +110,13 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 		return EXIT_USAGE;
 	CMD_PARSED(ctx);
 
-	if (syncstate_alarms(ctx->db, status, (size_t)limit, (size_t)offset,
+	if (syncstate_alarms(ctx->db, status, (size_t)page.limit, (size_t)page.offset,
 	    &rows, &n) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
 	if (fmt == OUT_JSON)
-		out_json(alarms_json(rows, n));
+		out_json(shape_status_rows(rows, n, SHAPE_FULL));
 	else
 		alarms_print(rows, n, status != NULL ?
 		    "no alarms with that status" : "no alarms");

@@ -55,6 +55,24 @@ parse_key(const struct ctx *ctx, const char *dotted, const struct cfg_key **kp, 
 	return EXIT_OK;
 }
 
+/*
+ * The arguments of get (nargs 1: GROUP.KEY) and set (nargs 2: GROUP.KEY
+ * VALUE), parsed as parse_key does.  EXIT_OK, or EXIT_USAGE after the
+ * message.
+ */
+static int
+key_args(const struct ctx *ctx, int argc, char **argv, int nargs, int *json,
+    const struct cfg_key **kp, char **g, char **k)
+{
+	if (cmd_outonly(ctx, argc, argv, json, 1) != EXIT_OK)
+		return EXIT_USAGE;
+	if (argc - optind != nargs)
+		return cmd_badarg(ctx, "%s: %s", nargs == 1 ? "get" : "set",
+		    argc - optind > nargs ? "too many arguments" :
+		    nargs == 1 ? "GROUP.KEY missing" : "GROUP.KEY VALUE missing");
+	return parse_key(ctx, argv[optind], kp, g, k);
+}
+
 /* A table row's value as shown: secrets masked even if someone put them in the table. */
 static const char *
 shown_value(const struct config_row *r)
@@ -177,34 +195,40 @@ config_list(int argc, char **argv, struct ctx *ctx)
 	return EXIT_OK;
 }
 
+/*
+ * The exit status of a read or removal of row g.k that returned r (0
+ * done, 1 no such row, -1 database error), a failure logged.
+ */
+static int
+row_status(struct ctx *ctx, int r, const char *g, const char *k)
+{
+	if (r < 0) {
+		log_error("%s", db_error(ctx->db));
+		return EXIT_DB;
+	}
+	if (r == 1) {
+		log_error("config %s.%s: no row in NM_ALARM_SYNC_CONFIG", g, k);
+		return EXIT_PARTIAL;
+	}
+	return EXIT_OK;
+}
+
 static int
 config_get(int argc, char **argv, struct ctx *ctx)
 {
 	const struct cfg_key *key;
 	struct config_row row;
-	char *g, *k;
+	char *g = NULL, *k = NULL;
 	int json = 0, r;
 
-	if (cmd_outonly(ctx, argc, argv, &json, 1) != EXIT_OK)
-		return EXIT_USAGE;
-	if (argc - optind != 1)
-		return cmd_badarg(ctx, "get: %s", argc - optind < 1 ? "GROUP.KEY missing" :
-		    "too many arguments");
-	if ((r = parse_key(ctx, argv[optind], &key, &g, &k)) != EXIT_OK)
+	if ((r = key_args(ctx, argc, argv, 1, &json, &key, &g, &k)) != EXIT_OK)
 		return r;
-	if (ctx->parse_only || need_db(ctx) != 0) {
-		free(g);
-		free(k);
-		return ctx->parse_only ? EXIT_OK : EXIT_DB;
-	}
-	r = syncstate_config_get(ctx->db, g, k, &row);
-	if (r < 0) {
-		log_error("%s", db_error(ctx->db));
+	if (ctx->parse_only)
+		r = EXIT_OK;
+	else if (need_db(ctx) != 0)
 		r = EXIT_DB;
-	} else if (r == 1) {
-		log_error("config %s.%s: no row in NM_ALARM_SYNC_CONFIG", g, k);
-		r = EXIT_PARTIAL;
-	} else {
+	else if ((r = row_status(ctx, syncstate_config_get(ctx->db, g, k, &row),
+	    g, k)) == EXIT_OK) {
 		if (json == OUT_JSON)
 			out_json(row_json(&row));
 		else
@@ -212,7 +236,6 @@ config_get(int argc, char **argv, struct ctx *ctx)
 		if (!row.active)
 			log_warn("config %s.%s: the row is not active", g, k);
 		config_row_clear(&row);
-		r = EXIT_OK;
 	}
 	free(g);
 	free(k);
@@ -237,15 +260,10 @@ config_set(int argc, char **argv, struct ctx *ctx)
 	static const char msg[] = "Configuration updated; the next run uses it.";
 	const struct cfg_key *key;
 	struct json_object *o;
-	char *g, *k, *err;
+	char *g = NULL, *k = NULL, *err;
 	int json = 0, r = EXIT_OK;
 
-	if (cmd_outonly(ctx, argc, argv, &json, 1) != EXIT_OK)
-		return EXIT_USAGE;
-	if (argc - optind != 2)
-		return cmd_badarg(ctx, "set: %s", argc - optind < 2 ? "GROUP.KEY VALUE missing" :
-		    "too many arguments");
-	if ((r = parse_key(ctx, argv[optind], &key, &g, &k)) != EXIT_OK)
+	if ((r = key_args(ctx, argc, argv, 2, &json, &key, &g, &k)) != EXIT_OK)
 		return r;
 	if (strcmp(key->group, "database") == 0) {
 		r = cmd_badarg(ctx, "set %s.%s: database settings come only from "
@@ -318,7 +336,7 @@ static int
 config_unset(int argc, char **argv, struct ctx *ctx)
 {
 	const struct cfg_key *key;
-	char *g, *k;
+	char *g = NULL, *k = NULL;
 	int r;
 
 	if (argc != 2)
@@ -326,22 +344,13 @@ config_unset(int argc, char **argv, struct ctx *ctx)
 		    "too many arguments");
 	if ((r = parse_key(ctx, argv[1], &key, &g, &k)) != EXIT_OK)
 		return r;
-	if (ctx->parse_only || need_db(ctx) != 0) {
-		free(g);
-		free(k);
-		return ctx->parse_only ? EXIT_OK : EXIT_DB;
-	}
-	r = syncstate_config_unset(ctx->db, g, k);
-	if (r < 0) {
-		log_error("%s", db_error(ctx->db));
-		r = EXIT_DB;
-	} else if (r == 1) {
-		log_error("config %s.%s: no row in NM_ALARM_SYNC_CONFIG", g, k);
-		r = EXIT_PARTIAL;
-	} else {
-		printf("%s.%s removed\n", g, k);
+	if (ctx->parse_only)
 		r = EXIT_OK;
-	}
+	else if (need_db(ctx) != 0)
+		r = EXIT_DB;
+	else if ((r = row_status(ctx, syncstate_config_unset(ctx->db, g, k),
+	    g, k)) == EXIT_OK)
+		printf("%s.%s removed\n", g, k);
 	free(g);
 	free(k);
 	return r;

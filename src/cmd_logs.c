@@ -83,18 +83,6 @@ when_parse(const char *s, time_t now, time_t *out)
 	return 0;
 }
 
-/* The rows as JSON objects; caller puts. */
-static struct json_object *
-logs_json(const struct sync_log_row *rows, size_t n)
-{
-	struct json_object *arr = json_object_new_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_object_array_add(arr, shape_log_row(&rows[i], SHAPE_FULL));
-	return arr;
-}
-
 /* The rows as a table. */
 static void
 logs_print(const struct sync_log_row *rows, size_t n)
@@ -141,14 +129,14 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 		{ "errors", no_argument, NULL, 'E' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "until", required_argument, NULL, 'U' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "offset", required_argument, NULL, 'O' },
+		CMD_PAGE_LONGOPTS,
 		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sync_log_filter f;
 	struct sync_log_row *rows = NULL;
-	long long v, limit = 100, offset = 0;
+	struct cmd_page page = CMD_PAGE_INIT;
+	long long v;
 	size_t n = 0;
 	int ch, fmt = OUT_TEXT;
 	time_t now = time(NULL);
@@ -157,6 +145,11 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	memset(&f, 0, sizeof(f));
 	while ((ch = cmd_opt(ctx, argc, argv, "a:e:El:" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
+		case 'l':
+		case 'O':
+			if (cmd_pageopt(ctx, ch, optarg, &page) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'p':
 			if ((f.operation = op_find(optarg)) == NULL) {
 				ops = op_list();
@@ -186,14 +179,6 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 				    "1d (ago) or RFC 3339 (2026-11-30T08:00:00Z)",
 				    ch == 'S' ? "--since" : "--until", optarg);
 			break;
-		case 'l':
-			if (cmd_number(ctx, "--limit", optarg, 1, 100000, &limit) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'O':
-			if (cmd_number(ctx, "--offset", optarg, 0, 1000000000, &offset) != 0)
-				return EXIT_USAGE;
-			break;
 		}
 	}
 	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
@@ -201,15 +186,15 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	if (f.since != 0 && f.until != 0 && f.until <= f.since)
 		return cmd_badarg(ctx, "--until is not after --since");
 	CMD_PARSED(ctx);
-	f.limit = (size_t)limit;
-	f.offset = (size_t)offset;
+	f.limit = (size_t)page.limit;
+	f.offset = (size_t)page.offset;
 
 	if (syncstate_logs(ctx->db, &f, &rows, &n) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
 	if (fmt == OUT_JSON)
-		out_json(logs_json(rows, n));
+		out_json(shape_log_rows(rows, n, SHAPE_FULL));
 	else
 		logs_print(rows, n);
 	syncstate_logs_free(rows, n);

@@ -396,10 +396,7 @@ trace_json(const struct trace *t)
 	json_object_object_add(o, "labels", x);
 	json_object_object_add(o, "status", t->st != NULL ?
 	    shape_status_row(t->st, SHAPE_TRACE) : NULL);
-	a = json_object_new_array();
-	for (i = 0; i < t->nlogs; i++)
-		json_object_array_add(a, shape_log_row(&t->logs[i], SHAPE_TRACE));
-	json_object_object_add(o, "logs", a);
+	json_object_object_add(o, "logs", shape_log_rows(t->logs, t->nlogs, SHAPE_TRACE));
 	a = json_object_new_array();
 	for (i = 0; i < t->nams; i++) {
 		const struct trace_am *ta = &t->ams[i];

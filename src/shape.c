@@ -1,7 +1,8 @@
 /*
  * shape: the JSON objects several commands share (see shape.h).  A row's
  * members are one switch from member to value; a form is the list of
- * members in the order it prints them.
+ * members in the order it prints them.  One loop builds the object of
+ * any form, one the array of objects.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -39,13 +40,13 @@ static const char *const status_names[] = {
 };
 
 /* alarms: the guide's alarm object, then our extras. */
-static const enum status_member status_full[] = {
+static const int status_full[] = {
 	SM_EVENT, SM_ALARM, SM_STATUS, SM_ZMC_STATE, SM_SILENCE_ID,
 	SM_LAST_PUSH, SM_ERRORS, SM_LAST_ERROR, SM_PUSHES, SM_SILENCE_END,
 	SM_EVENT_TIME, SM_LABELS, SM_CREATE, SM_UPDATE
 };
 /* trace: the alarm id is the trace's own member. */
-static const enum status_member status_trace[] = {
+static const int status_trace[] = {
 	SM_STATUS, SM_EVENT, SM_ZMC_STATE, SM_SILENCE_ID, SM_SILENCE_END,
 	SM_LAST_PUSH, SM_PUSHES, SM_ERRORS, SM_LAST_ERROR, SM_UPDATE
 };
@@ -74,17 +75,26 @@ static const char *const log_names[] = {
 };
 
 /* logs: the guide's log object, then our extras. */
-static const enum log_member log_full[] = {
+static const int log_full[] = {
 	LM_ID, LM_OPERATION, LM_EVENT, LM_BATCH, LM_OLD, LM_NEW, LM_CODE,
 	LM_ERROR, LM_CREATE, LM_ALARM, LM_URL, LM_METHOD, LM_MS, LM_COUNT
 };
 /* trace: the newest rows of one alarm, so no alarm id. */
-static const enum log_member log_trace[] = {
+static const int log_trace[] = {
 	LM_CREATE, LM_OPERATION, LM_EVENT, LM_OLD, LM_NEW, LM_CODE, LM_BATCH,
 	LM_ERROR
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* A form: which members of what kind of row, in order. */
+struct form {
+	const char *const	*names;		/* by member */
+	const int		*members;
+	size_t			 n;
+	size_t			 rowsz;		/* sizeof the row */
+	struct json_object	*(*value)(const void *row, int member);
+};
 
 /* JSON number, or null for 0 (a column that was NULL). */
 static struct json_object *
@@ -94,11 +104,12 @@ json_id(int64_t v)
 }
 
 static struct json_object *
-status_value(const struct sync_row *r, enum status_member m)
+status_value(const void *row, int m)
 {
+	const struct sync_row *r = row;
 	char zs[2] = { r->zmc_state, '\0' };
 
-	switch (m) {
+	switch ((enum status_member)m) {
 	case SM_EVENT:
 		return json_id(r->event_id);
 	case SM_ALARM:
@@ -131,22 +142,12 @@ status_value(const struct sync_row *r, enum status_member m)
 	return NULL;
 }
 
-struct json_object *
-shape_status_row(const struct sync_row *r, enum shape_form form)
-{
-	const enum status_member *m = form == SHAPE_TRACE ? status_trace : status_full;
-	size_t i, n = form == SHAPE_TRACE ? NELEM(status_trace) : NELEM(status_full);
-	struct json_object *o = json_object_new_object();
-
-	for (i = 0; i < n; i++)
-		json_object_object_add(o, status_names[m[i]], status_value(r, m[i]));
-	return o;
-}
-
 static struct json_object *
-log_value(const struct sync_log_row *l, enum log_member m)
+log_value(const void *row, int m)
 {
-	switch (m) {
+	const struct sync_log_row *l = row;
+
+	switch ((enum log_member)m) {
 	case LM_ID:
 		return json_object_new_int64(l->log_id);
 	case LM_OPERATION:
@@ -179,16 +180,55 @@ log_value(const struct sync_log_row *l, enum log_member m)
 	return NULL;
 }
 
-struct json_object *
-shape_log_row(const struct sync_log_row *l, enum shape_form form)
+/* By enum shape_form. */
+static const struct form status_forms[] = {
+	{ status_names, status_full, NELEM(status_full), sizeof(struct sync_row), status_value },
+	{ status_names, status_trace, NELEM(status_trace), sizeof(struct sync_row), status_value },
+};
+static const struct form log_forms[] = {
+	{ log_names, log_full, NELEM(log_full), sizeof(struct sync_log_row), log_value },
+	{ log_names, log_trace, NELEM(log_trace), sizeof(struct sync_log_row), log_value },
+};
+
+static struct json_object *
+object(const struct form *f, const void *row)
 {
-	const enum log_member *m = form == SHAPE_TRACE ? log_trace : log_full;
-	size_t i, n = form == SHAPE_TRACE ? NELEM(log_trace) : NELEM(log_full);
 	struct json_object *o = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		json_object_object_add(o, f->names[f->members[i]],
+		    f->value(row, f->members[i]));
+	return o;
+}
+
+static struct json_object *
+array(const struct form *f, const void *rows, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_object_object_add(o, log_names[m[i]], log_value(l, m[i]));
-	return o;
+		json_object_array_add(a, object(f, (const char *)rows + i * f->rowsz));
+	return a;
+}
+
+struct json_object *
+shape_status_row(const struct sync_row *r, enum shape_form form)
+{
+	return object(&status_forms[form], r);
+}
+
+struct json_object *
+shape_status_rows(const struct sync_row *r, size_t n, enum shape_form form)
+{
+	return array(&status_forms[form], r, n);
+}
+
+struct json_object *
+shape_log_rows(const struct sync_log_row *l, size_t n, enum shape_form form)
+{
+	return array(&log_forms[form], l, n);
 }
 
 struct json_object *

@@ -9,6 +9,8 @@
 #ifndef ZMCSYNC_SHAPE_H
 #define ZMCSYNC_SHAPE_H
 
+#include <stddef.h>
+
 struct json_object;
 struct run_record;
 struct sync_row;
@@ -16,15 +18,17 @@ struct sync_log_row;
 
 /* Which members, in which order. */
 enum shape_form {
-	SHAPE_FULL,	/* the guide's object, then our extras (alarms, logs) */
-	SHAPE_TRACE	/* what trace shows of the alarm's own rows */
+	SHAPE_FULL = 0,	/* the guide's object, then our extras (alarms, logs) */
+	SHAPE_TRACE = 1	/* what trace shows of the alarm's own rows */
 };
 
 /* JSON object of one run of the state file's history; caller puts. */
 struct json_object *shape_run(const struct run_record *);
 /* JSON object of a status row; caller puts. */
 struct json_object *shape_status_row(const struct sync_row *, enum shape_form);
-/* JSON object of a log row; caller puts. */
-struct json_object *shape_log_row(const struct sync_log_row *, enum shape_form);
+/* JSON array of the objects of n status rows; caller puts. */
+struct json_object *shape_status_rows(const struct sync_row *, size_t n, enum shape_form);
+/* JSON array of the objects of n log rows; caller puts. */
+struct json_object *shape_log_rows(const struct sync_log_row *, size_t n, enum shape_form);
 
 #endif

@@ -50,7 +50,6 @@ struct ctx {
 	struct state		*st;		/* NULL unless CMD_STATE and it opened */
 	char			*st_err;	/* why st is NULL */
 	int			 lockfd;	/* -1 unless CMD_LOCK */
-	const char		*argv0;
 	int			 verbose;	/* -v count, -1 for -q */
 	int			 parse_only;	/* 1: only check the arguments (see below) */
 };

@@ -398,7 +398,6 @@ main(int argc, char *argv[])
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.lockfd = -1;
-	ctx.argv0 = argv[0];
 	signal(SIGPIPE, SIG_IGN);
 
 	/* "+" stops at the command: its options are its own. */

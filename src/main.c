@@ -103,7 +103,6 @@ static const struct cmd cmds[] = {
 	    "help [COMMAND]", "this list, or one command's usage", NULL },
 };
 
-
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
 /* The command named name, or NULL. */

@@ -46,22 +46,21 @@ alarms_print(const struct sync_row *rows, size_t n, const char *empty_msg)
 	    "LAST PUSH", "PUSHES", "ERRORS", "ALERTNAME", "LAST ERROR / SILENCE" };
 	struct table *t;
 	const char *cells[9];
-	char ids[2][24], zs[2], tb[32], pc[16], ec[16], *name;
+	char id[24], ev[24], zs[2], tb[32], pc[16], ec[16], *name;
 	size_t i;
 
 	t = table_new(9, head);
 	for (i = 0; i < n; i++) {
 		const struct sync_row *r = &rows[i];
 
-		snprintf(ids[0], sizeof(ids[0]), "%lld", (long long)r->alarm_id);
-		snprintf(ids[1], sizeof(ids[1]), "%lld", (long long)r->event_id);
+		snprintf(id, sizeof(id), "%lld", (long long)r->alarm_id);
 		zs[0] = r->zmc_state;
 		zs[1] = '\0';
 		snprintf(pc, sizeof(pc), "%d", r->push_count);
 		snprintf(ec, sizeof(ec), "%d", r->error_count);
 		name = alertname(r->labels);
-		cells[0] = ids[0];
-		cells[1] = r->event_id ? ids[1] : NULL;
+		cells[0] = id;
+		cells[1] = out_id(r->event_id, ev);
 		cells[2] = sync_status_name(r->status);
 		cells[3] = r->zmc_state ? zs : NULL;
 		cells[4] = out_time(r->last_push, tb);

@@ -91,25 +91,20 @@ logs_print(const struct sync_log_row *rows, size_t n)
 	    "STATUS", "CODE", "MS", "BATCH", "ERROR" };
 	struct table *t;
 	const char *cells[9];
-	char tb[32], ids[2][24], st[48], code[16], ms[24];
+	char tb[32], ids[3][24], st[48], ms[24];
 	size_t i;
 
 	t = table_new(9, head);
 	for (i = 0; i < n; i++) {
 		const struct sync_log_row *l = &rows[i];
 
-		snprintf(ids[0], sizeof(ids[0]), "%lld", (long long)l->alarm_id);
-		snprintf(ids[1], sizeof(ids[1]), "%lld", (long long)l->event_id);
-		snprintf(st, sizeof(st), "%s>%s", l->old_status ? l->old_status : "-",
-		    l->new_status ? l->new_status : "-");
-		snprintf(code, sizeof(code), "%ld", l->response_code);
 		snprintf(ms, sizeof(ms), "%ld", l->duration_ms);
 		cells[0] = out_time(l->create_time, tb);
 		cells[1] = l->operation;
-		cells[2] = l->alarm_id ? ids[0] : NULL;
-		cells[3] = l->event_id ? ids[1] : NULL;
-		cells[4] = st;
-		cells[5] = l->response_code ? code : NULL;
+		cells[2] = out_id(l->alarm_id, ids[0]);
+		cells[3] = out_id(l->event_id, ids[1]);
+		cells[4] = shape_log_transition(l, st);
+		cells[5] = out_id(l->response_code, ids[2]);
 		cells[6] = ms;
 		cells[7] = l->batch_id;
 		cells[8] = l->error;

@@ -443,7 +443,7 @@ trace_print(const struct trace *t)
 	struct table *tb;
 	struct buf b = { 0 };
 	const char *cells[5];
-	char tm[32], tm2[32], st[48], code[16], *s;
+	char tm[32], tm2[32], st[48], code[24], *s;
 	size_t i;
 
 	printf("alarm %lld: %s\n\n", (long long)t->id, t->verdict);
@@ -532,13 +532,10 @@ trace_print(const struct trace *t)
 	for (i = 0; i < t->nlogs; i++) {
 		const struct sync_log_row *l = &t->logs[i];
 
-		snprintf(st, sizeof(st), "%s>%s", l->old_status ? l->old_status : "-",
-		    l->new_status ? l->new_status : "-");
-		snprintf(code, sizeof(code), "%ld", l->response_code);
 		cells[0] = out_time(l->create_time, tm);
 		cells[1] = l->operation;
-		cells[2] = st;
-		cells[3] = l->response_code ? code : NULL;
+		cells[2] = shape_log_transition(l, st);
+		cells[3] = out_id(l->response_code, code);
 		cells[4] = l->error;
 		table_add(tb, cells);
 	}

@@ -231,6 +231,14 @@ shape_log_rows(const struct sync_log_row *l, size_t n, enum shape_form form)
 	return array(&log_forms[form], l, n);
 }
 
+const char *
+shape_log_transition(const struct sync_log_row *l, char buf[48])
+{
+	snprintf(buf, 48, "%s>%s", l->old_status ? l->old_status : "-",
+	    l->new_status ? l->new_status : "-");
+	return buf;
+}
+
 struct json_object *
 shape_run(const struct run_record *r)
 {

@@ -31,4 +31,7 @@ struct json_object *shape_status_rows(const struct sync_row *, size_t n, enum sh
 /* JSON array of the objects of n log rows; caller puts. */
 struct json_object *shape_log_rows(const struct sync_log_row *, size_t n, enum shape_form);
 
+/* The "OLD>NEW" status cell of a log row ("-" for a NULL side), in buf. */
+const char *shape_log_transition(const struct sync_log_row *, char buf[48]);
+
 #endif

@@ -15,8 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <json.h>
-
 #include "alert.h"
 #include "alertmanager.h"
 #include "batch.h"
@@ -27,7 +25,6 @@
 #include "log.h"
 #include "merge.h"
 #include "metrics.h"
-#include "out.h"
 #include "plan.h"
 #include "progress.h"
 #include "reconcile.h"

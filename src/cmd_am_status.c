@@ -3,7 +3,6 @@
  * each configured Alertmanager (the guide's /api/v1/admin/alertmanager/status).
  * Exit 0 when every member answered, 5 when none did, 1 when some did.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -14,7 +14,6 @@
  * by the driver's timeout per probe.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

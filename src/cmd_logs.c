@@ -10,8 +10,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <json.h>
-
 #include "cmd.h"
 #include "db.h"
 #include "log.h"

@@ -4,7 +4,6 @@
  * database is down it says so, shows the last run of the local state
  * file instead, and exits 4.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

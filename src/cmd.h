@@ -56,7 +56,7 @@ struct ctx {
 
 /*
  * Every command is called twice: first with ctx->parse_only set and
- * nothing else in ctx (no configuration, no database), so a usage error
+ * nothing else in ctx but ctx->cmd (no configuration, no database), so a usage error
  * exits 2 before anything is touched; the command parses and checks its
  * arguments, then returns EXIT_OK (CMD_PARSED) without printing anything.
  * The second call, after the setup its flags ask for, does the work.

@@ -56,10 +56,11 @@ struct ctx {
 
 /*
  * Every command is called twice: first with ctx->parse_only set and
- * nothing else in ctx but ctx->cmd (no configuration, no database), so a usage error
- * exits 2 before anything is touched; the command parses and checks its
- * arguments, then returns EXIT_OK (CMD_PARSED) without printing anything.
- * The second call, after the setup its flags ask for, does the work.
+ * nothing else in ctx but ctx->cmd (no configuration, no database), so
+ * a usage error exits 2 before anything is touched; the command parses
+ * and checks its arguments, then returns EXIT_OK (CMD_PARSED) without
+ * printing anything.  The second call, after the setup its flags ask
+ * for, does the work.
  */
 #define CMD_PARSED(ctx)	do { if ((ctx)->parse_only) return EXIT_OK; } while (0)
 

@@ -121,7 +121,10 @@ struct cmd_page {
 #define CMD_PAGE_LONGOPTS \
 	{ "limit", required_argument, NULL, 'l' }, \
 	{ "offset", required_argument, NULL, 'O' }
-/* Takes the value of --limit (ch 'l') or --offset ('O'): 0, or -1 after the usage error. */
+/*
+ * Takes the value of --limit (ch 'l') or --offset ('O'): 0, or -1
+ * after the usage error.
+ */
 int	 cmd_pageopt(const struct ctx *, int ch, const char *arg, struct cmd_page *);
 
 /*

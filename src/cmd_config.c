@@ -43,7 +43,8 @@ upper(const char *s)
  * (allocated into g and k).  Returns EXIT_OK, or EXIT_USAGE after a message.
  */
 static int
-parse_key(const struct ctx *ctx, const char *dotted, const struct cfg_key **kp, char **g, char **k)
+parse_key(const struct ctx *ctx, const char *dotted, const struct cfg_key **kp,
+    char **g, char **k)
 {
 	const struct cfg_key *key;
 

@@ -182,12 +182,16 @@ log_value(const void *row, int m)
 
 /* By enum shape_form. */
 static const struct form status_forms[] = {
-	{ status_names, status_full, NELEM(status_full), sizeof(struct sync_row), status_value },
-	{ status_names, status_trace, NELEM(status_trace), sizeof(struct sync_row), status_value },
+	{ status_names, status_full, NELEM(status_full), sizeof(struct sync_row),
+	    status_value },
+	{ status_names, status_trace, NELEM(status_trace), sizeof(struct sync_row),
+	    status_value },
 };
 static const struct form log_forms[] = {
-	{ log_names, log_full, NELEM(log_full), sizeof(struct sync_log_row), log_value },
-	{ log_names, log_trace, NELEM(log_trace), sizeof(struct sync_log_row), log_value },
+	{ log_names, log_full, NELEM(log_full), sizeof(struct sync_log_row),
+	    log_value },
+	{ log_names, log_trace, NELEM(log_trace), sizeof(struct sync_log_row),
+	    log_value },
 };
 
 static struct json_object *

@@ -27,9 +27,11 @@ struct json_object *shape_run(const struct run_record *);
 /* JSON object of a status row; caller puts. */
 struct json_object *shape_status_row(const struct sync_row *, enum shape_form);
 /* JSON array of the objects of n status rows; caller puts. */
-struct json_object *shape_status_rows(const struct sync_row *, size_t n, enum shape_form);
+struct json_object *shape_status_rows(const struct sync_row *, size_t n,
+    enum shape_form);
 /* JSON array of the objects of n log rows; caller puts. */
-struct json_object *shape_log_rows(const struct sync_log_row *, size_t n, enum shape_form);
+struct json_object *shape_log_rows(const struct sync_log_row *, size_t n,
+    enum shape_form);
 
 /* The "OLD>NEW" status cell of a log row ("-" for a NULL side), in buf. */
 const char *shape_log_transition(const struct sync_log_row *, char buf[48]);

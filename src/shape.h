@@ -1,8 +1,9 @@
 /*
- * shape: the JSON objects more than one command prints -- a run of the
- * state file's history (status, stats), a row of NM_ALARM_SYNC_STATUS
- * (alarms, trace) and of NM_ALARM_SYNC_LOG (logs, trace) -- written in
- * one place so the commands cannot drift apart.  Each object is built
+ * shape: what more than one command prints -- the JSON objects of a run
+ * of the state file's history (status, stats), of a row of
+ * NM_ALARM_SYNC_STATUS (alarms, trace) and of NM_ALARM_SYNC_LOG (logs,
+ * trace), and the status cell of a log row -- written in one place so
+ * the commands cannot drift apart.  Each object is built
  * member by member in a fixed order (json-c keeps insertion order, and
  * the reference guide's members come first).
  */

@@ -35,8 +35,8 @@ LDFLAGS	+= $(SANFLAGS)
 BUILD	?= build
 SRCS	 = $(sort $(wildcard src/*.c)) $(BUILD)/sqlfiles.c
 OBJS	 = $(patsubst %.c,$(BUILD)/%.o,$(notdir $(SRCS)))
-# Unit tests and drivers link the modules, not the commands.
-LIBOBJS	 = $(filter-out $(BUILD)/main.o $(BUILD)/cmd_%.o,$(OBJS))
+# Unit tests and drivers link the modules, not the commands (main, cmd, cmd_*).
+LIBOBJS	 = $(filter-out $(BUILD)/main.o $(BUILD)/cmd.o $(BUILD)/cmd_%.o,$(OBJS))
 SQLFILES = $(sort $(wildcard sql/*/*.sql))
 UNITSRC	 = $(sort $(wildcard test/unit/test_*.c))
 UNITBIN	 = $(patsubst test/unit/%.c,$(BUILD)/%,$(UNITSRC))

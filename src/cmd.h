@@ -1,14 +1,18 @@
 /*
- * cmd: the subcommand table (git's cmd_struct).  main.c parses the global
- * options, finds the command, and does the shared setup its flags ask
- * for -- configuration, database, config-table overrides, state file, run
- * lock -- once, before calling it.  Each command lives in cmd_<name>.c.
+ * cmd: the subcommand table (git's cmd_struct) and what commands share.
+ * main.c parses the global options, finds the command, and does the
+ * shared setup its flags ask for -- configuration, database, config-table
+ * overrides, state file, run lock -- once, before calling it with the
+ * command in ctx->cmd.  Each command lives in cmd_<name>.c; the helpers
+ * below (usage errors, options, the Alertmanager client) in cmd.c.
  */
 #ifndef ZMCSYNC_CMD_H
 #define ZMCSYNC_CMD_H
 
+#include <getopt.h>
 #include <stdio.h>
 
+struct cmd;
 struct config_raw;
 struct config;
 struct db;
@@ -38,6 +42,7 @@ enum {
 
 /* What the dispatcher hands every command. */
 struct ctx {
+	const struct cmd	*cmd;		/* the command being run (its name, usage) */
 	struct config_raw	*raw;		/* loader state: texts per source (config show/set) */
 	const struct config	*conf;		/* values in force */
 	struct db		*db;		/* NULL unless CMD_DB */
@@ -45,29 +50,22 @@ struct ctx {
 	struct state		*st;		/* NULL unless CMD_STATE and it opened */
 	char			*st_err;	/* why st is NULL */
 	int			 lockfd;	/* -1 unless CMD_LOCK */
-	const char		*argv0;
 	int			 verbose;	/* -v count, -1 for -q */
 	int			 parse_only;	/* 1: only check the arguments (see below) */
 };
 
 /*
  * Every command is called twice: first with ctx->parse_only set and
- * nothing else in ctx (no configuration, no database), so a usage error
- * exits 2 before anything is touched; the command parses and checks its
- * arguments, then returns EXIT_OK (CMD_PARSED) without printing anything.
- * The second call, after the setup its flags ask for, does the work.
+ * nothing else in ctx but ctx->cmd (no configuration, no database), so
+ * a usage error exits 2 before anything is touched; the command parses
+ * and checks its arguments, then returns EXIT_OK (CMD_PARSED) without
+ * printing anything.  The second call, after the setup its flags ask
+ * for, does the work.
  */
 #define CMD_PARSED(ctx)	do { if ((ctx)->parse_only) return EXIT_OK; } while (0)
 
 /* Output formats of -o (--json is -o json). */
 enum { OUT_TEXT = 0, OUT_JSON = 1, OUT_WIDE = 2 };
-/*
- * Parses the value of -o / --output ("json", "wide", "text") into *fmt
- * and, for wide, lets tables keep every column whole (out_set_wide).  0
- * ok; -1 after printing the reason and the usage (the caller returns
- * EXIT_USAGE).
- */
-int	 cmd_output(const char *cmd, const char *arg, int *fmt);
 /* The output options every listing takes, for its getopt_long table. */
 #define CMD_OUTPUT_LONGOPTS \
 	{ "json", no_argument, NULL, 'j' }, \
@@ -75,11 +73,6 @@ int	 cmd_output(const char *cmd, const char *arg, int *fmt);
 	{ "wide", no_argument, NULL, 'w' }
 /* Their short letters, for the optstring. */
 #define CMD_OUTPUT_SHORT	"jo:w"
-/*
- * Handles getopt result ch when it is one of the output options: 1
- * handled (*fmt set), 0 not one of them, -1 usage error printed.
- */
-int	 cmd_outopt(const char *cmd, int ch, const char *arg, int *fmt);
 
 struct cmd {
 	const char	*name;
@@ -90,21 +83,56 @@ struct cmd {
 	const char	*options;	/* "  -x, --long ARG  what it does\n" lines, or NULL */
 };
 
-/* The command table and its length (main.c). */
-const struct cmd *cmd_table(size_t *n);
-const struct cmd *cmd_find(const char *name);
-/* Prints "usage: zmcsync CMD-USAGE" to stderr and returns EXIT_USAGE. */
-int	 cmd_usage(const struct cmd *);
-/* Prints "zmcsync CMD: reason" + usage to stderr; returns EXIT_USAGE. */
-int	 cmd_badarg(const char *cmd, const char *fmt, ...)
+/*
+ * The usage errors name ctx->cmd; each returns EXIT_USAGE, so a command
+ * writes "return cmd_badarg(ctx, ...)".
+ */
+/* Prints "usage: zmcsync CMD-USAGE" to stderr. */
+int	 cmd_usage(const struct ctx *);
+/* Prints "zmcsync CMD: reason" and the usage to stderr. */
+int	 cmd_badarg(const struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* "unexpected argument X" when argv[first] exists; EXIT_OK otherwise. */
+int	 cmd_noargs(const struct ctx *, int argc, char **argv, int first);
+
+/* A getopt_long table of the output options only. */
+extern const struct option cmd_outopts[];
+/*
+ * getopt_long over the command's options that handles the output ones
+ * (-o json|wide|text, --json, --wide: into *fmt, -o wide also through
+ * out_set_wide) when fmt is not NULL.  Returns the next other option's
+ * character, -1 after the last option, or 0 after printing a usage
+ * error (an unknown option, a bad -o): the caller returns EXIT_USAGE.
+ */
+int	 cmd_opt(const struct ctx *, int argc, char **argv, const char *optstring,
+	    const struct option *longopts, int *fmt);
+/*
+ * The options of a command that takes only the output ones, and with
+ * operands 0 no operand either (with 1 the caller checks argv[optind]
+ * on).  EXIT_OK, or EXIT_USAGE after the usage error.
+ */
+int	 cmd_outonly(const struct ctx *, int argc, char **argv, int *fmt, int operands);
+/* --limit N and --offset N of a listing: at most limit rows after offset. */
+struct cmd_page {
+	long long	 limit;		/* default 100 */
+	long long	 offset;
+};
+#define CMD_PAGE_INIT		{ 100, 0 }
+#define CMD_PAGE_LONGOPTS \
+	{ "limit", required_argument, NULL, 'l' }, \
+	{ "offset", required_argument, NULL, 'O' }
+/*
+ * Takes the value of --limit (ch 'l') or --offset ('O'): 0, or -1
+ * after the usage error.
+ */
+int	 cmd_pageopt(const struct ctx *, int ch, const char *arg, struct cmd_page *);
 
 /*
  * Parses the value arg of numeric option opt in [min,max] into *out.
  * 0 ok; -1 after printing "zmcsync CMD: OPT ARG: not a number between MIN
  * and MAX" and the usage (the caller returns EXIT_USAGE).
  */
-int	 cmd_number(const char *cmd, const char *opt, const char *arg,
+int	 cmd_number(const struct ctx *, const char *opt, const char *arg,
 	    long long min, long long max, long long *out);
 
 struct am;
@@ -123,11 +151,6 @@ struct am;
  * NULL + *err as am_new.
  */
 struct am	*cmd_am(const struct ctx *, char **err);
-
-struct run_record;
-struct json_object;
-/* JSON object of one run of the state file's history (status, stats); caller puts. */
-struct json_object *cmd_run_json(const struct run_record *);
 
 int	cmd_run(int, char **, struct ctx *);
 int	cmd_trace(int, char **, struct ctx *);

@@ -13,15 +13,9 @@
 #include "db.h"
 #include "log.h"
 #include "out.h"
+#include "shape.h"
 #include "syncstate.h"
 #include "util.h"
-
-/* JSON number, or null for 0 (an id column that was NULL). */
-static struct json_object *
-json_id(int64_t v)
-{
-	return v == 0 ? NULL : json_object_new_int64(v);
-}
 
 /*
  * The alertname of a stored label set (canonical JSON), for the human
@@ -44,34 +38,41 @@ alertname(const char *labels)
 	return s;
 }
 
-/* The guide's alarm object, then our extra members. */
-static struct json_object *
-row_json(const struct sync_row *r)
+/* The rows as a table; empty_msg when there are none. */
+static void
+alarms_print(const struct sync_row *rows, size_t n, const char *empty_msg)
 {
-	struct json_object *o, *l = NULL;
-	char zs[2] = { r->zmc_state, '\0' };
+	static const char *const head[] = { "ALARM", "EVENT", "STATUS", "ZMC",
+	    "LAST PUSH", "PUSHES", "ERRORS", "ALERTNAME", "LAST ERROR / SILENCE" };
+	struct table *t;
+	const char *cells[9];
+	char id[24], ev[24], zs[2], tb[32], pc[16], ec[16], *name;
+	size_t i;
 
-	o = json_object_new_object();
-	json_object_object_add(o, "event_inst_id", json_id(r->event_id));
-	json_object_object_add(o, "alarm_inst_id", json_object_new_int64(r->alarm_id));
-	json_object_object_add(o, "sync_status",
-	    json_object_new_string(sync_status_name(r->status)));
-	json_object_object_add(o, "zmc_alarm_state",
-	    r->zmc_state ? json_object_new_string(zs) : NULL);
-	json_object_object_add(o, "silence_id", out_json_str(r->silence_id));
-	json_object_object_add(o, "last_push_time", out_json_time(r->last_push));
-	json_object_object_add(o, "error_count", json_object_new_int(r->error_count));
-	/* Extras, after the guide's keys. */
-	json_object_object_add(o, "last_error", out_json_str(r->last_error));
-	json_object_object_add(o, "push_count", json_object_new_int(r->push_count));
-	json_object_object_add(o, "silence_end", out_json_time(r->silence_end));
-	json_object_object_add(o, "last_event_time", out_json_time(r->event_time));
-	if (r->labels != NULL)
-		l = json_tokener_parse(r->labels);
-	json_object_object_add(o, "labels", l);
-	json_object_object_add(o, "create_time", out_json_time(r->create_time));
-	json_object_object_add(o, "update_time", out_json_time(r->update_time));
-	return o;
+	t = table_new(9, head);
+	for (i = 0; i < n; i++) {
+		const struct sync_row *r = &rows[i];
+
+		snprintf(id, sizeof(id), "%lld", (long long)r->alarm_id);
+		zs[0] = r->zmc_state;
+		zs[1] = '\0';
+		snprintf(pc, sizeof(pc), "%d", r->push_count);
+		snprintf(ec, sizeof(ec), "%d", r->error_count);
+		name = alertname(r->labels);
+		cells[0] = id;
+		cells[1] = out_id(r->event_id, ev);
+		cells[2] = sync_status_name(r->status);
+		cells[3] = r->zmc_state ? zs : NULL;
+		cells[4] = out_time(r->last_push, tb);
+		cells[5] = pc;
+		cells[6] = ec;
+		cells[7] = name;
+		cells[8] = r->last_error != NULL ? r->last_error : r->silence_id;
+		table_add(t, cells);
+		free(name);
+	}
+	table_print(t, stdout, empty_msg);
+	table_free(t);
 }
 
 int
@@ -79,90 +80,45 @@ cmd_alarms(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "status", required_argument, NULL, 's' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "offset", required_argument, NULL, 'O' },
+		CMD_PAGE_LONGOPTS,
 		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "ALARM", "EVENT", "STATUS", "ZMC",
-	    "LAST PUSH", "PUSHES", "ERRORS", "ALERTNAME", "LAST ERROR / SILENCE" };
 	struct sync_row *rows = NULL;
-	struct json_object *arr;
-	struct table *t;
-	const char *status = NULL, *cells[9];
-	char ids[2][24], zs[2], tb[32], pc[16], ec[16], *name;
-	long long limit = 100, offset = 0;
-	size_t n = 0, i;
-	int ch, json, fmt = OUT_TEXT;
+	const char *status = NULL;
+	struct cmd_page page = CMD_PAGE_INIT;
+	size_t n = 0;
+	int ch, fmt = OUT_TEXT;
 
-	while ((ch = getopt_long(argc, argv, "s:l:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("alarms", ch, optarg, &fmt)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
+	while ((ch = cmd_opt(ctx, argc, argv, "s:l:" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
 		case 's':
 			if (sync_status_parse(optarg) < 0)
-				return cmd_badarg("alarms", "--status %s: not one of "
+				return cmd_badarg(ctx, "--status %s: not one of "
 				    "PENDING, FIRING, RESOLVED, SILENCED", optarg);
 			status = optarg;
 			break;
 		case 'l':
-			if (cmd_number("alarms", "--limit", optarg, 1, 100000, &limit) != 0)
-				return EXIT_USAGE;
-			break;
 		case 'O':
-			if (cmd_number("alarms", "--offset", optarg, 0, 1000000000, &offset) != 0)
+			if (cmd_pageopt(ctx, ch, optarg, &page) != 0)
 				return EXIT_USAGE;
 			break;
-		default:
-			return cmd_usage(cmd_find("alarms"));
 		}
 	}
-	if (optind < argc)
-		return cmd_badarg("alarms", "unexpected argument %s", argv[optind]);
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
-	json = fmt == OUT_JSON;
 
-	if (syncstate_alarms(ctx->db, status, (size_t)limit, (size_t)offset,
+	if (syncstate_alarms(ctx->db, status, (size_t)page.limit, (size_t)page.offset,
 	    &rows, &n) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
-	if (json) {
-		arr = json_object_new_array();
-		for (i = 0; i < n; i++)
-			json_object_array_add(arr, row_json(&rows[i]));
-		out_json(arr);
-	} else {
-		t = table_new(9, head);
-		for (i = 0; i < n; i++) {
-			const struct sync_row *r = &rows[i];
-			snprintf(ids[0], sizeof(ids[0]), "%lld", (long long)r->alarm_id);
-			snprintf(ids[1], sizeof(ids[1]), "%lld", (long long)r->event_id);
-			zs[0] = r->zmc_state;
-			zs[1] = '\0';
-			snprintf(pc, sizeof(pc), "%d", r->push_count);
-			snprintf(ec, sizeof(ec), "%d", r->error_count);
-			name = alertname(r->labels);
-			cells[0] = ids[0];
-			cells[1] = r->event_id ? ids[1] : NULL;
-			cells[2] = sync_status_name(r->status);
-			cells[3] = r->zmc_state ? zs : NULL;
-			cells[4] = out_time(r->last_push, tb);
-			cells[5] = pc;
-			cells[6] = ec;
-			cells[7] = name;
-			cells[8] = r->last_error != NULL ? r->last_error : r->silence_id;
-			table_add(t, cells);
-			free(name);
-		}
-		table_print(t, stdout, status != NULL ? "no alarms with that status" :
-		    "no alarms");
-		table_free(t);
-	}
+	if (fmt == OUT_JSON)
+		out_json(shape_status_rows(rows, n, SHAPE_FULL));
+	else
+		alarms_print(rows, n, status != NULL ?
+		    "no alarms with that status" : "no alarms");
 	syncstate_rows_free(rows, n);
 	return EXIT_OK;
 }

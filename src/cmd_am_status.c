@@ -3,7 +3,6 @@
  * each configured Alertmanager (the guide's /api/v1/admin/alertmanager/status).
  * Exit 0 when every member answered, 5 when none did, 1 when some did.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,66 +28,83 @@ jtext(struct json_object *o, const char *k, char *buf, size_t bufsz)
 	return buf;
 }
 
-int
-cmd_am_status(int argc, char **argv, struct ctx *ctx)
-{
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	static const char *const head[] = { "URL", "HEALTHY", "VERSION", "CLUSTER",
-	    "ALERTS", "SILENCES", "ERROR" };
-	static const char *const keys[] = { "url", "healthy", "version", "cluster_status",
-	    "active_alerts", "active_silences", "error" };
-	struct json_object *arr, *o, *h;
-	struct table *t;
-	struct am *am;
-	char *err = NULL, bufs[7][256];
-	const char *cells[7];
-	size_t i, j, up = 0;
-	int ch, json, fmt = OUT_TEXT, r;
+/* What am-status shows: one object per member that answered. */
+struct am_report {
+	struct json_object	*members;	/* array of am_status objects */
+	size_t			 count;		/* members configured */
+	size_t			 up;		/* members healthy */
+};
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("am-status", ch, optarg, &fmt)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("am-status"));
-	}
-	if (optind < argc)
-		return cmd_badarg("am-status", "unexpected argument %s", argv[optind]);
-	CMD_PARSED(ctx);
-	json = fmt == OUT_JSON;
+/* Asks every member for its status.  EXIT_OK, or EXIT_CONFIG after logging why. */
+static int
+report_gather(struct ctx *ctx, struct am_report *r)
+{
+	struct json_object *o, *h;
+	struct am *am;
+	char *err = NULL;
+	size_t i;
+
 	if ((am = cmd_am(ctx, &err)) == NULL) {
 		log_error("%s", err);
 		free(err);
 		return EXIT_CONFIG;
 	}
-	arr = json_object_new_array();
-	for (i = 0; i < am_count(am); i++) {
+	r->members = json_object_new_array();
+	r->count = am_count(am);
+	for (i = 0; i < r->count; i++) {
 		if ((o = am_status(am, i, &err)) == NULL) {
 			log_error("%s", err);
 			free(err);
 			continue;
 		}
 		if (json_object_object_get_ex(o, "healthy", &h) && json_object_get_boolean(h))
-			up++;
-		json_object_array_add(arr, o);
+			r->up++;
+		json_object_array_add(r->members, o);
 	}
-	if (json)
-		out_json(json_object_get(arr));
-	else {
-		t = table_new(7, head);
-		for (i = 0; i < json_object_array_length(arr); i++) {
-			o = json_object_array_get_idx(arr, i);
-			for (j = 0; j < 7; j++)
-				cells[j] = jtext(o, keys[j], bufs[j], sizeof(bufs[j]));
-			table_add(t, cells);
-		}
-		table_print(t, stdout, "no alertmanager configured");
-		table_free(t);
-	}
-	json_object_put(arr);
-	i = am_count(am);
 	am_free(am);
-	return up == i ? EXIT_OK : up == 0 ? EXIT_NOAM : EXIT_PARTIAL;
+	return EXIT_OK;
+}
+
+static void
+report_print(const struct am_report *r)
+{
+	static const char *const head[] = { "URL", "HEALTHY", "VERSION", "CLUSTER",
+	    "ALERTS", "SILENCES", "ERROR" };
+	static const char *const keys[] = { "url", "healthy", "version", "cluster_status",
+	    "active_alerts", "active_silences", "error" };
+	struct json_object *o;
+	struct table *t;
+	char bufs[7][256];
+	const char *cells[7];
+	size_t i, j;
+
+	t = table_new(7, head);
+	for (i = 0; i < json_object_array_length(r->members); i++) {
+		o = json_object_array_get_idx(r->members, i);
+		for (j = 0; j < 7; j++)
+			cells[j] = jtext(o, keys[j], bufs[j], sizeof(bufs[j]));
+		table_add(t, cells);
+	}
+	table_print(t, stdout, "no alertmanager configured");
+	table_free(t);
+}
+
+int
+cmd_am_status(int argc, char **argv, struct ctx *ctx)
+{
+	struct am_report r = { 0 };
+	int fmt = OUT_TEXT, rc;
+
+	if (cmd_outonly(ctx, argc, argv, &fmt, 0) != EXIT_OK)
+		return EXIT_USAGE;
+	CMD_PARSED(ctx);
+	if ((rc = report_gather(ctx, &r)) != EXIT_OK)
+		return rc;
+	/* The JSON form is the members' objects as gathered. */
+	if (fmt == OUT_JSON)
+		out_json(json_object_get(r.members));
+	else
+		report_print(&r);
+	json_object_put(r.members);
+	return r.up == r.count ? EXIT_OK : r.up == 0 ? EXIT_NOAM : EXIT_PARTIAL;
 }

@@ -14,7 +14,6 @@
  * by the driver's timeout per probe.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +52,8 @@ struct probes {
 	struct probe	*v;
 	size_t		 n, cap;
 	int		 stream;	/* text: print each probe as it is recorded */
+	size_t		 members;	/* usable Alertmanager URLs */
+	size_t		 up;		/* members that passed both probes */
 };
 
 /* Width of the CHECK column of the streamed lines (longer names push on). */
@@ -199,47 +200,24 @@ probe_ams(struct probes *p, const struct ctx *ctx, size_t *members)
 	return up;
 }
 
-int
-cmd_check(int argc, char **argv, struct ctx *ctx)
+/* Runs every probe into p (printing each at once when p->stream). */
+static void
+check_gather(struct ctx *ctx, struct probes *p)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct config *c = ctx->conf;
-	struct probes p = { 0 };
-	struct json_object *o, *comps, *one;
 	const char *file;
 	char *err;
-	size_t i, members, up;
-	int ch, json, fmt = OUT_TEXT, db_bad = 0, cfg_bad = 0, am_bad = 0, rc;
-
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((rc = cmd_outopt("check", ch, optarg, &fmt)) == -1)
-			return EXIT_USAGE;
-		if (rc == 0)
-			return cmd_usage(cmd_find("check"));
-	}
-	if (optind < argc)
-		return cmd_badarg("check", "unexpected argument %s", argv[optind]);
-	CMD_PARSED(ctx);
-	json = fmt == OUT_JSON;
-	if (!json) {
-		p.stream = 1;
-		printf("%-*s  %-6s  %s\n", NAME_WIDTH, "CHECK", "RESULT", "DETAIL");
-		fflush(stdout);
-	}
 
 	/* The dispatcher stops with 3 before we run when the file is bad. */
 	file = config_file(ctx->raw);
-	add(&p, "config", 1, file ? xasprintf("loaded %s", file) :
+	add(p, "config", 1, file ? xasprintf("loaded %s", file) :
 	    xstrdup("no file; defaults and environment"), PC_CONFIG);
 
 	if (ctx->db == NULL)
-		add(&p, "database", 0, xstrdup(ctx->db_err ? ctx->db_err :
+		add(p, "database", 0, xstrdup(ctx->db_err ? ctx->db_err :
 		    "database: not connected"), PC_DB);
 	else {
-		add(&p, "database", 1, xasprintf("connected, %s %s, dialect %s",
+		add(p, "database", 1, xasprintf("connected, %s %s, dialect %s",
 		    db_dbms_name(ctx->db), db_dbms_version(ctx->db),
 		    dialect_name(db_dialect(ctx->db))), PC_DB);
 		/*
@@ -247,80 +225,121 @@ cmd_check(int argc, char **argv, struct ctx *ctx)
 		 * lock: each probe would wait again, so check stays quick.
 		 */
 		if (ctx->db_err != NULL && db_busy(ctx->db))
-			add(&p, "sync tables", 0, xstrdup("skipped: the "
+			add(p, "sync tables", 0, xstrdup("skipped: the "
 			    "database is locked or busy"), PC_DB);
 		else
-			syncstate_probe(ctx->db, c, table_probe, &p);
+			syncstate_probe(ctx->db, c, table_probe, p);
 		/* With a connection, db_err can only be the config table's failure. */
-		add(&p, "config table", ctx->db_err == NULL, ctx->db_err ?
+		add(p, "config table", ctx->db_err == NULL, ctx->db_err ?
 		    xstrdup(ctx->db_err) : xstrdup("applied"), PC_DB);
 	}
 
-	up = probe_ams(&p, ctx, &members);
+	p->up = probe_ams(p, ctx, &p->members);
 
 	if (ctx->st != NULL)
-		add(&p, "state", 1, xasprintf("%s/state.db writable", c->state_dir),
+		add(p, "state", 1, xasprintf("%s/state.db writable", c->state_dir),
 		    PC_CONFIG);
 	else
-		add(&p, "state", 0, xstrdup(ctx->st_err ? ctx->st_err :
+		add(p, "state", 0, xstrdup(ctx->st_err ? ctx->st_err :
 		    "state: not opened"), PC_CONFIG);
 
 	if (c->metrics_textfile[0] != '\0') {
 		err = dir_writable(c->metrics_textfile);
-		add(&p, "metrics", err == NULL, err ? err :
+		add(p, "metrics", err == NULL, err ? err :
 		    xasprintf("%s: directory writable", c->metrics_textfile), PC_CONFIG);
 	} else
-		add(&p, "metrics", 1, xstrdup("no textfile configured"), PC_CONFIG);
+		add(p, "metrics", 1, xstrdup("no textfile configured"), PC_CONFIG);
+}
 
-	for (i = 0; i < p.n; i++) {
-		if (p.v[i].ok)
+/* The exit status the probes call for (see the top of the file). */
+static int
+check_exit(const struct probes *p)
+{
+	size_t i;
+	int db_bad = 0, cfg_bad = 0, am_bad = 0;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->v[i].ok)
 			continue;
-		if (p.v[i].cls == PC_DB)
+		if (p->v[i].cls == PC_DB)
 			db_bad = 1;
-		else if (p.v[i].cls == PC_CONFIG)
+		else if (p->v[i].cls == PC_CONFIG)
 			cfg_bad = 1;
 		else
 			am_bad = 1;
 	}
 	if (db_bad)
-		rc = EXIT_DB;
-	else if (members == 0)
-		rc = EXIT_CONFIG;	/* no usable Alertmanager URL: a config problem */
-	else if (up == 0)
-		rc = EXIT_NOAM;
-	else if (cfg_bad)
-		rc = EXIT_CONFIG;
-	else if (am_bad)
-		rc = EXIT_PARTIAL;
-	else
-		rc = EXIT_OK;
+		return EXIT_DB;
+	if (p->members == 0)
+		return EXIT_CONFIG;	/* no usable Alertmanager URL: a config problem */
+	if (p->up == 0)
+		return EXIT_NOAM;
+	if (cfg_bad)
+		return EXIT_CONFIG;
+	if (am_bad)
+		return EXIT_PARTIAL;
+	return EXIT_OK;
+}
 
-	if (json) {
-		char tb[32];
+/* The guide's /health object, then the exit status; caller puts. */
+static struct json_object *
+check_json(const struct probes *p, int rc)
+{
+	struct json_object *o, *comps, *one;
+	char tb[32];
+	size_t i;
 
-		o = json_object_new_object();
-		json_object_object_add(o, "status", json_object_new_string(rc == EXIT_OK ?
-		    "healthy" : "unhealthy"));
-		json_object_object_add(o, "timestamp",
-		    json_object_new_string(time_rfc3339(time(NULL), tb)));
-		json_object_object_add(o, "version", json_object_new_string(ZMCSYNC_VERSION));
-		comps = json_object_new_object();
-		for (i = 0; i < p.n; i++) {
-			one = json_object_new_object();
-			json_object_object_add(one, "status", json_object_new_string(
-			    p.v[i].ok ? "healthy" : "unhealthy"));
-			json_object_object_add(one, "message",
-			    json_object_new_string(p.v[i].detail));
-			json_object_object_add(comps, p.v[i].name, one);
-		}
-		json_object_object_add(o, "components", comps);
-		json_object_object_add(o, "exit_code", json_object_new_int(rc));
-		out_json(o);
+	o = json_object_new_object();
+	json_object_object_add(o, "status", json_object_new_string(rc == EXIT_OK ?
+	    "healthy" : "unhealthy"));
+	json_object_object_add(o, "timestamp",
+	    json_object_new_string(time_rfc3339(time(NULL), tb)));
+	json_object_object_add(o, "version", json_object_new_string(ZMCSYNC_VERSION));
+	comps = json_object_new_object();
+	for (i = 0; i < p->n; i++) {
+		one = json_object_new_object();
+		json_object_object_add(one, "status", json_object_new_string(
+		    p->v[i].ok ? "healthy" : "unhealthy"));
+		json_object_object_add(one, "message",
+		    json_object_new_string(p->v[i].detail));
+		json_object_object_add(comps, p->v[i].name, one);
 	}
-	for (i = 0; i < p.n; i++) {
-		free(p.v[i].name);
-		free(p.v[i].detail);
+	json_object_object_add(o, "components", comps);
+	json_object_object_add(o, "exit_code", json_object_new_int(rc));
+	return o;
+}
+
+static void
+probes_free(struct probes *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].detail);
 	}
-	free(p.v);
+	free(p->v);
+}
+
+int
+cmd_check(int argc, char **argv, struct ctx *ctx)
+{
+	struct probes p = { 0 };
+	int fmt = OUT_TEXT, rc;
+
+	if (cmd_outonly(ctx, argc, argv, &fmt, 0) != EXIT_OK)
+		return EXIT_USAGE;
+	CMD_PARSED(ctx);
+	/* The text form is each probe's line, printed as the probe ends. */
+	if (fmt != OUT_JSON) {
+		p.stream = 1;
+		printf("%-*s  %-6s  %s\n", NAME_WIDTH, "CHECK", "RESULT", "DETAIL");
+		fflush(stdout);
+	}
+	check_gather(ctx, &p);
+	rc = check_exit(&p);
+	if (fmt == OUT_JSON)
+		out_json(check_json(&p, rc));
+	probes_free(&p);
 	return rc;
 }

@@ -21,6 +21,40 @@
 /* Rows per transaction. */
 #define CLEANUP_ROWS	1000
 
+/* What a cleanup did, or would do. */
+struct cleanup {
+	int			 dry;		/* --dry-run: counted only */
+	long long		 days;
+	time_t			 before;	/* rows older than this */
+	struct cleanup_result	 res;
+	const char		*error;		/* NULL: done */
+};
+
+static struct json_object *
+cleanup_json(const struct cleanup *c)
+{
+	struct json_object *o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry));
+	json_object_object_add(o, "days", json_object_new_int64(c->days));
+	json_object_object_add(o, "before", out_json_time(c->before));
+	json_object_object_add(o, "log_rows", json_object_new_int64(c->res.log_rows));
+	json_object_object_add(o, "status_rows", json_object_new_int64(c->res.status_rows));
+	json_object_object_add(o, "error", out_json_str(c->error));
+	return o;
+}
+
+static void
+cleanup_print(const struct cleanup *c)
+{
+	char tb[32];
+
+	printf("%s %lld log rows and %lld RESOLVED status rows older than "
+	    "%lld days (before %s)\n", c->dry ? "would delete" : "deleted",
+	    c->res.log_rows, c->res.status_rows, c->days, out_time(c->before, tb));
+}
+
 int
 cmd_cleanup(int argc, char **argv, struct ctx *ctx)
 {
@@ -30,62 +64,40 @@ cmd_cleanup(int argc, char **argv, struct ctx *ctx)
 		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct cleanup_result res;
-	struct json_object *o;
-	long long days = -1;
-	time_t before;
+	struct cleanup c = { .days = -1 };
 	char tb[32];
-	int ch, json, fmt = OUT_TEXT, dry = 0, r;
+	int ch, fmt = OUT_TEXT;
 
-	while ((ch = getopt_long(argc, argv, "d:n" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("cleanup", ch, optarg, &fmt)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
+	while ((ch = cmd_opt(ctx, argc, argv, "d:n" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
 		case 'd':
-			if (cmd_number("cleanup", "--days", optarg, 1, 36500, &days) != 0)
+			if (cmd_number(ctx, "--days", optarg, 1, 36500, &c.days) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'n':
-			dry = 1;
+			c.dry = 1;
 			break;
-		default:
-			return cmd_usage(cmd_find("cleanup"));
 		}
 	}
-	if (optind < argc)
-		return cmd_badarg("cleanup", "unexpected argument %s", argv[optind]);
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
-	json = fmt == OUT_JSON;
-	if (days < 0)
-		days = ctx->conf->log_retention_days;
+	if (c.days < 0)
+		c.days = ctx->conf->log_retention_days;
 
-	before = time(NULL) - (time_t)days * 86400;
-	r = syncstate_cleanup(ctx->db, before, CLEANUP_ROWS, dry, &res);
-	if (json) {
-		o = json_object_new_object();
-		json_object_object_add(o, "dry_run", json_object_new_boolean(dry));
-		json_object_object_add(o, "days", json_object_new_int64(days));
-		json_object_object_add(o, "before", out_json_time(before));
-		json_object_object_add(o, "log_rows", json_object_new_int64(res.log_rows));
-		json_object_object_add(o, "status_rows",
-		    json_object_new_int64(res.status_rows));
-		json_object_object_add(o, "error", r != 0 ?
-		    json_object_new_string(db_error(ctx->db)) : NULL);
-		out_json(o);
-	} else
-		printf("%s %lld log rows and %lld RESOLVED status rows older than "
-		    "%lld days (before %s)\n", dry ? "would delete" : "deleted",
-		    res.log_rows, res.status_rows, days, out_time(before, tb));
-	if (r != 0) {
-		log_error("%s", db_error(ctx->db));
+	c.before = time(NULL) - (time_t)c.days * 86400;
+	if (syncstate_cleanup(ctx->db, c.before, CLEANUP_ROWS, c.dry, &c.res) != 0)
+		c.error = db_error(ctx->db);
+	if (fmt == OUT_JSON)
+		out_json(cleanup_json(&c));
+	else
+		cleanup_print(&c);
+	if (c.error != NULL) {
+		log_error("%s", c.error);
 		return EXIT_DB;
 	}
 	log_info("cleanup: %s %lld log rows, %lld status rows before %s",
-	    dry ? "would delete" : "deleted", res.log_rows, res.status_rows,
-	    out_time(before, tb));
+	    c.dry ? "would delete" : "deleted", c.res.log_rows, c.res.status_rows,
+	    out_time(c.before, tb));
 	return EXIT_OK;
 }

@@ -27,11 +27,15 @@
 
 static const char *const source_names[] = { "default", "file", "table", "env", "flag" };
 
-/* Sub-command usage errors go through the one command name. */
-static int
-badarg(const char *fmt, const char *arg)
+/* An upper-case copy of s (ASCII); caller frees. */
+static char *
+upper(const char *s)
 {
-	return cmd_badarg("config", fmt, arg);
+	char *u = xstrdup(s), *p;
+
+	for (p = u; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	return u;
 }
 
 /*
@@ -39,21 +43,35 @@ badarg(const char *fmt, const char *arg)
  * (allocated into g and k).  Returns EXIT_OK, or EXIT_USAGE after a message.
  */
 static int
-parse_key(const char *dotted, const struct cfg_key **kp, char **g, char **k)
+parse_key(const struct ctx *ctx, const char *dotted, const struct cfg_key **kp,
+    char **g, char **k)
 {
 	const struct cfg_key *key;
-	char *p;
 
 	if ((key = config_key_find(dotted)) == NULL)
-		return badarg("%s: unknown key (config show lists them)", dotted);
+		return cmd_badarg(ctx, "%s: unknown key (config show lists them)", dotted);
 	*kp = key;
-	*g = xstrdup(key->group);
-	*k = xstrdup(key->name);
-	for (p = *g; *p; p++)
-		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-	for (p = *k; *p; p++)
-		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	*g = upper(key->group);
+	*k = upper(key->name);
 	return EXIT_OK;
+}
+
+/*
+ * The arguments of get (nargs 1: GROUP.KEY) and set (nargs 2: GROUP.KEY
+ * VALUE), parsed as parse_key does.  EXIT_OK, or EXIT_USAGE after the
+ * message.
+ */
+static int
+key_args(const struct ctx *ctx, int argc, char **argv, int nargs, int *json,
+    const struct cfg_key **kp, char **g, char **k)
+{
+	if (cmd_outonly(ctx, argc, argv, json, 1) != EXIT_OK)
+		return EXIT_USAGE;
+	if (argc - optind != nargs)
+		return cmd_badarg(ctx, "%s: %s", nargs == 1 ? "get" : "set",
+		    argc - optind > nargs ? "too many arguments" :
+		    nargs == 1 ? "GROUP.KEY missing" : "GROUP.KEY VALUE missing");
+	return parse_key(ctx, argv[optind], kp, g, k);
 }
 
 /* A table row's value as shown: secrets masked even if someone put them in the table. */
@@ -105,6 +123,44 @@ need_db(struct ctx *ctx)
 	return -1;
 }
 
+/* The table's rows as JSON objects; caller puts. */
+static struct json_object *
+list_json(const struct config_row *rows, size_t n)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, row_json(&rows[i]));
+	return arr;
+}
+
+/* The table's rows as a table; empty_msg when there are none. */
+static void
+list_print(const struct config_row *rows, size_t n, const char *empty_msg)
+{
+	static const char *const head[] = { "GROUP", "KEY", "VALUE", "ACTIVE",
+	    "UPDATED", "DESCRIPTION" };
+	struct table *t;
+	const char *cells[6];
+	char tb[32];
+	size_t i;
+
+	t = table_new(6, head);
+	for (i = 0; i < n; i++) {
+		cells[0] = rows[i].group;
+		cells[1] = rows[i].key;
+		cells[2] = shown_value(&rows[i]);
+		cells[3] = rows[i].active ? "yes" : "no";
+		cells[4] = out_time(rows[i].update_time ? rows[i].update_time :
+		    rows[i].create_time, tb);
+		cells[5] = rows[i].description;
+		table_add(t, cells);
+	}
+	table_print(t, stdout, empty_msg);
+	table_free(t);
+}
+
 static int
 config_list(int argc, char **argv, struct ctx *ctx)
 {
@@ -113,30 +169,17 @@ config_list(int argc, char **argv, struct ctx *ctx)
 		CMD_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "GROUP", "KEY", "VALUE", "ACTIVE",
-	    "UPDATED", "DESCRIPTION" };
 	struct config_row *rows = NULL;
-	struct json_object *arr;
-	struct table *t;
-	const char *group = NULL, *cells[6];
-	char tb[32];
-	size_t n = 0, i;
+	const char *group = NULL;
+	size_t n = 0;
 	int ch, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "g:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("config", ch, optarg, &json)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
-		if (ch == 'g')
-			group = optarg;
-		else
-			return cmd_usage(cmd_find("config"));
-	}
+	while ((ch = cmd_opt(ctx, argc, argv, "g:" CMD_OUTPUT_SHORT, opts, &json)) > 0)
+		group = optarg;		/* -g, the only other option */
+	if (ch == 0)
+		return EXIT_USAGE;
 	if (optind < argc)
-		return badarg("list: unexpected argument %s", argv[optind]);
+		return cmd_badarg(ctx, "list: unexpected argument %s", argv[optind]);
 	CMD_PARSED(ctx);
 	if (need_db(ctx) != 0)
 		return EXIT_DB;
@@ -144,67 +187,49 @@ config_list(int argc, char **argv, struct ctx *ctx)
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
-	if (json == OUT_JSON) {
-		arr = json_object_new_array();
-		for (i = 0; i < n; i++)
-			json_object_array_add(arr, row_json(&rows[i]));
-		out_json(arr);
-	} else {
-		t = table_new(6, head);
-		for (i = 0; i < n; i++) {
-			cells[0] = rows[i].group;
-			cells[1] = rows[i].key;
-			cells[2] = shown_value(&rows[i]);
-			cells[3] = rows[i].active ? "yes" : "no";
-			cells[4] = out_time(rows[i].update_time ? rows[i].update_time :
-			    rows[i].create_time, tb);
-			cells[5] = rows[i].description;
-			table_add(t, cells);
-		}
-		table_print(t, stdout, group ? "no config rows in that group" :
+	if (json == OUT_JSON)
+		out_json(list_json(rows, n));
+	else
+		list_print(rows, n, group ? "no config rows in that group" :
 		    "no config rows");
-		table_free(t);
-	}
 	syncstate_config_rows_free(rows, n);
+	return EXIT_OK;
+}
+
+/*
+ * The exit status of a read or removal of row g.k that returned r (0
+ * done, 1 no such row, -1 database error), a failure logged.
+ */
+static int
+row_status(struct ctx *ctx, int r, const char *g, const char *k)
+{
+	if (r < 0) {
+		log_error("%s", db_error(ctx->db));
+		return EXIT_DB;
+	}
+	if (r == 1) {
+		log_error("config %s.%s: no row in NM_ALARM_SYNC_CONFIG", g, k);
+		return EXIT_PARTIAL;
+	}
 	return EXIT_OK;
 }
 
 static int
 config_get(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct cfg_key *key;
 	struct config_row row;
-	char *g, *k;
-	int ch, json = 0, r;
+	char *g = NULL, *k = NULL;
+	int json = 0, r;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("config", ch, optarg, &json)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("config"));
-	}
-	if (argc - optind != 1)
-		return badarg("get: %s", argc - optind < 1 ? "GROUP.KEY missing" :
-		    "too many arguments");
-	if ((r = parse_key(argv[optind], &key, &g, &k)) != EXIT_OK)
+	if ((r = key_args(ctx, argc, argv, 1, &json, &key, &g, &k)) != EXIT_OK)
 		return r;
-	if (ctx->parse_only || need_db(ctx) != 0) {
-		free(g);
-		free(k);
-		return ctx->parse_only ? EXIT_OK : EXIT_DB;
-	}
-	r = syncstate_config_get(ctx->db, g, k, &row);
-	if (r < 0) {
-		log_error("%s", db_error(ctx->db));
+	if (ctx->parse_only)
+		r = EXIT_OK;
+	else if (need_db(ctx) != 0)
 		r = EXIT_DB;
-	} else if (r == 1) {
-		log_error("config %s.%s: no row in NM_ALARM_SYNC_CONFIG", g, k);
-		r = EXIT_PARTIAL;
-	} else {
+	else if ((r = row_status(ctx, syncstate_config_get(ctx->db, g, k, &row),
+	    g, k)) == EXIT_OK) {
 		if (json == OUT_JSON)
 			out_json(row_json(&row));
 		else
@@ -212,7 +237,6 @@ config_get(int argc, char **argv, struct ctx *ctx)
 		if (!row.active)
 			log_warn("config %s.%s: the row is not active", g, k);
 		config_row_clear(&row);
-		r = EXIT_OK;
 	}
 	free(g);
 	free(k);
@@ -234,34 +258,21 @@ note_override(struct ctx *ctx, const struct cfg_key *key, const char *g, const c
 static int
 config_set(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char msg[] = "Configuration updated; the next run uses it.";
 	const struct cfg_key *key;
 	struct json_object *o;
-	char *g, *k, *err;
-	int ch, json = 0, r = EXIT_OK;
+	char *g = NULL, *k = NULL, *err;
+	int json = 0, r = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("config", ch, optarg, &json)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("config"));
-	}
-	if (argc - optind != 2)
-		return badarg("set: %s", argc - optind < 2 ? "GROUP.KEY VALUE missing" :
-		    "too many arguments");
-	if ((r = parse_key(argv[optind], &key, &g, &k)) != EXIT_OK)
+	if ((r = key_args(ctx, argc, argv, 2, &json, &key, &g, &k)) != EXIT_OK)
 		return r;
 	if (strcmp(key->group, "database") == 0) {
-		r = cmd_badarg("config", "set %s.%s: database settings come only from "
+		r = cmd_badarg(ctx, "set %s.%s: database settings come only from "
 		    "the file or the environment", g, k);
 		goto out;
 	}
 	if (!key->table_ok) {
-		r = cmd_badarg("config", "set %s.%s: %s come only from the file "
+		r = cmd_badarg(ctx, "set %s.%s: %s come only from the file "
 		    "or the environment", g, k, key->type == CFGT_SECRET ||
 		    key->type == CFGT_PATH ? "secrets" : "per-host settings");
 		goto out;
@@ -326,60 +337,115 @@ static int
 config_unset(int argc, char **argv, struct ctx *ctx)
 {
 	const struct cfg_key *key;
-	char *g, *k;
+	char *g = NULL, *k = NULL;
 	int r;
 
 	if (argc != 2)
-		return badarg("unset: %s", argc < 2 ? "GROUP.KEY missing" :
+		return cmd_badarg(ctx, "unset: %s", argc < 2 ? "GROUP.KEY missing" :
 		    "too many arguments");
-	if ((r = parse_key(argv[1], &key, &g, &k)) != EXIT_OK)
+	if ((r = parse_key(ctx, argv[1], &key, &g, &k)) != EXIT_OK)
 		return r;
-	if (ctx->parse_only || need_db(ctx) != 0) {
-		free(g);
-		free(k);
-		return ctx->parse_only ? EXIT_OK : EXIT_DB;
-	}
-	r = syncstate_config_unset(ctx->db, g, k);
-	if (r < 0) {
-		log_error("%s", db_error(ctx->db));
-		r = EXIT_DB;
-	} else if (r == 1) {
-		log_error("config %s.%s: no row in NM_ALARM_SYNC_CONFIG", g, k);
-		r = EXIT_PARTIAL;
-	} else {
-		printf("%s.%s removed\n", g, k);
+	if (ctx->parse_only)
 		r = EXIT_OK;
-	}
+	else if (need_db(ctx) != 0)
+		r = EXIT_DB;
+	else if ((r = row_status(ctx, syncstate_config_unset(ctx->db, g, k),
+	    g, k)) == EXIT_OK)
+		printf("%s.%s removed\n", g, k);
 	free(g);
 	free(k);
 	return r;
 }
 
+/* One key of config show: its value in force and where it comes from. */
+struct shown_key {
+	const struct cfg_key	*key;
+	char			*dotted;	/* "group.key" */
+	const char		*value;		/* secrets masked */
+	enum cfg_source		 src;
+	const char		*where;		/* "file:12", "env ZMCSYNC_...", ... */
+};
+
+/* Every key in force, in the key table's order; caller frees with shown_free. */
+static struct shown_key *
+show_gather(struct ctx *ctx, size_t *np)
+{
+	const struct cfg_key *keys;
+	struct shown_key *v;
+	size_t i;
+
+	keys = config_keys(np);
+	v = xcalloc(*np ? *np : 1, sizeof(*v));
+	for (i = 0; i < *np; i++) {
+		v[i].key = &keys[i];
+		v[i].dotted = xasprintf("%s.%s", keys[i].group, keys[i].name);
+		v[i].value = config_value(ctx->raw, &keys[i], 1, &v[i].src, &v[i].where);
+	}
+	return v;
+}
+
+static void
+shown_free(struct shown_key *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].dotted);
+	free(v);
+}
+
+static struct json_object *
+show_json(const struct shown_key *v, size_t n)
+{
+	struct json_object *arr, *o;
+	size_t i;
+
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "key", json_object_new_string(v[i].dotted));
+		json_object_object_add(o, "value", json_object_new_string(v[i].value));
+		json_object_object_add(o, "source",
+		    json_object_new_string(source_names[v[i].src]));
+		json_object_object_add(o, "where", out_json_str(v[i].where));
+		json_object_object_add(o, "secret",
+		    json_object_new_boolean(v[i].key->type == CFGT_SECRET));
+		json_object_object_add(o, "description", out_json_str(v[i].key->help));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static void
+show_print(const struct shown_key *v, size_t n)
+{
+	static const char *const head[] = { "KEY", "VALUE", "SOURCE" };
+	struct table *t;
+	const char *cells[3];
+	size_t i;
+
+	t = table_new(3, head);
+	for (i = 0; i < n; i++) {
+		cells[0] = v[i].dotted;
+		cells[1] = *v[i].value ? v[i].value : "\"\"";
+		cells[2] = v[i].where;
+		table_add(t, cells);
+	}
+	table_print(t, stdout, "no configuration keys");
+	table_free(t);
+}
+
 static int
 config_show(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	static const char *const head[] = { "KEY", "VALUE", "SOURCE" };
-	const struct cfg_key *keys;
-	struct json_object *arr, *o;
-	struct table *t;
-	enum cfg_source src;
-	const char *v, *where, *cells[3];
-	char *dotted;
-	size_t n, i;
-	int ch, json = 0, r;
+	struct shown_key *v;
+	size_t n;
+	int json = 0, r;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("config", ch, optarg, &json)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("config"));
-	}
+	if (cmd_outonly(ctx, argc, argv, &json, 1) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind < argc)
-		return badarg("show: unexpected argument %s", argv[optind]);
+		return cmd_badarg(ctx, "show: unexpected argument %s", argv[optind]);
 	CMD_PARSED(ctx);
 	/* The dispatcher does not apply the table for config: show does it here. */
 	if (ctx->db == NULL)
@@ -393,39 +459,12 @@ config_show(int argc, char **argv, struct ctx *ctx)
 		    "NM_ALARM_SYNC_CONFIG (%s); its values not included\n",
 		    db_error(ctx->db));
 
-	keys = config_keys(&n);
-	if (json == OUT_JSON) {
-		arr = json_object_new_array();
-		for (i = 0; i < n; i++) {
-			v = config_value(ctx->raw, &keys[i], 1, &src, &where);
-			o = json_object_new_object();
-			dotted = xasprintf("%s.%s", keys[i].group, keys[i].name);
-			json_object_object_add(o, "key", json_object_new_string(dotted));
-			json_object_object_add(o, "value", json_object_new_string(v));
-			json_object_object_add(o, "source",
-			    json_object_new_string(source_names[src]));
-			json_object_object_add(o, "where", out_json_str(where));
-			json_object_object_add(o, "secret",
-			    json_object_new_boolean(keys[i].type == CFGT_SECRET));
-			json_object_object_add(o, "description", out_json_str(keys[i].help));
-			json_object_array_add(arr, o);
-			free(dotted);
-		}
-		out_json(arr);
-	} else {
-		t = table_new(3, head);
-		for (i = 0; i < n; i++) {
-			v = config_value(ctx->raw, &keys[i], 1, &src, &where);
-			dotted = xasprintf("%s.%s", keys[i].group, keys[i].name);
-			cells[0] = dotted;
-			cells[1] = *v ? v : "\"\"";
-			cells[2] = where;
-			table_add(t, cells);
-			free(dotted);
-		}
-		table_print(t, stdout, "no configuration keys");
-		table_free(t);
-	}
+	v = show_gather(ctx, &n);
+	if (json == OUT_JSON)
+		out_json(show_json(v, n));
+	else
+		show_print(v, n);
+	shown_free(v, n);
 	return EXIT_OK;
 }
 
@@ -435,7 +474,7 @@ cmd_config(int argc, char **argv, struct ctx *ctx)
 	const char *sub;
 
 	if (argc < 2)
-		return cmd_badarg("config", "list, get, set, unset or show expected");
+		return cmd_badarg(ctx, "list, get, set, unset or show expected");
 	sub = argv[1];
 	/* The sub-command's getopt starts at its own arguments. */
 	argc--;
@@ -451,5 +490,5 @@ cmd_config(int argc, char **argv, struct ctx *ctx)
 		return config_unset(argc, argv, ctx);
 	if (strcmp(sub, "show") == 0)
 		return config_show(argc, argv, ctx);
-	return badarg("%s: unknown sub-command (list, get, set, unset, show)", sub);
+	return cmd_badarg(ctx, "%s: unknown sub-command (list, get, set, unset, show)", sub);
 }

@@ -21,7 +21,7 @@ set_enabled(int argc, char **argv, struct ctx *ctx, const char *name, int on)
 	const char *where = NULL;
 
 	if (argc > 1)
-		return cmd_badarg(name, "unexpected argument %s", argv[1]);
+		return cmd_badarg(ctx, "unexpected argument %s", argv[1]);
 	CMD_PARSED(ctx);
 	k = config_key_find("sync.enabled");
 	if (syncstate_config_set(ctx->db, "SYNC", "ENABLED", on ? "true" : "false",

@@ -43,7 +43,7 @@ cmd_init_db(int argc, char **argv, struct ctx *ctx)
 	size_t n, i;
 	int ch, print = 0, demo = 0, d = -1, rc = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "pD:", opts, NULL)) != -1) {
+	while ((ch = cmd_opt(ctx, argc, argv, "pD:", opts, NULL)) > 0) {
 		switch (ch) {
 		case 'p':
 			print = 1;
@@ -53,15 +53,13 @@ cmd_init_db(int argc, char **argv, struct ctx *ctx)
 			break;
 		case 'D':
 			if ((d = dialect_parse(optarg)) < 0)
-				return cmd_badarg("init-db", "--dialect: %s: not one of "
+				return cmd_badarg(ctx, "--dialect: %s: not one of "
 				    "sqlite, postgresql, oracle", optarg);
 			break;
-		default:
-			return cmd_usage(cmd_find("init-db"));
 		}
 	}
-	if (optind < argc)
-		return cmd_badarg("init-db", "unexpected argument %s", argv[optind]);
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
 
 	/* The dialect: flag, else configured, else what the database says it is. */

@@ -15,8 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <json.h>
-
 #include "alert.h"
 #include "alertmanager.h"
 #include "batch.h"
@@ -27,7 +25,6 @@
 #include "log.h"
 #include "merge.h"
 #include "metrics.h"
-#include "out.h"
 #include "plan.h"
 #include "progress.h"
 #include "reconcile.h"
@@ -319,29 +316,6 @@ run_pass(struct run *r)
 	return rc;
 }
 
-struct json_object *
-cmd_run_json(const struct run_record *r)
-{
-	struct json_object *o, *c;
-	size_t i;
-
-	o = json_object_new_object();
-	json_object_object_add(o, "batch_id", json_object_new_string(r->batch_id));
-	json_object_object_add(o, "started", out_json_time(r->started));
-	json_object_object_add(o, "duration_seconds", json_object_new_double(r->duration));
-	json_object_object_add(o, "exit_code", json_object_new_int(r->exit_code));
-	json_object_object_add(o, "command", out_json_str(r->command));
-	c = json_object_new_object();
-	for (i = 0; i < ACT__COUNT && i < 8; i++)
-		json_object_object_add(c, action_name((enum action_kind)i),
-		    json_object_new_int64(r->counts[i]));
-	json_object_object_add(o, "actions", c);
-	json_object_object_add(o, "errors", json_object_new_int64(r->errors));
-	json_object_object_add(o, "error", out_json_str(r->error));
-	json_object_object_add(o, "result", json_object_new_string(state_run_result(r)));
-	return o;
-}
-
 /*
  * Takes or renews the lease (SPEC 3).  Sets r->lease_held, the
  * zmc_lease_held gauge and, when held, the fence of the bookkeeping.
@@ -508,29 +482,21 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.c = ctx->conf;
-	while ((ch = getopt_long(argc, argv, "nt:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("run", ch, optarg, &fmt)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
+	while ((ch = cmd_opt(ctx, argc, argv, "nt:" CMD_OUTPUT_SHORT, opts, &fmt)) > 0) {
 		switch (ch) {
 		case 'n':
 			r.dry_run = 1;
 			break;
 		case 't':
-			if (cmd_number("run", "--timeout", optarg, 1, 86400, &timeout) != 0)
+			if (cmd_number(ctx, "--timeout", optarg, 1, 86400, &timeout) != 0)
 				return EXIT_USAGE;
 			break;
-		default:
-			return cmd_usage(cmd_find("run"));
 		}
 	}
-	if (optind < argc)
-		return cmd_badarg("run", "unexpected argument %s", argv[optind]);
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	if (fmt != OUT_TEXT && !r.dry_run)
-		return cmd_badarg("run", "-o %s: only with --dry-run (a run prints "
+		return cmd_badarg(ctx, "-o %s: only with --dry-run (a run prints "
 		    "nothing)", fmt == OUT_JSON ? "json" : "wide");
 	CMD_PARSED(ctx);
 	r.json = fmt == OUT_JSON;

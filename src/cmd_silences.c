@@ -101,42 +101,28 @@ local(const char *rfc, char buf[32])
 	return out_time(t, buf);
 }
 
-int
-cmd_silences(int argc, char **argv, struct ctx *ctx)
-{
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
-	static const char *const head[] = { "ID", "STATE", "ALARM", "MUTES", "ENDS",
-	    "MATCHERS", "COMMENT" };
-	struct json_object *all, *out, *s, *st;
-	struct am_alert_info *alerts = NULL;
-	size_t nalerts = 0, m;
-	int have_alerts = 0;
-	char mutes[24];
-	struct table *t;
-	struct am *am;
-	char *err = NULL, *mt, tb[32];
-	const char *cells[7], *state;
-	size_t i;
-	int ch, json, fmt = OUT_TEXT, every = 0, r;
+/* What silences shows. */
+struct silences {
+	struct json_object	*list;		/* ours, each with alarm_id and muted_alerts added */
+	struct am_alert_info	*alerts;	/* of the first member that answered */
+	size_t			 nalerts;
+	int			 have_alerts;	/* 0: the muted counts are unknown */
+	int			 every;		/* --all: expired ones too */
+};
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("silences", ch, optarg, &fmt)) == -1)
-			return EXIT_USAGE;
-		if (r == 1)
-			continue;
-		if (ch == 'a')
-			every = 1;
-		else
-			return cmd_usage(cmd_find("silences"));
-	}
-	if (optind < argc)
-		return cmd_badarg("silences", "unexpected argument %s", argv[optind]);
-	CMD_PARSED(ctx);
-	json = fmt == OUT_JSON;
+/*
+ * Asks Alertmanager for the silences and the alerts they mute.  EXIT_OK,
+ * or the exit status after logging why.
+ */
+static int
+silences_gather(struct ctx *ctx, struct silences *sl)
+{
+	struct json_object *all, *s, *st;
+	struct am *am;
+	const char *state;
+	char *err = NULL;
+	size_t i, m;
+
 	if ((am = cmd_am(ctx, &err)) == NULL) {
 		log_error("%s", err);
 		free(err);
@@ -149,57 +135,93 @@ cmd_silences(int argc, char **argv, struct ctx *ctx)
 		return EXIT_NOAM;
 	}
 	/* The alerts of the first member that answers: what each silence mutes now. */
-	for (m = 0; m < am_count(am) && !have_alerts; m++) {
+	for (m = 0; m < am_count(am) && !sl->have_alerts; m++) {
 		free(err);
 		err = NULL;
-		have_alerts = am_alerts_find(am, m, NULL, 0, &alerts, &nalerts, &err) == 0;
+		sl->have_alerts = am_alerts_find(am, m, NULL, 0, &sl->alerts,
+		    &sl->nalerts, &err) == 0;
 	}
-	if (!have_alerts) {
+	if (!sl->have_alerts)
 		log_warn("silences: the count of muted alerts is unknown: %s",
 		    err ? err : "no Alertmanager answered");
-	}
 	free(err);
-	err = NULL;
-	out = json_object_new_array();
+	am_free(am);
+	sl->list = json_object_new_array();
 	for (i = 0; i < json_object_array_length(all); i++) {
 		s = json_object_array_get_idx(all, i);
 		state = json_object_object_get_ex(s, "status", &st) ? jget(st, "state") : NULL;
-		if (!every && state != NULL && strcmp(state, "expired") == 0)
+		if (!sl->every && state != NULL && strcmp(state, "expired") == 0)
 			continue;
 		s = json_object_get(s);
 		/* Extras, after Alertmanager's members. */
 		json_object_object_add(s, "alarm_id",
 		    out_json_str(matcher_value(s, "alarm_id")));
-		json_object_object_add(s, "muted_alerts", have_alerts ?
-		    json_object_new_int64(muted_by(alerts, nalerts, jget(s, "id"))) : NULL);
-		json_object_array_add(out, s);
+		json_object_object_add(s, "muted_alerts", sl->have_alerts ?
+		    json_object_new_int64(muted_by(sl->alerts, sl->nalerts,
+		    jget(s, "id"))) : NULL);
+		json_object_array_add(sl->list, s);
 	}
-	if (json)
-		out_json(json_object_get(out));
-	else {
-		t = table_new(7, head);
-		for (i = 0; i < json_object_array_length(out); i++) {
-			s = json_object_array_get_idx(out, i);
-			mt = matchers_text(s);
-			snprintf(mutes, sizeof(mutes), "%ld",
-			    muted_by(alerts, nalerts, jget(s, "id")));
-			cells[0] = jget(s, "id");
-			cells[1] = json_object_object_get_ex(s, "status", &st) ? jget(st, "state") : NULL;
-			cells[2] = matcher_value(s, "alarm_id");
-			cells[3] = have_alerts ? mutes : "?";
-			cells[4] = local(jget(s, "endsAt"), tb);
-			cells[5] = mt;
-			cells[6] = jget(s, "comment");
-			table_add(t, cells);
-			free(mt);
-		}
-		table_print(t, stdout, every ? "no silences created by zmcsync" :
-		    "no active silences created by zmcsync");
-		table_free(t);
-	}
-	json_object_put(out);
 	json_object_put(all);
-	am_alert_info_free(alerts, nalerts);
-	am_free(am);
+	return EXIT_OK;
+}
+
+static void
+silences_print(const struct silences *sl)
+{
+	static const char *const head[] = { "ID", "STATE", "ALARM", "MUTES", "ENDS",
+	    "MATCHERS", "COMMENT" };
+	struct json_object *s, *st;
+	struct table *t;
+	const char *cells[7];
+	char mutes[24], tb[32], *mt;
+	size_t i;
+
+	t = table_new(7, head);
+	for (i = 0; i < json_object_array_length(sl->list); i++) {
+		s = json_object_array_get_idx(sl->list, i);
+		mt = matchers_text(s);
+		snprintf(mutes, sizeof(mutes), "%ld",
+		    muted_by(sl->alerts, sl->nalerts, jget(s, "id")));
+		cells[0] = jget(s, "id");
+		cells[1] = json_object_object_get_ex(s, "status", &st) ? jget(st, "state") : NULL;
+		cells[2] = matcher_value(s, "alarm_id");
+		cells[3] = sl->have_alerts ? mutes : "?";
+		cells[4] = local(jget(s, "endsAt"), tb);
+		cells[5] = mt;
+		cells[6] = jget(s, "comment");
+		table_add(t, cells);
+		free(mt);
+	}
+	table_print(t, stdout, sl->every ? "no silences created by zmcsync" :
+	    "no active silences created by zmcsync");
+	table_free(t);
+}
+
+int
+cmd_silences(int argc, char **argv, struct ctx *ctx)
+{
+	static const struct option opts[] = {
+		CMD_OUTPUT_LONGOPTS,
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct silences sl;
+	int ch, fmt = OUT_TEXT, rc;
+
+	memset(&sl, 0, sizeof(sl));
+	while ((ch = cmd_opt(ctx, argc, argv, CMD_OUTPUT_SHORT, opts, &fmt)) > 0)
+		sl.every = 1;	/* --all, the only other option */
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
+	CMD_PARSED(ctx);
+	if ((rc = silences_gather(ctx, &sl)) != EXIT_OK)
+		return rc;
+	/* The JSON form is the list as gathered. */
+	if (fmt == OUT_JSON)
+		out_json(json_object_get(sl.list));
+	else
+		silences_print(&sl);
+	json_object_put(sl.list);
+	am_alert_info_free(sl.alerts, sl.nalerts);
 	return EXIT_OK;
 }

@@ -21,8 +21,33 @@
 #include "log.h"
 #include "out.h"
 #include "reconcile.h"
+#include "shape.h"
 #include "state.h"
 #include "util.h"
+
+/* Everything status shows, gathered before it is rendered. */
+struct status {
+	const struct config	*c;
+	long			 holder;	/* pid holding the run lock, 0 none */
+	const char		*levels;	/* sync.alarm_levels in force */
+	const char		*sev;		/* sync.severity_filter in force, "" none */
+	const char		*conn;		/* database.connection, secrets masked */
+	const char		*dialect;	/* the database's, else the configured one */
+	int			 connected;
+	const char		*dbms;		/* NULL when not connected */
+	const char		*dbms_version;
+	const char		*db_err;	/* the context's */
+	int			 st_open;	/* the state file opened */
+	long long		 want;		/* --runs */
+	struct run_record	*runs;
+	size_t			 nruns;
+	int			 runs_ok;	/* the run history could be read */
+	char			*runs_err;
+	struct lease		 lease;
+	int			 lease_got;	/* lease_read: 0 row, 1 none, -1 not read */
+	int			 mine;		/* this instance holds an unexpired lease */
+	char			*lease_err;
+};
 
 /* Text in force of group.key (secrets masked); never NULL. */
 static const char *
@@ -35,11 +60,127 @@ value_of(struct ctx *ctx, const char *dotted)
 	return config_value(ctx->raw, k, 1, NULL, NULL);
 }
 
+static void
+status_gather(struct ctx *ctx, struct status *s)
+{
+	const struct config *c = ctx->conf;
+
+	s->c = c;
+	s->holder = state_lock_holder(c->state_dir);
+	s->st_open = ctx->st != NULL;
+	if (ctx->st != NULL) {
+		if (s->want == 0 ||
+		    state_runs(ctx->st, (size_t)s->want, &s->runs, &s->nruns) == 0)
+			s->runs_ok = 1;
+		else
+			s->runs_err = xstrdup("state: cannot read the run history");
+	} else
+		s->runs_err = xstrdup(ctx->st_err ? ctx->st_err : "state: not opened");
+	s->levels = value_of(ctx, "sync.alarm_levels");
+	s->conn = value_of(ctx, "database.connection");
+	s->sev = value_of(ctx, "sync.severity_filter");
+	s->db_err = ctx->db_err;
+	s->lease_got = -1;
+	s->connected = ctx->db != NULL;
+	if (ctx->db != NULL) {
+		s->dialect = dialect_name(db_dialect(ctx->db));
+		s->dbms = db_dbms_name(ctx->db);
+		s->dbms_version = db_dbms_version(ctx->db);
+	} else
+		s->dialect = c->db_dialect;
+	/* After a database error (a locked database, say) no second wait. */
+	if (ctx->db != NULL && ctx->db_err != NULL)
+		s->lease_err = xstrdup("not read: see the database error");
+	else if (ctx->db != NULL && (s->lease_got = lease_read(ctx->db, &s->lease)) < 0)
+		s->lease_err = xstrdup(db_error(ctx->db));
+	s->mine = s->lease_got == 0 && !s->lease.expired &&
+	    strcmp(s->lease.holder, c->sync_instance_id) == 0;
+}
+
+static void
+status_free(struct status *s)
+{
+	state_runs_free(s->runs, s->nruns);
+	free(s->runs_err);
+	free(s->lease_err);
+	lease_clear(&s->lease);
+}
+
 /* JSON string, or null for "". */
 static struct json_object *
 json_nonempty(const char *s)
 {
 	return s == NULL || *s == '\0' ? NULL : json_object_new_string(s);
+}
+
+/* Adds key: value when the lease row was read, else key: null. */
+static void
+lease_add(struct json_object *d, const struct status *s, const char *key,
+    struct json_object *v)
+{
+	if (s->lease_got != 0) {
+		json_object_put(v);
+		v = NULL;
+	}
+	json_object_object_add(d, key, v);
+}
+
+/* The guide's /api/v1/sync/status keys first, then ours. */
+static struct json_object *
+status_json(const struct status *s)
+{
+	const struct config *c = s->c;
+	const struct lease *l = &s->lease;
+	struct json_object *o, *d, *a;
+	size_t i;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "running", json_object_new_boolean(s->holder != 0));
+	json_object_object_add(o, "enabled", json_object_new_boolean(c->sync_enabled));
+	json_object_object_add(o, "scan_interval",
+	    json_object_new_int(c->sync_scan_interval));
+	json_object_object_add(o, "alarm_levels", json_object_new_string(s->levels));
+	json_object_object_add(o, "severity_filter", json_nonempty(s->sev));
+	json_object_object_add(o, "lock_holder_pid",
+	    s->holder ? json_object_new_int64(s->holder) : NULL);
+	json_object_object_add(o, "heartbeat_interval",
+	    json_object_new_int(c->sync_heartbeat_interval));
+	json_object_object_add(o, "state_dir", json_object_new_string(c->state_dir));
+	json_object_object_add(o, "state_error",
+	    out_json_str(s->st_open ? NULL : s->runs_err));
+	d = json_object_new_object();
+	json_object_object_add(d, "dsn", json_nonempty(c->db_dsn));
+	json_object_object_add(d, "connection", json_nonempty(s->conn));
+	json_object_object_add(d, "username", json_nonempty(c->db_username));
+	json_object_object_add(d, "dialect", json_nonempty(s->dialect));
+	json_object_object_add(d, "connected", json_object_new_boolean(s->connected));
+	json_object_object_add(d, "dbms", json_nonempty(s->dbms));
+	json_object_object_add(d, "dbms_version", json_nonempty(s->dbms_version));
+	json_object_object_add(d, "error", out_json_str(s->db_err));
+	json_object_object_add(o, "database", d);
+	d = json_object_new_object();
+	json_object_object_add(d, "instance_id", json_object_new_string(c->sync_instance_id));
+	json_object_object_add(d, "lease_seconds", json_object_new_int(c->sync_lease_seconds));
+	lease_add(d, s, "holder", json_object_new_string(l->holder ? l->holder : ""));
+	lease_add(d, s, "epoch", json_object_new_int64(l->epoch));
+	lease_add(d, s, "expires", out_json_time(l->expires));
+	lease_add(d, s, "expired", json_object_new_boolean(l->expired));
+	lease_add(d, s, "acquired", out_json_time(l->acquired));
+	lease_add(d, s, "renewed", out_json_time(l->renewed));
+	json_object_object_add(d, "held_by_this_instance",
+	    s->lease_got < 0 ? NULL : json_object_new_boolean(s->mine));
+	json_object_object_add(d, "error", out_json_str(s->lease_err));
+	json_object_object_add(o, "lease", d);
+	a = json_object_new_array();
+	for (i = 0; i < c->am_urlsz; i++)
+		json_object_array_add(a, json_object_new_string(c->am_urls[i]));
+	json_object_object_add(o, "alertmanager_urls", a);
+	json_object_object_add(o, "metrics_textfile", json_nonempty(c->metrics_textfile));
+	a = json_object_new_array();
+	for (i = 0; i < s->nruns; i++)
+		json_object_array_add(a, shape_run(&s->runs[i]));
+	json_object_object_add(o, "runs", a);
+	return o;
 }
 
 /* "fire=2 resolve=1" of a run's nonzero action counts, or "-"; caller frees. */
@@ -58,6 +199,96 @@ actions_text(const struct run_record *r)
 	return buf_release(&b);
 }
 
+/* The last runs as a table. */
+static void
+runs_print(const struct status *s)
+{
+	static const char *const head[] = { "STARTED", "BATCH", "RESULT", "EXIT",
+	    "SECONDS", "ERRORS", "ACTIONS", "ERROR" };
+	const struct run_record *r;
+	const char *cells[8];
+	char tb[32], ex[16], secs[32], errs[24], *acts;
+	struct table *t;
+	size_t i;
+
+	t = table_new(8, head);
+	for (i = 0; i < s->nruns; i++) {
+		r = &s->runs[i];
+		snprintf(ex, sizeof(ex), "%d", r->exit_code);
+		snprintf(secs, sizeof(secs), "%.2f", r->duration);
+		snprintf(errs, sizeof(errs), "%ld", r->errors);
+		acts = actions_text(r);
+		cells[0] = out_time(r->started, tb);
+		cells[1] = r->batch_id;
+		cells[2] = state_run_result(r);
+		cells[3] = ex;
+		cells[4] = secs;
+		cells[5] = errs;
+		cells[6] = acts;
+		cells[7] = r->error;
+		table_add(t, cells);
+		free(acts);
+	}
+	table_print(t, stdout, "no runs recorded");
+	table_free(t);
+}
+
+/* One "name   value" line of the report. */
+static void
+line(const char *name, const char *value)
+{
+	printf("%-20s %s\n", name, value);
+}
+
+static void
+status_print(const struct status *s)
+{
+	const struct config *c = s->c;
+	const struct lease *l = &s->lease;
+	char tb[32];
+	size_t i;
+
+	line("running", s->holder ? "yes" : "no");
+	if (s->holder)
+		printf("%-20s pid %ld\n", "lock holder", s->holder);
+	line("enabled", c->sync_enabled ? "yes" : "no");
+	printf("%-20s %d\n", "scan_interval", c->sync_scan_interval);
+	printf("%-20s %d\n", "heartbeat_interval", c->sync_heartbeat_interval);
+	line("alarm_levels", s->levels);
+	line("severity_filter", *s->sev ? s->sev : "-");
+	line("state dir", c->state_dir);
+	if (!s->st_open)
+		line("state file", s->runs_err);
+	if (*c->db_dsn)
+		line("database dsn", c->db_dsn);
+	if (*s->conn)
+		line("database connection", s->conn);
+	line("database dialect", *s->dialect ? s->dialect : "-");
+	if (s->connected)
+		printf("%-20s connected, %s %s\n", "database", s->dbms, s->dbms_version);
+	if (s->db_err != NULL)
+		line("database error", s->db_err);
+	line("instance id", c->sync_instance_id);
+	if (s->lease_got == 0) {
+		printf("%-20s %s (epoch %lld), %s %s\n", "lease holder", l->holder,
+		    (long long)l->epoch, l->expired ? "expired" : "until",
+		    lease_time(l->expires, tb));
+		line("this instance", s->mine ? "holds the lease: it syncs" :
+		    l->expired ? "the lease is free: its next run takes it" :
+		    "standby: another instance syncs");
+	} else if (s->lease_got == 1)
+		line("lease holder", "none yet: the next run takes the lease");
+	else if (s->lease_err != NULL)
+		line("lease error", s->lease_err);
+	for (i = 0; i < c->am_urlsz; i++)
+		line("alertmanager", c->am_urls[i]);
+	if (*c->metrics_textfile)
+		line("metrics textfile", c->metrics_textfile);
+	if (s->runs_ok && s->want > 0) {
+		printf("\nlast runs:\n");
+		runs_print(s);
+	}
+}
 
 int
 cmd_status(int argc, char **argv, struct ctx *ctx)
@@ -67,188 +298,24 @@ cmd_status(int argc, char **argv, struct ctx *ctx)
 		{ "runs", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const head[] = { "STARTED", "BATCH", "RESULT", "EXIT",
-	    "SECONDS", "ERRORS", "ACTIONS", "ERROR" };
-	const struct config *c = ctx->conf;
-	struct run_record *runs = NULL;
-	struct json_object *o, *d, *a;
-	struct table *t;
-	const char *conn, *sev, *cells[8], *dialect;
-	char *runs_err = NULL, *acts, tb[32], ex[16], secs[32], errs[24];
-	char *lease_err = NULL;
-	struct lease lease = { 0 };
-	int lease_got = -1, mine;
-	long long nruns = 10;
-	long holder;
-	size_t n = 0, i;
-	int ch, json, fmt = OUT_TEXT, runs_ok = 0;
+	struct status s;
+	int ch, fmt = OUT_TEXT;
 
-	while ((ch = getopt_long(argc, argv, "r:" CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		switch (cmd_outopt("status", ch, optarg, &fmt)) {
-		case 1:
-			continue;
-		case -1:
-			return EXIT_USAGE;
-		}
-		switch (ch) {
-		case 'r':
-			if (cmd_number("status", "--runs", optarg, 0, STATE_RUNS_KEEP, &nruns) != 0)
-				return EXIT_USAGE;
-			break;
-		default:
-			return cmd_usage(cmd_find("status"));
-		}
-	}
-	if (optind < argc)
-		return cmd_badarg("status", "unexpected argument %s", argv[optind]);
+	memset(&s, 0, sizeof(s));
+	s.want = 10;
+	while ((ch = cmd_opt(ctx, argc, argv, "r:" CMD_OUTPUT_SHORT, opts, &fmt)) > 0)
+		if (cmd_number(ctx, "--runs", optarg, 0, STATE_RUNS_KEEP, &s.want) != 0)
+			return EXIT_USAGE;	/* -r, the only other option */
+	if (ch == 0 || cmd_noargs(ctx, argc, argv, optind) != EXIT_OK)
+		return EXIT_USAGE;
 	CMD_PARSED(ctx);
-	json = fmt == OUT_JSON;
 
-	holder = state_lock_holder(c->state_dir);
-	if (ctx->st != NULL) {
-		if (nruns == 0 || state_runs(ctx->st, (size_t)nruns, &runs, &n) == 0)
-			runs_ok = 1;
-		else
-			runs_err = xstrdup("state: cannot read the run history");
-	} else
-		runs_err = xstrdup(ctx->st_err ? ctx->st_err : "state: not opened");
-	conn = value_of(ctx, "database.connection");
-	sev = value_of(ctx, "sync.severity_filter");
-	dialect = ctx->db != NULL ? dialect_name(db_dialect(ctx->db)) : c->db_dialect;
-	/* After a database error (a locked database, say) no second wait. */
-	if (ctx->db != NULL && ctx->db_err != NULL)
-		lease_err = xstrdup("not read: see the database error");
-	else if (ctx->db != NULL && (lease_got = lease_read(ctx->db, &lease)) < 0)
-		lease_err = xstrdup(db_error(ctx->db));
-	mine = lease_got == 0 && !lease.expired &&
-	    strcmp(lease.holder, c->sync_instance_id) == 0;
-
-	if (json) {
-		o = json_object_new_object();
-		json_object_object_add(o, "running", json_object_new_boolean(holder != 0));
-		json_object_object_add(o, "enabled", json_object_new_boolean(c->sync_enabled));
-		json_object_object_add(o, "scan_interval",
-		    json_object_new_int(c->sync_scan_interval));
-		json_object_object_add(o, "alarm_levels",
-		    json_object_new_string(value_of(ctx, "sync.alarm_levels")));
-		json_object_object_add(o, "severity_filter", json_nonempty(sev));
-		/* Extras, after the guide's keys. */
-		json_object_object_add(o, "lock_holder_pid",
-		    holder ? json_object_new_int64(holder) : NULL);
-		json_object_object_add(o, "heartbeat_interval",
-		    json_object_new_int(c->sync_heartbeat_interval));
-		json_object_object_add(o, "state_dir", json_object_new_string(c->state_dir));
-		json_object_object_add(o, "state_error", out_json_str(ctx->st ? NULL : runs_err));
-		d = json_object_new_object();
-		json_object_object_add(d, "dsn", json_nonempty(c->db_dsn));
-		json_object_object_add(d, "connection", json_nonempty(conn));
-		json_object_object_add(d, "username", json_nonempty(c->db_username));
-		json_object_object_add(d, "dialect", json_nonempty(dialect));
-		json_object_object_add(d, "connected", json_object_new_boolean(ctx->db != NULL));
-		json_object_object_add(d, "dbms", ctx->db ?
-		    json_nonempty(db_dbms_name(ctx->db)) : NULL);
-		json_object_object_add(d, "dbms_version", ctx->db ?
-		    json_nonempty(db_dbms_version(ctx->db)) : NULL);
-		json_object_object_add(d, "error", out_json_str(ctx->db_err));
-		json_object_object_add(o, "database", d);
-		d = json_object_new_object();
-		json_object_object_add(d, "instance_id",
-		    json_object_new_string(c->sync_instance_id));
-		json_object_object_add(d, "lease_seconds",
-		    json_object_new_int(c->sync_lease_seconds));
-		json_object_object_add(d, "holder", lease_got == 0 ?
-		    json_object_new_string(lease.holder) : NULL);
-		json_object_object_add(d, "epoch", lease_got == 0 ?
-		    json_object_new_int64(lease.epoch) : NULL);
-		json_object_object_add(d, "expires", lease_got == 0 ?
-		    out_json_time(lease.expires) : NULL);
-		json_object_object_add(d, "expired", lease_got == 0 ?
-		    json_object_new_boolean(lease.expired) : NULL);
-		json_object_object_add(d, "acquired", lease_got == 0 ?
-		    out_json_time(lease.acquired) : NULL);
-		json_object_object_add(d, "renewed", lease_got == 0 ?
-		    out_json_time(lease.renewed) : NULL);
-		json_object_object_add(d, "held_by_this_instance",
-		    lease_got < 0 ? NULL : json_object_new_boolean(mine));
-		json_object_object_add(d, "error", out_json_str(lease_err));
-		json_object_object_add(o, "lease", d);
-		a = json_object_new_array();
-		for (i = 0; i < c->am_urlsz; i++)
-			json_object_array_add(a, json_object_new_string(c->am_urls[i]));
-		json_object_object_add(o, "alertmanager_urls", a);
-		json_object_object_add(o, "metrics_textfile", json_nonempty(c->metrics_textfile));
-		a = json_object_new_array();
-		for (i = 0; i < n; i++)
-			json_object_array_add(a, cmd_run_json(&runs[i]));
-		json_object_object_add(o, "runs", a);
-		out_json(o);
-	} else {
-		printf("%-20s %s\n", "running", holder ? "yes" : "no");
-		if (holder)
-			printf("%-20s pid %ld\n", "lock holder", holder);
-		printf("%-20s %s\n", "enabled", c->sync_enabled ? "yes" : "no");
-		printf("%-20s %d\n", "scan_interval", c->sync_scan_interval);
-		printf("%-20s %d\n", "heartbeat_interval", c->sync_heartbeat_interval);
-		printf("%-20s %s\n", "alarm_levels", value_of(ctx, "sync.alarm_levels"));
-		printf("%-20s %s\n", "severity_filter", *sev ? sev : "-");
-		printf("%-20s %s\n", "state dir", c->state_dir);
-		if (ctx->st == NULL)
-			printf("%-20s %s\n", "state file", runs_err);
-		if (*c->db_dsn)
-			printf("%-20s %s\n", "database dsn", c->db_dsn);
-		if (*conn)
-			printf("%-20s %s\n", "database connection", conn);
-		printf("%-20s %s\n", "database dialect", *dialect ? dialect : "-");
-		if (ctx->db != NULL)
-			printf("%-20s connected, %s %s\n", "database",
-			    db_dbms_name(ctx->db), db_dbms_version(ctx->db));
-		if (ctx->db_err != NULL)
-			printf("%-20s %s\n", "database error", ctx->db_err);
-		printf("%-20s %s\n", "instance id", c->sync_instance_id);
-		if (lease_got == 0) {
-			printf("%-20s %s (epoch %lld), %s %s\n", "lease holder",
-			    lease.holder, (long long)lease.epoch, lease.expired ?
-			    "expired" : "until", lease_time(lease.expires, tb));
-			printf("%-20s %s\n", "this instance", mine ?
-			    "holds the lease: it syncs" : lease.expired ?
-			    "the lease is free: its next run takes it" :
-			    "standby: another instance syncs");
-		} else if (lease_got == 1)
-			printf("%-20s %s\n", "lease holder",
-			    "none yet: the next run takes the lease");
-		else if (lease_err != NULL)
-			printf("%-20s %s\n", "lease error", lease_err);
-		for (i = 0; i < c->am_urlsz; i++)
-			printf("%-20s %s\n", "alertmanager", c->am_urls[i]);
-		if (*c->metrics_textfile)
-			printf("%-20s %s\n", "metrics textfile", c->metrics_textfile);
-		if (runs_ok && nruns > 0) {
-			printf("\nlast runs:\n");
-			t = table_new(8, head);
-			for (i = 0; i < n; i++) {
-				snprintf(ex, sizeof(ex), "%d", runs[i].exit_code);
-				snprintf(secs, sizeof(secs), "%.2f", runs[i].duration);
-				snprintf(errs, sizeof(errs), "%ld", runs[i].errors);
-				acts = actions_text(&runs[i]);
-				cells[0] = out_time(runs[i].started, tb);
-				cells[1] = runs[i].batch_id;
-				cells[2] = state_run_result(&runs[i]);
-				cells[3] = ex;
-				cells[4] = secs;
-				cells[5] = errs;
-				cells[6] = acts;
-				cells[7] = runs[i].error;
-				table_add(t, cells);
-				free(acts);
-			}
-			table_print(t, stdout, "no runs recorded");
-			table_free(t);
-		}
-	}
-	state_runs_free(runs, n);
-	free(runs_err);
-	free(lease_err);
-	lease_clear(&lease);
+	status_gather(ctx, &s);
+	if (fmt == OUT_JSON)
+		out_json(status_json(&s));
+	else
+		status_print(&s);
+	status_free(&s);
 	if (ctx->st == NULL && ctx->db == NULL) {
 		log_error("status: neither the state file nor the database could be read");
 		return EXIT_DB;

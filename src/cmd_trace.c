@@ -27,6 +27,7 @@
 #include "dialect.h"
 #include "log.h"
 #include "out.h"
+#include "shape.h"
 #include "source.h"
 #include "syncstate.h"
 #include "util.h"
@@ -359,7 +360,6 @@ static struct json_object *
 trace_json(const struct trace *t)
 {
 	struct json_object *o, *x, *a, *m, *al;
-	char zs[2] = { 0, 0 };
 	size_t i, j, k;
 
 	o = json_object_new_object();
@@ -394,45 +394,9 @@ trace_json(const struct trace *t)
 			    json_object_new_string(t->alert->labels[i].value));
 	}
 	json_object_object_add(o, "labels", x);
-	x = NULL;
-	if (t->st != NULL) {
-		const struct sync_row *r = t->st;
-
-		zs[0] = r->zmc_state;
-		x = json_object_new_object();
-		json_object_object_add(x, "sync_status",
-		    json_object_new_string(sync_status_name(r->status)));
-		json_object_object_add(x, "event_inst_id", r->event_id ?
-		    json_object_new_int64(r->event_id) : NULL);
-		json_object_object_add(x, "zmc_alarm_state",
-		    r->zmc_state ? json_object_new_string(zs) : NULL);
-		json_object_object_add(x, "silence_id", out_json_str(r->silence_id));
-		json_object_object_add(x, "silence_end", out_json_time(r->silence_end));
-		json_object_object_add(x, "last_push_time", out_json_time(r->last_push));
-		json_object_object_add(x, "push_count", json_object_new_int(r->push_count));
-		json_object_object_add(x, "error_count", json_object_new_int(r->error_count));
-		json_object_object_add(x, "last_error", out_json_str(r->last_error));
-		json_object_object_add(x, "update_time", out_json_time(r->update_time));
-	}
-	json_object_object_add(o, "status", x);
-	a = json_object_new_array();
-	for (i = 0; i < t->nlogs; i++) {
-		const struct sync_log_row *l = &t->logs[i];
-
-		x = json_object_new_object();
-		json_object_object_add(x, "create_time", out_json_time(l->create_time));
-		json_object_object_add(x, "operation", out_json_str(l->operation));
-		json_object_object_add(x, "event_inst_id", l->event_id ?
-		    json_object_new_int64(l->event_id) : NULL);
-		json_object_object_add(x, "old_status", out_json_str(l->old_status));
-		json_object_object_add(x, "new_status", out_json_str(l->new_status));
-		json_object_object_add(x, "response_code", l->response_code ?
-		    json_object_new_int64(l->response_code) : NULL);
-		json_object_object_add(x, "sync_batch_id", out_json_str(l->batch_id));
-		json_object_object_add(x, "error_message", out_json_str(l->error));
-		json_object_array_add(a, x);
-	}
-	json_object_object_add(o, "logs", a);
+	json_object_object_add(o, "status", t->st != NULL ?
+	    shape_status_row(t->st, SHAPE_TRACE) : NULL);
+	json_object_object_add(o, "logs", shape_log_rows(t->logs, t->nlogs, SHAPE_TRACE));
 	a = json_object_new_array();
 	for (i = 0; i < t->nams; i++) {
 		const struct trace_am *ta = &t->ams[i];
@@ -479,7 +443,7 @@ trace_print(const struct trace *t)
 	struct table *tb;
 	struct buf b = { 0 };
 	const char *cells[5];
-	char tm[32], tm2[32], st[48], code[16], *s;
+	char tm[32], tm2[32], st[48], code[24], *s;
 	size_t i;
 
 	printf("alarm %lld: %s\n\n", (long long)t->id, t->verdict);
@@ -568,13 +532,10 @@ trace_print(const struct trace *t)
 	for (i = 0; i < t->nlogs; i++) {
 		const struct sync_log_row *l = &t->logs[i];
 
-		snprintf(st, sizeof(st), "%s>%s", l->old_status ? l->old_status : "-",
-		    l->new_status ? l->new_status : "-");
-		snprintf(code, sizeof(code), "%ld", l->response_code);
 		cells[0] = out_time(l->create_time, tm);
 		cells[1] = l->operation;
-		cells[2] = st;
-		cells[3] = l->response_code ? code : NULL;
+		cells[2] = shape_log_transition(l, st);
+		cells[3] = out_id(l->response_code, code);
 		cells[4] = l->error;
 		table_add(tb, cells);
 	}
@@ -585,25 +546,17 @@ trace_print(const struct trace *t)
 int
 cmd_trace(int argc, char **argv, struct ctx *ctx)
 {
-	static const struct option opts[] = {
-		CMD_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct trace t;
 	long long id;
-	int ch, fmt = OUT_TEXT, r;
+	int fmt = OUT_TEXT, r;
 
-	while ((ch = getopt_long(argc, argv, CMD_OUTPUT_SHORT, opts, NULL)) != -1) {
-		if ((r = cmd_outopt("trace", ch, optarg, &fmt)) == -1)
-			return EXIT_USAGE;
-		if (r == 0)
-			return cmd_usage(cmd_find("trace"));
-	}
+	if (cmd_outonly(ctx, argc, argv, &fmt, 1) != EXIT_OK)
+		return EXIT_USAGE;
 	if (argc - optind != 1)
-		return cmd_badarg("trace", "%s", argc - optind < 1 ?
+		return cmd_badarg(ctx, "%s", argc - optind < 1 ?
 		    "ALARM_ID missing" : "one ALARM_ID expected");
 	if (str_to_int(argv[optind], 1, INT64_MAX, &id) != 0)
-		return cmd_badarg("trace", "%s: not an alarm id (ALARM_INST_ID, "
+		return cmd_badarg(ctx, "%s: not an alarm id (ALARM_INST_ID, "
 		    "a positive integer)", argv[optind]);
 	CMD_PARSED(ctx);
 

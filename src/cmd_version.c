@@ -42,7 +42,7 @@ cmd_version(int argc, char **argv, struct ctx *ctx)
 
 	(void)ctx;
 	if (argc > 1 && strcmp(argv[0], "version") == 0)
-		return cmd_badarg("version", "unexpected argument %s", argv[1]);
+		return cmd_badarg(ctx, "unexpected argument %s", argv[1]);
 	odbc_dm_version(dm, sizeof(dm));
 	printf("zmcsync %s\n", ZMCSYNC_VERSION);
 	printf("libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);

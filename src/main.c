@@ -9,19 +9,16 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "alertmanager.h"
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
-#include "out.h"
 #include "state.h"
 #include "syncstate.h"
 #include "util.h"
@@ -106,105 +103,18 @@ static const struct cmd cmds[] = {
 	    "help [COMMAND]", "this list, or one command's usage", NULL },
 };
 
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
-const struct cmd *
-cmd_table(size_t *n)
-{
-	*n = sizeof(cmds) / sizeof(cmds[0]);
-	return cmds;
-}
-
-const struct cmd *
+/* The command named name, or NULL. */
+static const struct cmd *
 cmd_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < NCMDS; i++)
 		if (strcmp(cmds[i].name, name) == 0)
 			return &cmds[i];
 	return NULL;
-}
-
-int
-cmd_usage(const struct cmd *c)
-{
-	fprintf(stderr, "usage: zmcsync [-c FILE] [-v | -q] %s\n", c->usage);
-	return EXIT_USAGE;
-}
-
-int
-cmd_badarg(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	const struct cmd *c;
-
-	fprintf(stderr, "zmcsync %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if ((c = cmd_find(cmd)) != NULL)
-		cmd_usage(c);
-	return EXIT_USAGE;
-}
-
-int
-cmd_output(const char *cmd, const char *arg, int *fmt)
-{
-	if (strcmp(arg, "json") == 0)
-		*fmt = OUT_JSON;
-	else if (strcmp(arg, "wide") == 0)
-		*fmt = OUT_WIDE;
-	else if (strcmp(arg, "text") == 0)
-		*fmt = OUT_TEXT;
-	else {
-		cmd_badarg(cmd, "-o %s: not one of json, wide, text", arg);
-		return -1;
-	}
-	out_set_wide(*fmt == OUT_WIDE);
-	return 0;
-}
-
-struct am *
-cmd_am(const struct ctx *ctx, char **err)
-{
-	struct config c = *ctx->conf;	/* shallow: am_new copies what it keeps */
-	struct am *am;
-
-	c.am_retry_count = 0;
-	if (c.am_timeout <= 0 || c.am_timeout > CMD_AM_TIMEOUT)
-		c.am_timeout = CMD_AM_TIMEOUT;
-	if ((am = am_new(&c, err)) != NULL)
-		am_set_deadline(am, time(NULL) + CMD_AM_DEADLINE);
-	return am;
-}
-
-int
-cmd_outopt(const char *cmd, int ch, const char *arg, int *fmt)
-{
-	switch (ch) {
-	case 'j':
-		*fmt = OUT_JSON;
-		return 1;
-	case 'w':
-		*fmt = OUT_WIDE;
-		out_set_wide(1);
-		return 1;
-	case 'o':
-		return cmd_output(cmd, arg, fmt) == 0 ? 1 : -1;
-	default:
-		return 0;
-	}
-}
-
-int
-cmd_number(const char *cmd, const char *opt, const char *arg, long long min,
-    long long max, long long *out)
-{
-	if (str_to_int(arg, min, max, out) == 0)
-		return 0;
-	cmd_badarg(cmd, "%s %s: not a number between %lld and %lld", opt, arg, min, max);
-	return -1;
 }
 
 /* Usage, summary and option lines of one command. */
@@ -226,7 +136,7 @@ usage_global(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: zmcsync [-c FILE] [-v | -q] COMMAND [OPTIONS]\n\ncommands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\nzmcsync help COMMAND shows a command's options; man zmcsync has the rest.\n");
 }
@@ -237,10 +147,10 @@ cmd_help(int argc, char **argv, struct ctx *ctx)
 	const struct cmd *c;
 
 	if (argc > 2)
-		return cmd_badarg("help", "too many arguments");
+		return cmd_badarg(ctx, "too many arguments");
 	if (argc == 2) {
 		if ((c = cmd_find(argv[1])) == NULL)
-			return cmd_badarg("help", "unknown command %s", argv[1]);
+			return cmd_badarg(ctx, "unknown command %s", argv[1]);
 		help_command(stdout, c);
 		return EXIT_OK;
 	}
@@ -277,7 +187,7 @@ unknown_command(const char *name)
 {
 	size_t i, best = 99, bi = 0, d;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < NCMDS; i++) {
 		d = distance(name, cmds[i].name);
 		if (strncmp(name, cmds[i].name, strlen(name)) == 0 && name[0])
 			d = 1;
@@ -487,7 +397,6 @@ main(int argc, char *argv[])
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.lockfd = -1;
-	ctx.argv0 = argv[0];
 	signal(SIGPIPE, SIG_IGN);
 
 	/* "+" stops at the command: its options are its own. */
@@ -507,6 +416,7 @@ main(int argc, char *argv[])
 			usage_global(stdout);
 			return EXIT_OK;
 		case 'V':
+			ctx.cmd = cmd_find("version");
 			return cmd_version(1, argv, &ctx);
 		default:
 			usage_global(stderr);
@@ -521,6 +431,7 @@ main(int argc, char *argv[])
 	}
 	if ((c = cmd_find(argv[0])) == NULL)
 		return unknown_command(argv[0]);
+	ctx.cmd = c;
 	if (wants_help(argc, argv)) {
 		help_command(stdout, c);
 		return EXIT_OK;

@@ -179,6 +179,15 @@ table_free(struct table *t)
 	free(t);
 }
 
+const char *
+out_id(long long v, char buf[24])
+{
+	if (v == 0)
+		return NULL;
+	snprintf(buf, 24, "%lld", v);
+	return buf;
+}
+
 char *
 out_time(time_t t, char buf[32])
 {

@@ -30,6 +30,8 @@ void		 table_free(struct table *);
 /* 1: tables never cut a cell, whatever the terminal's width (-o wide). */
 void		 out_set_wide(int);
 
+/* Decimal text of v in buf, or NULL (a cell's "-") for 0: an id or code that was NULL. */
+const char	*out_id(long long v, char buf[24]);
 /* Local time "YYYY-MM-DD HH:MM:SS" of t, or "-" for 0. */
 char		*out_time(time_t t, char buf[32]);
 /* RFC 3339 UTC of t as a JSON string, or JSON null for 0; caller puts. */

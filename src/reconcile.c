@@ -11,6 +11,8 @@
  *  row gone, SILENCED                      EXPIRE_SILENCE or
  *                                          SILENCE_ENDED "gone" RESOLVED
  *  U not passing filters, FIRING/PENDING   RESOLVE "filtered"   RESOLVED
+ *  U not passing filters, SILENCED         EXPIRE_SILENCE or
+ *                                          SILENCE_ENDED "filtered" RESOLVED
  *  U passing, in window, none              FIRE "new"           FIRING
  *  U passing, PENDING                      FIRE "retry"         FIRING
  *  U passing, FIRING, labels changed       RELABEL              FIRING
@@ -340,6 +342,9 @@ decide_active(const struct config *cfg, const struct pair *p,
 			emit(out, ACT_RESOLVE, p,
 			    resolved_alert(sync, built, at), NULL,
 			    SS_RESOLVED, "filtered");
+		else if (st == SS_SILENCED)
+			/* masked, then raised again below the filters: no mute needed */
+			clear_silence(cfg, p, out, "filtered");
 		alert_free(built);
 		return;
 	}

@@ -733,6 +733,17 @@ TEST(t_filtered_level_change)
 	s.status = SS_RESOLVED;
 	CHECK_INT(run1(&c, &r, &s, &l), 0);
 	action_list_free(&l);
+	/* Masked, then raised again below the filters: its silence goes. */
+	s.status = SS_SILENCED;
+	s.silence_id = "sil-9";
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_EXPIRE_SILENCE, SS_RESOLVED, "filtered");
+	action_list_free(&l);
+	c.silence_auto_remove = 0;
+	run1(&c, &r, &s, &l);
+	CHECK_ACT(l, ACT_SILENCE_ENDED, SS_RESOLVED, "filtered");
+	action_list_free(&l);
+	s.silence_id = NULL;
 	sync_done(&s);
 }
 

@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "log.h"
 #include "out.h"

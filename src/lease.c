@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "lease.h"
 #include "log.h"

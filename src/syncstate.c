@@ -13,12 +13,14 @@
 
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "labelmap.h"
 #include "log.h"
 #include "secret.h"
 #include "source.h"
 #include "syncstate.h"
+#include "syncstatus.h"
 #include "util.h"
 
 /* Column sizes of the tables (sql/README.md), in bytes. */
@@ -27,31 +29,6 @@
 #define REQUEST_URL_MAX		500
 #define ALERT_LABELS_MAX	4000
 #define CLEANUP_BATCH		10000
-
-static const char *const status_names[] = {
-	"", "PENDING", "FIRING", "RESOLVED", "SILENCED"
-};
-
-const char *
-sync_status_name(enum sync_status s)
-{
-	if ((int)s < 0 || s > SS_SILENCED)
-		return "";
-	return status_names[s];
-}
-
-int
-sync_status_parse(const char *s)
-{
-	int i;
-
-	if (s == NULL)
-		return -1;
-	for (i = SS_PENDING; i <= SS_SILENCED; i++)
-		if (str_eq_ci(s, status_names[i]))
-			return i;
-	return -1;
-}
 
 /* Prepares statement id for db's dialect; NULL on error (db_error). */
 static struct db_stmt *

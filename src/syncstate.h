@@ -12,41 +12,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "syncstatus.h"
+#include "types.h"
+
 struct db;
 struct config;
 struct cfg;
-
-enum sync_status {
-	SS_NONE = 0,	/* no row: never pushed */
-	SS_PENDING,	/* first push failed; retried next run */
-	SS_FIRING,
-	SS_RESOLVED,
-	SS_SILENCED
-};
-
-/* "PENDING", "FIRING", ...; "" for SS_NONE. */
-const char	*sync_status_name(enum sync_status);
-/* Parses a status name (any case); -1 if unknown. */
-int		 sync_status_parse(const char *);
-
-/* One NM_ALARM_SYNC_STATUS row. */
-struct sync_row {
-	int64_t		 sync_id;	/* SYNC_ID */
-	int64_t		 alarm_id;	/* ALARM_INST_ID */
-	int64_t		 event_id;	/* EVENT_INST_ID last pushed, 0 if NULL */
-	enum sync_status status;
-	char		 zmc_state;	/* ZMC_ALARM_STATE last seen, 0 if NULL */
-	char		*silence_id;	/* SILENCE_ID or NULL */
-	time_t		 silence_end;	/* SILENCE_END (UTC) or 0 */
-	time_t		 last_push;	/* LAST_PUSH_TIME (UTC) or 0 */
-	time_t		 event_time;	/* LAST_EVENT_TIME: startsAt last pushed, or 0 */
-	char		*labels;	/* ALERT_LABELS: canonical JSON label set last pushed */
-	int		 error_count;
-	char		*last_error;
-	int		 push_count;
-	time_t		 create_time;
-	time_t		 update_time;
-};
 
 struct db_stmt;
 
@@ -64,43 +35,6 @@ void	sync_row_clear(struct sync_row *);
  */
 int	syncstate_rows_by_ids(struct db *, const int64_t *ids, size_t n,
 	    struct sync_row **out, size_t *outsz, size_t *outcap);
-
-/* What to write for one alarm after its Alertmanager calls. */
-struct sync_update {
-	int64_t		 alarm_id;
-	int		 exists;	/* 1: UPDATE the existing row, 0: INSERT */
-	int		 failed;	/* 1: only bump ERROR_COUNT / set LAST_ERROR (and insert PENDING if !exists) */
-	enum sync_status status;	/* new status (ignored when failed && exists) */
-	int64_t		 event_id;
-	char		 zmc_state;
-	const char	*silence_id;	/* NULL clears */
-	time_t		 silence_end;
-	time_t		 last_push;	/* 0 keeps the old value */
-	time_t		 event_time;
-	const char	*labels;	/* NULL keeps the old value */
-	int		 pushed;	/* 1: PUSH_COUNT + 1 */
-	int		 touch;		/* only FIRING, the push time and count change (an
-					   accepted heartbeat, or a first push over its
-					   PENDING row): written with the other touches of
-					   the batch, one statement per DIALECT_IN_MAX ids */
-	const char	*error;		/* failed: LAST_ERROR; success clears ERROR_COUNT/LAST_ERROR */
-};
-
-/* One NM_ALARM_SYNC_LOG row. */
-struct sync_log {
-	const char	*operation;	/* PUSH_FIRING, HEARTBEAT, PUSH_RESOLVED, RELABEL, CREATE_SILENCE, EXPIRE_SILENCE, SILENCE_ENDED, ... */
-	int64_t		 alarm_id;	/* 0 for per-request rows (heartbeat batches) */
-	int64_t		 event_id;	/* 0 -> NULL */
-	const char	*batch_id;
-	const char	*old_status;	/* NULL -> NULL */
-	const char	*new_status;
-	const char	*request_url;
-	const char	*request_method;
-	long		 response_code;	/* 0 -> NULL */
-	long		 duration_ms;
-	const char	*error;		/* NULL on success */
-	int		 alarm_count;	/* alerts covered by this row (heartbeats: per request) */
-};
 
 /*
  * Writes updates and log rows in one transaction (one per batch).  On
@@ -124,13 +58,6 @@ int	syncstate_silenced_ids(struct db *, char ***ids, size_t *n);
 
 /* Generates a batch id "YYYYMMDDHHMMSS_xxxxxxxx" (UTC, random hex). */
 void	syncstate_batch_id(time_t now, char out[32]);
-
-/* NM_ALARM_LABEL_MAPPING active row. */
-struct label_map {
-	char	*source_field;	/* view column (upper case) */
-	char	*target_name;	/* label or annotation name */
-	int	 annotation;	/* TARGET_TYPE 'annotation' (else label) */
-};
 
 /*
  * Loads active mapping rows.  A row that cannot be used (labelmap_problem:

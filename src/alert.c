@@ -33,10 +33,10 @@
 
 #include "alert.h"
 #include "config.h"
+#include "domain.h"
 #include "labelmap.h"
-#include "source.h"
-#include "syncstate.h"
 #include "text.h"
+#include "types.h"
 #include "util.h"
 
 /* SPEC 2 severity defaults, used when the configuration leaves a level empty. */

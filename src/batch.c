@@ -14,9 +14,9 @@
 #include "batch.h"
 #include "config.h"
 #include "db.h"
+#include "domain.h"
 #include "log.h"
 #include "metrics.h"
-#include "source.h"
 #include "syncstate.h"
 #include "util.h"
 

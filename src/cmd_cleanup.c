@@ -15,6 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "out.h"
+#include "synclog.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -64,7 +65,7 @@ cmd_cleanup(int argc, char **argv, struct ctx *ctx)
 		days = ctx->conf->log_retention_days;
 
 	before = time(NULL) - (time_t)days * 86400;
-	r = syncstate_cleanup(ctx->db, before, CLEANUP_ROWS, dry, &res);
+	r = synclog_cleanup(ctx->db, before, CLEANUP_ROWS, dry, &res);
 	if (json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "dry_run", json_object_new_boolean(dry));

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "out.h"
 #include "secret.h"
+#include "syncconf.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -140,7 +141,7 @@ config_list(int argc, char **argv, struct ctx *ctx)
 	CMD_PARSED(ctx);
 	if (need_db(ctx) != 0)
 		return EXIT_DB;
-	if (syncstate_config_list(ctx->db, group, &rows, &n) != 0) {
+	if (syncconf_list(ctx->db, group, &rows, &n) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
@@ -165,7 +166,7 @@ config_list(int argc, char **argv, struct ctx *ctx)
 		    "no config rows");
 		table_free(t);
 	}
-	syncstate_config_rows_free(rows, n);
+	syncconf_rows_free(rows, n);
 	return EXIT_OK;
 }
 
@@ -197,7 +198,7 @@ config_get(int argc, char **argv, struct ctx *ctx)
 		free(k);
 		return ctx->parse_only ? EXIT_OK : EXIT_DB;
 	}
-	r = syncstate_config_get(ctx->db, g, k, &row);
+	r = syncconf_get(ctx->db, g, k, &row);
 	if (r < 0) {
 		log_error("%s", db_error(ctx->db));
 		r = EXIT_DB;
@@ -211,7 +212,7 @@ config_get(int argc, char **argv, struct ctx *ctx)
 			printf("%s\n", row.value ? shown_value(&row) : "");
 		if (!row.active)
 			log_warn("config %s.%s: the row is not active", g, k);
-		config_row_clear(&row);
+		syncconf_row_clear(&row);
 		r = EXIT_OK;
 	}
 	free(g);
@@ -289,7 +290,7 @@ config_set(int argc, char **argv, struct ctx *ctx)
 	 * heartbeat_interval below alert_ttl), or every run would stop with 3:
 	 * try it on top of the rows already in the table.
 	 */
-	if (syncstate_config_load(ctx->db, ctx->cfg) == -1)
+	if (syncconf_load(ctx->db, ctx->cfg) == -1)
 		log_warn("%s", db_error(ctx->db));
 	if (config_apply_table(ctx->cfg, g, k, argv[optind + 1]) != 0 ||
 	    config_resolve(ctx->cfg) == NULL) {
@@ -298,7 +299,7 @@ config_set(int argc, char **argv, struct ctx *ctx)
 		r = EXIT_CONFIG;
 		goto out;
 	}
-	if (syncstate_config_set(ctx->db, g, k, argv[optind + 1], key->help,
+	if (syncconf_set(ctx->db, g, k, argv[optind + 1], key->help,
 	    time(NULL)) != 0) {
 		log_error("%s", db_error(ctx->db));
 		r = EXIT_DB;
@@ -339,7 +340,7 @@ config_unset(int argc, char **argv, struct ctx *ctx)
 		free(k);
 		return ctx->parse_only ? EXIT_OK : EXIT_DB;
 	}
-	r = syncstate_config_unset(ctx->db, g, k);
+	r = syncconf_unset(ctx->db, g, k);
 	if (r < 0) {
 		log_error("%s", db_error(ctx->db));
 		r = EXIT_DB;
@@ -386,7 +387,7 @@ config_show(int argc, char **argv, struct ctx *ctx)
 		fprintf(stderr, "zmcsync config show: note: %s; values of "
 		    "NM_ALARM_SYNC_CONFIG not included\n",
 		    ctx->db_err ? ctx->db_err : "database: not connected");
-	else if ((r = syncstate_config_load(ctx->db, ctx->cfg)) == -2)
+	else if ((r = syncconf_load(ctx->db, ctx->cfg)) == -2)
 		return EXIT_CONFIG;
 	else if (r == -1)
 		fprintf(stderr, "zmcsync config show: note: cannot read "

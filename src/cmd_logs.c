@@ -17,6 +17,7 @@
 #include "log.h"
 #include "out.h"
 #include "reconcile.h"
+#include "synclog.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -202,7 +203,7 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	f.limit = (size_t)limit;
 	f.offset = (size_t)offset;
 
-	if (syncstate_logs(ctx->db, &f, &rows, &n) != 0) {
+	if (synclog_list(ctx->db, &f, &rows, &n) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
@@ -235,6 +236,6 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 		table_print(t, stdout, "no log rows");
 		table_free(t);
 	}
-	syncstate_logs_free(rows, n);
+	synclog_rows_free(rows, n);
 	return EXIT_OK;
 }

@@ -23,6 +23,8 @@
 #include "log.h"
 #include "out.h"
 #include "state.h"
+#include "syncconf.h"
+#include "synclog.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -376,7 +378,7 @@ record_skipped(const struct cmd *c, const struct config *conf, long holder)
 	}
 	memset(&rec, 0, sizeof(rec));
 	rec.started = time(NULL);
-	syncstate_batch_id(rec.started, rec.batch_id);
+	synclog_batch_id(rec.started, rec.batch_id);
 	rec.exit_code = EXIT_LOCKED;
 	rec.command = (char *)c->name;
 	rec.result = "skipped";
@@ -439,7 +441,7 @@ setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
 		}
 	}
 	if ((c->flags & CMD_TABLECFG) && ctx->db != NULL) {
-		r = syncstate_config_load(ctx->db, ctx->cfg);
+		r = syncconf_load(ctx->db, ctx->cfg);
 		if (r == -2)
 			return EXIT_CONFIG;
 		if (r == -1 && db_busy(ctx->db))

@@ -61,9 +61,9 @@
 
 #include "alert.h"
 #include "config.h"
+#include "domain.h"
 #include "reconcile.h"
-#include "source.h"
-#include "syncstate.h"
+#include "types.h"
 #include "util.h"
 
 static const struct {

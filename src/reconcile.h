@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "syncstate.h"
+#include "types.h"
 
 struct config;
 struct zmc_row;

@@ -38,17 +38,6 @@ static const char *const colnames[C__COUNT] = {
 	"DEAL_SUGGEST", "CLEAR_REASON", "TOTAL_ALARM"
 };
 
-const char *
-zmc_row_field(const struct zmc_row *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->ncols; i++)
-		if (str_eq_ci(r->names[i], name))
-			return r->vals[i];
-	return NULL;
-}
-
 /* Copy of a column value, "" and NULL both meaning absent. */
 static char *
 textcol(struct db_stmt *st, int i)

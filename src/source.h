@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "domain.h"
 #include "types.h"
 
 struct db;
@@ -57,9 +58,6 @@ struct source_page {
 					   there (one warning per run) instead of
 					   warned about row by row */
 };
-
-/* Value of any view column of row by (case-insensitive) name; NULL if NULL or unknown. */
-const char	*zmc_row_field(const struct zmc_row *, const char *name);
 
 /* The view name in force (zmc.source, else NM_ALARM_SYNC_SOURCE). */
 const char	*source_view(const struct config *);

@@ -4,7 +4,7 @@
  * mapping.  Only types: no functions, nothing of the project included,
  * so the pure core (reconcile, alert, merge) needs no edge module's
  * header for them.  The functions on them live with their tables
- * (source, syncstate, synclog, syncmap) and in syncstatus.
+ * (source, syncstate, synclog, syncmap) and in domain.h.
  */
 #ifndef ZMCSYNC_TYPES_H
 #define ZMCSYNC_TYPES_H
@@ -41,7 +41,7 @@ struct zmc_row {
 	size_t	 ncols;
 };
 
-/* SYNC_STATUS of a status row (syncstatus.h names them). */
+/* SYNC_STATUS of a status row (domain.h names them). */
 enum sync_status {
 	SS_NONE = 0,	/* no row: never pushed */
 	SS_PENDING,	/* first push failed; retried next run */

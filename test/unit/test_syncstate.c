@@ -15,6 +15,10 @@
 #include "log.h"
 #include "merge.h"
 #include "source.h"
+#include "syncconf.h"
+#include "synclog.h"
+#include "syncmap.h"
+#include "syncprobe.h"
 #include "syncstate.h"
 #include "util.h"
 #include "t.h"
@@ -283,7 +287,7 @@ TEST(apply_and_read_back)
 	char bid[32];
 
 	CHECK(u1 > 0 && u2 > 0 && a1 > 0);
-	syncstate_batch_id(now, bid);
+	synclog_batch_id(now, bid);
 	CHECK_INT(strlen(bid), 23);
 	CHECK(bid[14] == '_');
 	memset(up, 0, sizeof(up));
@@ -513,7 +517,7 @@ TEST(mappings)
 	    "('HOST_NAME', 'severity', 'annotation', 1)"), 0);
 	buf_free(&warned);
 	log_set_hook(warn_hook, NULL);
-	CHECK_INT(syncstate_mappings(db, &conf, &m, &n), 0);
+	CHECK_INT(syncmap_load(db, &conf, &m, &n), 0);
 	log_set_hook(NULL, NULL);
 	/* inactive example, bad name, bad type, reserved names, no column: skipped */
 	CHECK_INT(n, 3);
@@ -527,7 +531,7 @@ TEST(mappings)
 		CHECK_STR(m[2].target_name, "severity");
 		CHECK(m[2].annotation);
 	}
-	syncstate_mappings_free(m, n);
+	syncmap_free(m, n);
 	CHECK(strstr(warned.s ? warned.s : "", "APP_NAME -> __name__ (label): "
 	    "names starting with __ are reserved, row ignored") != NULL);
 	CHECK(strstr(warned.s ? warned.s : "", "APP_NAME -> alertname (label): "
@@ -555,30 +559,30 @@ TEST(config_table)
 	char path[] = "/tmp/test_syncstate_conf_XXXXXX";
 	int fd;
 
-	CHECK_INT(syncstate_config_set(db, "sync", "heartbeat_interval", "300",
+	CHECK_INT(syncconf_set(db, "sync", "heartbeat_interval", "300",
 	    "心跳间隔", now), 0);
-	CHECK_INT(syncstate_config_set(db, "SYNC", "HEARTBEAT_INTERVAL", "240",
+	CHECK_INT(syncconf_set(db, "SYNC", "HEARTBEAT_INTERVAL", "240",
 	    NULL, now), 0);	/* update, not a second row */
-	CHECK_INT(syncstate_config_set(db, "silence", "default_duration_hours", "12",
+	CHECK_INT(syncconf_set(db, "silence", "default_duration_hours", "12",
 	    NULL, now), 0);
 	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_CONFIG"), 2);
-	CHECK_INT(syncstate_config_get(db, "Sync", "Heartbeat_Interval", &r), 0);
+	CHECK_INT(syncconf_get(db, "Sync", "Heartbeat_Interval", &r), 0);
 	CHECK_STR(r.group, "SYNC");
 	CHECK_STR(r.key, "HEARTBEAT_INTERVAL");
 	CHECK_STR(r.value, "240");
 	CHECK_STR(r.description, "心跳间隔");
 	CHECK(r.active);
 	CHECK_INT(r.update_time, now);
-	config_row_clear(&r);
-	CHECK_INT(syncstate_config_get(db, "SYNC", "NOPE", &r), 1);
-	CHECK_INT(syncstate_config_list(db, NULL, &v, &n), 0);
+	syncconf_row_clear(&r);
+	CHECK_INT(syncconf_get(db, "SYNC", "NOPE", &r), 1);
+	CHECK_INT(syncconf_list(db, NULL, &v, &n), 0);
 	CHECK_INT(n, 2);
-	syncstate_config_rows_free(v, n);
-	CHECK_INT(syncstate_config_list(db, "silence", &v, &n), 0);
+	syncconf_rows_free(v, n);
+	CHECK_INT(syncconf_list(db, "silence", &v, &n), 0);
 	CHECK_INT(n, 1);
 	if (n == 1)
 		CHECK_STR(v[0].key, "DEFAULT_DURATION_HOURS");
-	syncstate_config_rows_free(v, n);
+	syncconf_rows_free(v, n);
 
 	/* the rows reach the effective configuration */
 	if ((fd = mkstemp(path)) == -1) {
@@ -590,20 +594,20 @@ TEST(config_table)
 	cfg = config_load(path, 1);
 	CHECK(cfg != NULL);
 	if (cfg != NULL) {
-		CHECK_INT(syncstate_config_load(db, cfg), 0);
+		CHECK_INT(syncconf_load(db, cfg), 0);
 		c = config_resolve(cfg);
 		CHECK(c != NULL && c->sync_heartbeat_interval == 240);
 		CHECK(c != NULL && c->silence_duration_hours == 12);
 		/* an invalid table value is reported as such */
-		CHECK_INT(syncstate_config_set(db, "SYNC", "BATCH_SIZE", "lots", NULL, now), 0);
-		CHECK_INT(syncstate_config_load(db, cfg), -2);
+		CHECK_INT(syncconf_set(db, "SYNC", "BATCH_SIZE", "lots", NULL, now), 0);
+		CHECK_INT(syncconf_load(db, cfg), -2);
 		config_free(cfg);
 	}
 	unlink(path);
-	CHECK_INT(syncstate_config_unset(db, "sync", "batch_size"), 0);
-	CHECK_INT(syncstate_config_unset(db, "sync", "batch_size"), 1);
-	CHECK_INT(syncstate_config_unset(db, "SYNC", "HEARTBEAT_INTERVAL"), 0);
-	CHECK_INT(syncstate_config_unset(db, "SILENCE", "DEFAULT_DURATION_HOURS"), 0);
+	CHECK_INT(syncconf_unset(db, "sync", "batch_size"), 0);
+	CHECK_INT(syncconf_unset(db, "sync", "batch_size"), 1);
+	CHECK_INT(syncconf_unset(db, "SYNC", "HEARTBEAT_INTERVAL"), 0);
+	CHECK_INT(syncconf_unset(db, "SILENCE", "DEFAULT_DURATION_HOURS"), 0);
 }
 
 TEST(listings_and_stats)
@@ -631,13 +635,13 @@ TEST(listings_and_stats)
 	CHECK(syncstate_alarms(db, "BOGUS", 2, 0, &rows, &n) != 0);
 
 	memset(&f, 0, sizeof(f));
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"));
 	for (i = 1; i < n; i++)
 		CHECK(logs[i - 1].log_id > logs[i].log_id);	/* newest first */
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	f.operation = "push_firing";
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 1);
 	if (n == 1) {
 		CHECK_STR(logs[0].operation, "PUSH_FIRING");
@@ -648,30 +652,30 @@ TEST(listings_and_stats)
 		CHECK(logs[0].create_time >= now - 120);
 		CHECK_INT(logs[0].event_id, 700001);
 	}
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	memset(&f, 0, sizeof(f));
 	f.errors_only = 1;
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 1);
 	if (n == 1)
 		CHECK(strstr(logs[0].error, "refused") != NULL);
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	memset(&f, 0, sizeof(f));
 	f.alarm_id = alarm_in_state('U', 0);
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 1);
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	memset(&f, 0, sizeof(f));
 	f.since = now + 3600;
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 0);
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	memset(&f, 0, sizeof(f));
 	f.limit = 1;
 	f.offset = 1;
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 1);
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 
 	CHECK_INT(syncstate_stats(db, now, &s), 0);
 	CHECK_INT(s.total, (long)total);
@@ -702,24 +706,24 @@ TEST(cleanup)
 	    "UPDATE_TIME) VALUES (1, 'RESOLVED', '2020-01-01 00:00:00'), "
 	    "(2, 'RESOLVED', '2020-01-01 00:00:00'), (3, 'RESOLVED', '2020-01-02 00:00:00'), "
 	    "(4, 'FIRING', '2020-01-01 00:00:00')"), 0);
-	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 1000, 1, &res), 0);
+	CHECK_INT(synclog_cleanup(db, now - 30 * 86400, 1000, 1, &res), 0);
 	CHECK_INT(res.log_rows, 2500);
 	CHECK_INT(res.status_rows, 3);
 	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"), logs + 2500);
-	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 1000, 0, &res), 0);
+	CHECK_INT(synclog_cleanup(db, now - 30 * 86400, 1000, 0, &res), 0);
 	CHECK_INT(res.log_rows, 2500);
 	CHECK_INT(res.status_rows, 3);
 	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"), logs);
 	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS"), status + 1);
 	/* nothing left: a second run deletes nothing */
-	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
+	CHECK_INT(synclog_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
 	CHECK_INT(res.log_rows, 0);
 	CHECK_INT(res.status_rows, 0);
 	/* small batches reach every row too */
 	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_SYNC_LOG (OPERATION, CREATE_TIME) "
 	    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20) "
 	    "SELECT 'HEARTBEAT', '2020-01-01 00:00:00' FROM c"), 0);
-	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
+	CHECK_INT(synclog_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
 	CHECK_INT(res.log_rows, 20);
 	CHECK_INT(db_exec(db, "DELETE FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 4"), 0);
 }
@@ -749,7 +753,7 @@ TEST(probes)
 	struct probe_seen p;
 
 	memset(&p, 0, sizeof(p));
-	CHECK_INT(syncstate_probe(db, &conf, probe_cb, &p), 0);
+	CHECK_INT(syncprobe_run(db, &conf, probe_cb, &p), 0);
 	CHECK_INT(p.ok, 6);
 	CHECK_INT(p.bad, 0);
 	CHECK(strstr(p.names, "NM_ALARM_SYNC_SOURCE") != NULL);
@@ -759,14 +763,14 @@ TEST(probes)
 	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, "
 	    "TARGET_NAME, TARGET_TYPE, IS_ACTIVE) VALUES ('NOPE', 'x', 'label', 1)"), 0);
 	memset(&p, 0, sizeof(p));
-	CHECK(syncstate_probe(db, &conf, probe_cb, &p) != 0);
+	CHECK(syncprobe_run(db, &conf, probe_cb, &p) != 0);
 	CHECK_INT(p.ok, 5);
 	CHECK_INT(p.bad, 1);
 	CHECK(strstr(p.names, "label mapping NOPE -> x ") != NULL);
 	CHECK_INT(db_exec(db, "DELETE FROM NM_ALARM_LABEL_MAPPING WHERE SOURCE_FIELD = 'NOPE'"), 0);
 	memset(&p, 0, sizeof(p));
 	conf.zmc_source = "NO_SUCH_VIEW";
-	CHECK(syncstate_probe(db, &conf, probe_cb, &p) != 0);
+	CHECK(syncprobe_run(db, &conf, probe_cb, &p) != 0);
 	CHECK_INT(p.ok, 5);
 	CHECK_INT(p.bad, 1);
 	conf.zmc_source = "NM_ALARM_SYNC_SOURCE";

@@ -1,9 +1,9 @@
 /*
- * syncstatus: enum sync_status <-> SYNC_STATUS text.
+ * domain: enum sync_status <-> SYNC_STATUS text, view row fields.
  */
 #include <stddef.h>
 
-#include "syncstatus.h"
+#include "domain.h"
 #include "util.h"
 
 static const char *const status_names[] = {
@@ -29,4 +29,15 @@ sync_status_parse(const char *s)
 		if (str_eq_ci(s, status_names[i]))
 			return i;
 	return -1;
+}
+
+const char *
+zmc_row_field(const struct zmc_row *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++)
+		if (str_eq_ci(r->names[i], name))
+			return r->vals[i];
+	return NULL;
 }

@@ -44,12 +44,6 @@ static const char *const severity_default[5] = {
 	"warning", "critical", "error", "warning", "info"
 };
 
-int
-alert_label_name_valid(const char *s)
-{
-	return label_name_valid(s);
-}
-
 const char *
 alert_severity(const struct config *cfg, int level)
 {
@@ -320,7 +314,7 @@ mapped:
 	for (i = 0; maps != NULL && i < mapsz; i++) {
 		const char *v;
 
-		if (!alert_label_name_valid(maps[i].target_name) ||
+		if (!label_name_valid(maps[i].target_name) ||
 		    maps[i].source_field == NULL)
 			continue;
 		v = zmc_row_field(row, maps[i].source_field);
@@ -592,7 +586,7 @@ alert_from_labels_json(const char *stored)
 		const char	*s;
 
 		if (!json_object_is_type(val, json_type_string) ||
-		    !alert_label_name_valid(key)) {
+		    !label_name_valid(key)) {
 			alert_free(a);
 			json_object_put(o);
 			return NULL;

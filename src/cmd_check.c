@@ -32,7 +32,6 @@
 #include "out.h"
 #include "secret.h"
 #include "syncprobe.h"
-#include "syncstate.h"
 #include "util.h"
 
 

@@ -16,7 +16,6 @@
 #include "log.h"
 #include "out.h"
 #include "synclog.h"
-#include "syncstate.h"
 #include "util.h"
 
 /* Rows per transaction. */

@@ -23,7 +23,6 @@
 #include "out.h"
 #include "secret.h"
 #include "syncconf.h"
-#include "syncstate.h"
 #include "util.h"
 
 static const char *const source_names[] = { "default", "file", "table", "env", "flag" };

@@ -11,7 +11,6 @@
 #include "db.h"
 #include "log.h"
 #include "syncconf.h"
-#include "syncstate.h"
 
 /* Writes SYNC.ENABLED = value; warns when the file-independent sources above the table override it. */
 static int

@@ -18,7 +18,6 @@
 #include "out.h"
 #include "reconcile.h"
 #include "synclog.h"
-#include "syncstate.h"
 #include "util.h"
 
 /* JSON number, or null for 0 (a column that was NULL). */

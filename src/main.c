@@ -25,7 +25,6 @@
 #include "state.h"
 #include "syncconf.h"
 #include "synclog.h"
-#include "syncstate.h"
 #include "util.h"
 
 /* Option lines of help COMMAND and COMMAND --help. */

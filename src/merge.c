@@ -194,18 +194,16 @@ read_ids(struct merge *m, const int64_t *ids, size_t n)
 {
 	struct db_stmt *st;
 	double t0 = now_monotonic();
-	size_t i;
 	int rc;
 
 	if (syncstate_rows_by_ids(m->db, ids, n, &m->ts, &m->tsz, &m->tscap) != 0)
 		return -1;
 	if ((st = query_prepare(m->db, SQL_SOURCE_BY_IDS, m->view)) == NULL)
 		return -1;
-	for (i = 0; i < DIALECT_IN_MAX; i++)
-		if (db_bind_int64(st, (int)i + 1, ids[i < n ? i : 0]) != 0) {
-			db_stmt_free(st);
-			return -1;
-		}
+	if (query_bind_ids(st, 1, ids, n) != 0) {
+		db_stmt_free(st);
+		return -1;
+	}
 	m->tp.notes = &m->st.notes;
 	if (db_execute(st) != 0 || (m->tp.names == NULL &&
 	    source_page_begin(&m->tp, m->db, st, 0, m->view) != 0)) {

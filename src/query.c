@@ -30,6 +30,18 @@ query_prepare(struct db *db, enum sql_id id, const char *view)
 	return st;
 }
 
+struct db_stmt *
+query_run(struct db *db, enum sql_id id, const char *view)
+{
+	struct db_stmt *st;
+
+	if ((st = query_prepare(db, id, view)) != NULL && db_execute(st) != 0) {
+		db_stmt_free(st);
+		st = NULL;
+	}
+	return st;
+}
+
 int
 query_rows(struct db_stmt *st, void *outp, size_t *n, size_t *cap,
     size_t sz, int (*read)(struct db_stmt *, void *),
@@ -122,6 +134,17 @@ int
 query_bind_id(struct db_stmt *st, int idx, int64_t v)
 {
 	return v != 0 ? db_bind_int64(st, idx, v) : db_bind_null_int(st, idx);
+}
+
+int
+query_bind_ids(struct db_stmt *st, int idx, const int64_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < DIALECT_IN_MAX; i++)
+		if (db_bind_int64(st, idx + (int)i, ids[i < n ? i : 0]) != 0)
+			return -1;
+	return 0;
 }
 
 int

@@ -23,6 +23,8 @@ struct db_stmt;
  * that is not a valid name is named).  Free with db_stmt_free.
  */
 struct db_stmt	*query_prepare(struct db *, enum sql_id id, const char *view);
+/* query_prepare, then executed without parameters.  NULL on error. */
+struct db_stmt	*query_run(struct db *, enum sql_id id, const char *view);
 /*
  * Reads every remaining row of executed st into an array of elements of
  * size sz: outp is the address of the array pointer (of any element
@@ -57,6 +59,12 @@ time_t		 query_time(struct db_stmt *, int col);
 
 /* Binds v, or NULL when v is 0; 0/-1. */
 int		 query_bind_id(struct db_stmt *, int idx, int64_t v);
+/*
+ * Binds the DIALECT_IN_MAX markers of an {IN} list from idx on: the n
+ * ids (1 <= n <= DIALECT_IN_MAX), the rest repeating ids[0].  0/-1.
+ */
+int		 query_bind_ids(struct db_stmt *, int idx, const int64_t *ids,
+		    size_t n);
 /*
  * Binds the two paging markers at idx, idx + 1 of a PG_OFFSET statement
  * (dialect_page_values); 0/-1.

@@ -195,12 +195,8 @@ syncconf_load(struct db *db, struct cfg *cfg)
 	const char *g, *k, *v;
 	int rc, bad = 0;
 
-	if ((st = query_prepare(db, SQL_CONFIG_ACTIVE, NULL)) == NULL)
+	if ((st = query_run(db, SQL_CONFIG_ACTIVE, NULL)) == NULL)
 		return -1;
-	if (db_execute(st) != 0) {
-		db_stmt_free(st);
-		return -1;
-	}
 	while ((rc = db_fetch(st)) == 1) {
 		g = db_col_text(st, 0);
 		k = db_col_text(st, 1);

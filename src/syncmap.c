@@ -29,9 +29,9 @@ view_columns(struct db *db, const struct config *cfg, size_t *n)
 	int i, k;
 
 	*n = 0;
-	if ((st = query_prepare(db, SQL_PROBE_SOURCE, source_view(cfg))) == NULL)
+	if ((st = query_run(db, SQL_PROBE_SOURCE, source_view(cfg))) == NULL)
 		return NULL;
-	if (db_execute(st) == 0 && (k = db_col_count(st)) > 0) {
+	if ((k = db_col_count(st)) > 0) {
 		v = xcalloc((size_t)k, sizeof(*v));
 		for (i = 0; i < k; i++)
 			v[i] = xstrdup(db_col_name(st, i));
@@ -76,12 +76,8 @@ syncmap_read(struct db *db, const struct config *cfg,
 
 	*out = NULL;
 	*outsz = 0;
-	if ((st = query_prepare(db, SQL_MAPPING_ACTIVE, NULL)) == NULL)
+	if ((st = query_run(db, SQL_MAPPING_ACTIVE, NULL)) == NULL)
 		return -1;
-	if (db_execute(st) != 0) {
-		db_stmt_free(st);
-		return -1;
-	}
 	rc = query_rows(st, &rows, &rowsz, &rowcap, sizeof(*rows),
 	    map_row_read, map_row_clear);
 	db_stmt_free(st);

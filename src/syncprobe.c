@@ -95,13 +95,12 @@ syncprobe_run(struct db *db, const struct config *cfg,
 		return -1;
 	}
 	ok = 0;
-	if ((st = query_prepare(db, SQL_PROBE_SOURCE, view)) != NULL) {
+	if ((st = query_run(db, SQL_PROBE_SOURCE, view)) != NULL) {
 		struct source_page pg;
 
 		/* The columns a run needs, checked as a run checks them. */
 		memset(&pg, 0, sizeof(pg));
-		if (db_execute(st) == 0 &&
-		    source_page_begin(&pg, db, st, 0, view) == 0 &&
+		if (source_page_begin(&pg, db, st, 0, view) == 0 &&
 		    (rc = db_fetch(st)) >= 0) {
 			ok = 1;
 			detail = db_col_count(st) > 0 && rc == 1 ?

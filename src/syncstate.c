@@ -13,8 +13,8 @@
 
 #include "db.h"
 #include "dbstmt.h"
-#include "domain.h"
 #include "dialect.h"
+#include "domain.h"
 #include "log.h"
 #include "query.h"
 #include "source.h"
@@ -97,7 +97,6 @@ syncstate_rows_by_ids(struct db *db, const int64_t *ids, size_t n,
     struct sync_row **out, size_t *outsz, size_t *outcap)
 {
 	struct db_stmt *st;
-	size_t i;
 	int rc;
 
 	if (n == 0)
@@ -108,12 +107,7 @@ syncstate_rows_by_ids(struct db *db, const int64_t *ids, size_t n,
 	}
 	if ((st = query_prepare(db, SQL_STATUS_BY_IDS, NULL)) == NULL)
 		return -1;
-	for (i = 0; i < DIALECT_IN_MAX; i++)
-		if (db_bind_int64(st, (int)i + 1, ids[i < n ? i : 0]) != 0) {
-			db_stmt_free(st);
-			return -1;
-		}
-	if (db_execute(st) != 0) {
+	if (query_bind_ids(st, 1, ids, n) != 0 || db_execute(st) != 0) {
 		db_stmt_free(st);
 		return -1;
 	}
@@ -239,7 +233,7 @@ apply_touches(struct db_stmt *st, const struct sync_update *ups, size_t upsz,
 {
 	int64_t ids[DIALECT_IN_MAX];
 	time_t last_push = 0;
-	size_t i, n = 0, k;
+	size_t i, n = 0;
 
 	for (i = 0; i <= upsz; i++) {
 		if (i < upsz && !ups[i].touch)
@@ -252,11 +246,9 @@ apply_touches(struct db_stmt *st, const struct sync_update *ups, size_t upsz,
 			continue;
 		/* The push time is the run's, as for every other update. */
 		if (db_bind_time(st, 1, last_push ? last_push : now) != 0 ||
-		    db_bind_time(st, 2, now) != 0)
+		    db_bind_time(st, 2, now) != 0 ||
+		    query_bind_ids(st, 3, ids, n) != 0)
 			return -1;
-		for (k = 0; k < DIALECT_IN_MAX; k++)
-			if (db_bind_int64(st, (int)k + 3, ids[k < n ? k : 0]) != 0)
-				return -1;
 		if (db_execute(st) != 0 || db_stmt_reset(st) != 0)
 			return -1;
 		n = 0;
@@ -385,12 +377,8 @@ syncstate_silenced_ids(struct db *db, char ***ids, size_t *n)
 
 	*ids = NULL;
 	*n = 0;
-	if ((st = query_prepare(db, SQL_SILENCED_IDS, NULL)) == NULL)
+	if ((st = query_run(db, SQL_SILENCED_IDS, NULL)) == NULL)
 		return -1;
-	if (db_execute(st) != 0) {
-		db_stmt_free(st);
-		return -1;
-	}
 	rc = query_rows(st, ids, n, &cap, sizeof(**ids), silence_id_read,
 	    silence_id_clear);
 	db_stmt_free(st);
@@ -441,12 +429,8 @@ syncstate_stats(struct db *db, time_t now, struct sync_stats *s)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((st = query_prepare(db, SQL_STATS_BY_STATUS, NULL)) == NULL)
+	if ((st = query_run(db, SQL_STATS_BY_STATUS, NULL)) == NULL)
 		return -1;
-	if (db_execute(st) != 0) {
-		db_stmt_free(st);
-		return -1;
-	}
 	while ((rc = db_fetch(st)) == 1) {
 		cnt = (long)query_int(st, 1);
 		s->total += cnt;
@@ -486,17 +470,14 @@ syncstate_active_by_level(struct db *db, const struct config *cfg,
 {
 	struct db_stmt *st;
 	int64_t lvl, n;
+	long long errors;
 	int rc, i;
 
 	for (i = 0; i < 5; i++)
 		by_level[i] = 0;
 	*in_error = 0;
-	if ((st = query_prepare(db, SQL_ACTIVE_BY_LEVEL, source_view(cfg))) == NULL)
+	if ((st = query_run(db, SQL_ACTIVE_BY_LEVEL, source_view(cfg))) == NULL)
 		return -1;
-	if (db_execute(st) != 0) {
-		db_stmt_free(st);
-		return -1;
-	}
 	while ((rc = db_fetch(st)) == 1) {
 		if (db_col_int64(st, 0, &lvl) != 0 || lvl < 0 || lvl > 4)
 			lvl = 0;
@@ -506,13 +487,8 @@ syncstate_active_by_level(struct db *db, const struct config *cfg,
 	db_stmt_free(st);
 	if (rc < 0)
 		return -1;
-	if ((st = query_prepare(db, SQL_STATS_ERRORS, NULL)) == NULL)
+	if (query_count(db, SQL_STATS_ERRORS, NULL, 0, 0, &errors) != 0)
 		return -1;
-	if (db_execute(st) != 0 || (rc = db_fetch(st)) < 0) {
-		db_stmt_free(st);
-		return -1;
-	}
-	*in_error = rc == 1 ? (long)query_int(st, 0) : 0;
-	db_stmt_free(st);
+	*in_error = (long)errors;
 	return 0;
 }

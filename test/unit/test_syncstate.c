@@ -14,6 +14,7 @@
 #include "dialect.h"
 #include "log.h"
 #include "merge.h"
+#include "query.h"
 #include "source.h"
 #include "syncconf.h"
 #include "synclog.h"
@@ -776,6 +777,76 @@ TEST(probes)
 	conf.zmc_source = "NM_ALARM_SYNC_SOURCE";
 }
 
+/* query_rows callback of query_helpers: a text column, rows with NULL dropped. */
+static int
+text_read(struct db_stmt *st, void *v)
+{
+	return (*(char **)v = query_text(st, 0)) == NULL;
+}
+
+static void
+text_clear(void *v)
+{
+	free(*(char **)v);
+}
+
+TEST(query_helpers)
+{
+	struct db_stmt *st;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	long long k;
+
+	/* rows appended, a row the callback drops left out */
+	st = db_prepare(db, "SELECT 'a' UNION ALL SELECT NULL UNION ALL SELECT 'b'");
+	CHECK(st != NULL && db_execute(st) == 0);
+	CHECK_INT(query_rows(st, &v, &n, &cap, sizeof(*v), text_read,
+	    text_clear), 0);
+	CHECK_INT(n, 2);
+	db_stmt_free(st);
+	st = db_prepare(db, "SELECT 'c'");
+	CHECK(st != NULL && db_execute(st) == 0);
+	CHECK_INT(query_rows(st, &v, &n, &cap, sizeof(*v), text_read,
+	    text_clear), 0);
+	db_stmt_free(st);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(v[0], "a");
+		CHECK_STR(v[1], "b");
+		CHECK_STR(v[2], "c");
+	}
+	/* a fetch error drops what that call appended, nothing before */
+	st = db_prepare(db, "SELECT CASE WHEN x = 1 THEN 'd' ELSE "
+	    "CAST(abs(x) AS TEXT) END FROM (SELECT 1 AS x UNION ALL "
+	    "SELECT -9223372036854775807 - 1)");
+	CHECK(st != NULL && db_execute(st) == 0);
+	CHECK_INT(query_rows(st, &v, &n, &cap, sizeof(*v), text_read,
+	    text_clear), -1);
+	CHECK_INT(n, 3);
+	db_stmt_free(st);
+	query_rows_free(v, n, sizeof(*v), text_clear);
+	/* into an empty array: the array is freed */
+	v = NULL;
+	n = cap = 0;
+	st = db_prepare(db, "SELECT CASE WHEN x = 1 THEN 'd' ELSE "
+	    "CAST(abs(x) AS TEXT) END FROM (SELECT 1 AS x UNION ALL "
+	    "SELECT -9223372036854775807 - 1)");
+	CHECK(st != NULL && db_execute(st) == 0);
+	CHECK_INT(query_rows(st, &v, &n, &cap, sizeof(*v), text_read,
+	    text_clear), -1);
+	CHECK(v == NULL && n == 0 && cap == 0);
+	db_stmt_free(st);
+
+	CHECK(query_prepare(db, SQL_PROBE_SOURCE, "BAD VIEW;") == NULL);
+	CHECK(strstr(db_error(db), "BAD VIEW;: not a valid view name") != NULL);
+	CHECK_INT(query_count(db, SQL_PROBE_TABLE, "NM_ALARM_SYNC_STATUS", 0, 0,
+	    &k), 0);
+	CHECK_INT(k, count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS"));
+	st = query_run(db, SQL_PROBE_SOURCE, NULL);
+	CHECK(st != NULL);
+	db_stmt_free(st);
+}
+
 int
 main(void)
 {
@@ -805,6 +876,7 @@ main(void)
 		RUN(listings_and_stats);
 		RUN(cleanup);
 		RUN(probes);
+		RUN(query_helpers);
 	}
 	db_close(db);
 	unlink(dbpath);

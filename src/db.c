@@ -85,7 +85,6 @@ db_set_error(struct db *db, const char *fmt, ...)
 	db->busy = 0;
 }
 
-
 char *
 db_connection_string(const struct config *cfg, int mask, char **err)
 {
@@ -198,7 +197,6 @@ nls_lang_check(const struct db *db, const struct config *cfg)
 		    "database.charset \"%s\" (expected %s): text would be "
 		    "garbled", db->name, have, cs, want);
 }
-
 
 struct db *
 db_open(const struct config *cfg, char **err)

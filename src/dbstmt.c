@@ -47,7 +47,6 @@ struct db_stmt {
 	int		 open;		/* a cursor may be open */
 };
 
-
 struct db_stmt *
 db_prepare(struct db *db, const char *sql)
 {
@@ -337,7 +336,6 @@ db_execute(struct db_stmt *st)
 	st->open = 1;
 	return cols_describe(st);
 }
-
 
 long long
 db_rowcount(struct db_stmt *st)

@@ -33,22 +33,16 @@
 
 #include "alert.h"
 #include "config.h"
+#include "domain.h"
 #include "labelmap.h"
-#include "source.h"
-#include "syncstate.h"
 #include "text.h"
+#include "types.h"
 #include "util.h"
 
 /* SPEC 2 severity defaults, used when the configuration leaves a level empty. */
 static const char *const severity_default[5] = {
 	"warning", "critical", "error", "warning", "info"
 };
-
-int
-alert_label_name_valid(const char *s)
-{
-	return label_name_valid(s);
-}
 
 const char *
 alert_severity(const struct config *cfg, int level)
@@ -320,7 +314,7 @@ mapped:
 	for (i = 0; maps != NULL && i < mapsz; i++) {
 		const char *v;
 
-		if (!alert_label_name_valid(maps[i].target_name) ||
+		if (!label_name_valid(maps[i].target_name) ||
 		    maps[i].source_field == NULL)
 			continue;
 		v = zmc_row_field(row, maps[i].source_field);
@@ -592,7 +586,7 @@ alert_from_labels_json(const char *stored)
 		const char	*s;
 
 		if (!json_object_is_type(val, json_type_string) ||
-		    !alert_label_name_valid(key)) {
+		    !label_name_valid(key)) {
 			alert_free(a);
 			json_object_put(o);
 			return NULL;

@@ -36,8 +36,6 @@ struct alert {
 	char		*generator_url;	/* NULL: not sent */
 };
 
-/* 1 if name matches [a-zA-Z_][a-zA-Z0-9_]*, else 0. */
-int		 alert_label_name_valid(const char *);
 /* Severity for a ZMC level (config severity.level_N); level out of 0-4 maps as 0. */
 const char	*alert_severity(const struct config *, int level);
 /* 1 if the row passes sync.alarm_levels and sync.severity_filter. */

@@ -30,7 +30,7 @@
 #include "log.h"
 #include "out.h"
 #include "secret.h"
-#include "syncstate.h"
+#include "syncprobe.h"
 #include "util.h"
 
 
@@ -94,7 +94,7 @@ add(struct probes *p, const char *name, int ok, char *detail, enum probe_class c
 }
 
 /*
- * syncstate_probe callback: one probe per table and the view (database
+ * syncprobe_run callback: one probe per table and the view (database
  * class), and the label mapping lines (configuration class: the rows
  * are readable, only their content is wrong).
  */
@@ -228,7 +228,7 @@ check_gather(struct ctx *ctx, struct probes *p)
 			add(p, "sync tables", 0, xstrdup("skipped: the "
 			    "database is locked or busy"), PC_DB);
 		else
-			syncstate_probe(ctx->db, c, table_probe, p);
+			syncprobe_run(ctx->db, c, table_probe, p);
 		/* With a connection, db_err can only be the config table's failure. */
 		add(p, "config table", ctx->db_err == NULL, ctx->db_err ?
 		    xstrdup(ctx->db_err) : xstrdup("applied"), PC_DB);

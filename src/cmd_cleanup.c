@@ -15,7 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "out.h"
-#include "syncstate.h"
+#include "synclog.h"
 #include "util.h"
 
 /* Rows per transaction. */
@@ -86,7 +86,7 @@ cmd_cleanup(int argc, char **argv, struct ctx *ctx)
 		c.days = ctx->conf->log_retention_days;
 
 	c.before = time(NULL) - (time_t)c.days * 86400;
-	if (syncstate_cleanup(ctx->db, c.before, CLEANUP_ROWS, c.dry, &c.res) != 0)
+	if (synclog_cleanup(ctx->db, c.before, CLEANUP_ROWS, c.dry, &c.res) != 0)
 		c.error = db_error(ctx->db);
 	if (fmt == OUT_JSON)
 		out_json(cleanup_json(&c));

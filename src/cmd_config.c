@@ -22,7 +22,7 @@
 #include "log.h"
 #include "out.h"
 #include "secret.h"
-#include "syncstate.h"
+#include "syncconf.h"
 #include "util.h"
 
 static const char *const source_names[] = { "default", "file", "table", "env", "flag" };
@@ -183,7 +183,7 @@ config_list(int argc, char **argv, struct ctx *ctx)
 	CMD_PARSED(ctx);
 	if (need_db(ctx) != 0)
 		return EXIT_DB;
-	if (syncstate_config_list(ctx->db, group, &rows, &n) != 0) {
+	if (syncconf_list(ctx->db, group, &rows, &n) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
@@ -192,7 +192,7 @@ config_list(int argc, char **argv, struct ctx *ctx)
 	else
 		list_print(rows, n, group ? "no config rows in that group" :
 		    "no config rows");
-	syncstate_config_rows_free(rows, n);
+	syncconf_rows_free(rows, n);
 	return EXIT_OK;
 }
 
@@ -228,7 +228,7 @@ config_get(int argc, char **argv, struct ctx *ctx)
 		r = EXIT_OK;
 	else if (need_db(ctx) != 0)
 		r = EXIT_DB;
-	else if ((r = row_status(ctx, syncstate_config_get(ctx->db, g, k, &row),
+	else if ((r = row_status(ctx, syncconf_get(ctx->db, g, k, &row),
 	    g, k)) == EXIT_OK) {
 		if (json == OUT_JSON)
 			out_json(row_json(&row));
@@ -236,7 +236,7 @@ config_get(int argc, char **argv, struct ctx *ctx)
 			printf("%s\n", row.value ? shown_value(&row) : "");
 		if (!row.active)
 			log_warn("config %s.%s: the row is not active", g, k);
-		config_row_clear(&row);
+		syncconf_row_clear(&row);
 	}
 	free(g);
 	free(k);
@@ -300,7 +300,7 @@ config_set(int argc, char **argv, struct ctx *ctx)
 	 * heartbeat_interval below alert_ttl), or every run would stop with 3:
 	 * try it on top of the rows already in the table.
 	 */
-	if (syncstate_config_load(ctx->db, ctx->raw) == -1)
+	if (syncconf_load(ctx->db, ctx->raw) == -1)
 		log_warn("%s", db_error(ctx->db));
 	if (config_apply_table(ctx->raw, g, k, argv[optind + 1]) != 0 ||
 	    config_resolve(ctx->raw) == NULL) {
@@ -309,7 +309,7 @@ config_set(int argc, char **argv, struct ctx *ctx)
 		r = EXIT_CONFIG;
 		goto out;
 	}
-	if (syncstate_config_set(ctx->db, g, k, argv[optind + 1], key->help,
+	if (syncconf_set(ctx->db, g, k, argv[optind + 1], key->help,
 	    time(NULL)) != 0) {
 		log_error("%s", db_error(ctx->db));
 		r = EXIT_DB;
@@ -349,7 +349,7 @@ config_unset(int argc, char **argv, struct ctx *ctx)
 		r = EXIT_OK;
 	else if (need_db(ctx) != 0)
 		r = EXIT_DB;
-	else if ((r = row_status(ctx, syncstate_config_unset(ctx->db, g, k),
+	else if ((r = row_status(ctx, syncconf_unset(ctx->db, g, k),
 	    g, k)) == EXIT_OK)
 		printf("%s.%s removed\n", g, k);
 	free(g);
@@ -452,7 +452,7 @@ config_show(int argc, char **argv, struct ctx *ctx)
 		fprintf(stderr, "zmcsync config show: note: %s; values of "
 		    "NM_ALARM_SYNC_CONFIG not included\n",
 		    ctx->db_err ? ctx->db_err : "database: not connected");
-	else if ((r = syncstate_config_load(ctx->db, ctx->raw)) == -2)
+	else if ((r = syncconf_load(ctx->db, ctx->raw)) == -2)
 		return EXIT_CONFIG;
 	else if (r == -1)
 		fprintf(stderr, "zmcsync config show: note: cannot read "

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
-#include "syncstate.h"
+#include "syncconf.h"
 
 /* Writes SYNC.ENABLED = value; warns when the file-independent sources above the table override it. */
 static int
@@ -24,7 +24,7 @@ set_enabled(int argc, char **argv, struct ctx *ctx, const char *name, int on)
 		return cmd_badarg(ctx, "unexpected argument %s", argv[1]);
 	CMD_PARSED(ctx);
 	k = config_key_find("sync.enabled");
-	if (syncstate_config_set(ctx->db, "SYNC", "ENABLED", on ? "true" : "false",
+	if (syncconf_set(ctx->db, "SYNC", "ENABLED", on ? "true" : "false",
 	    k ? k->help : NULL, time(NULL)) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;

@@ -16,7 +16,7 @@
 #include "out.h"
 #include "reconcile.h"
 #include "shape.h"
-#include "syncstate.h"
+#include "synclog.h"
 #include "util.h"
 
 /* The operation a run logs that s names (any case), or NULL. */
@@ -182,7 +182,7 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 	f.limit = (size_t)page.limit;
 	f.offset = (size_t)page.offset;
 
-	if (syncstate_logs(ctx->db, &f, &rows, &n) != 0) {
+	if (synclog_list(ctx->db, &f, &rows, &n) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
@@ -190,6 +190,6 @@ cmd_logs(int argc, char **argv, struct ctx *ctx)
 		out_json(shape_log_rows(rows, n, SHAPE_FULL));
 	else
 		logs_print(rows, n);
-	syncstate_logs_free(rows, n);
+	synclog_rows_free(rows, n);
 	return EXIT_OK;
 }

@@ -30,6 +30,8 @@
 #include "reconcile.h"
 #include "source.h"
 #include "state.h"
+#include "synclog.h"
+#include "syncmap.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -502,7 +504,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 	r.json = fmt == OUT_JSON;
 
 	r.now = time(NULL);
-	syncstate_batch_id(r.now, r.batch_id);
+	synclog_batch_id(r.now, r.batch_id);
 	log_set_context("batch", r.batch_id);
 	metrics_init(ctx->st);
 	/* Counters stay monotonic even when state.db was lost: the last textfile is a floor. */
@@ -543,7 +545,7 @@ cmd_run(int argc, char **argv, struct ctx *ctx)
 		goto out;
 	}
 	am_set_deadline(r.am, r.deadline);
-	if (syncstate_mappings(ctx->db, r.c, &r.maps, &r.mapsz) != 0) {
+	if (syncmap_load(ctx->db, r.c, &r.maps, &r.mapsz) != 0) {
 		log_error("database: reading NM_ALARM_LABEL_MAPPING: %s", db_error(ctx->db));
 		r.t.first_error = xasprintf("database: reading NM_ALARM_LABEL_MAPPING: %s",
 		    db_error(ctx->db));
@@ -602,7 +604,7 @@ out:
 	syncstate_set_fence(NULL, NULL);
 	lease_guard_free(&r.lease);
 	metrics_free();
-	syncstate_mappings_free(r.maps, r.mapsz);
+	syncmap_free(r.maps, r.mapsz);
 	batch_tally_free(&r.t);
 	am_silence_list_free(r.sil, r.silsz);
 	free((void *)r.live.ids);

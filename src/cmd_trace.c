@@ -24,11 +24,14 @@
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "log.h"
 #include "out.h"
 #include "shape.h"
 #include "source.h"
+#include "synclog.h"
+#include "syncmap.h"
 #include "syncstate.h"
 #include "util.h"
 
@@ -303,7 +306,7 @@ trace_free(struct trace *t)
 	for (i = 0; i < t->stsz; i++)
 		sync_row_clear(&t->st[i]);
 	free(t->st);
-	syncstate_logs_free(t->logs, t->nlogs);
+	synclog_rows_free(t->logs, t->nlogs);
 	for (i = 0; i < t->nams; i++) {
 		free((char *)t->ams[i].url);
 		free(t->ams[i].error);
@@ -334,20 +337,20 @@ trace_gather(struct ctx *ctx, struct trace *t)
 	}
 	if (t->row != NULL) {
 		judge(ctx, t, now);
-		if (syncstate_mappings(ctx->db, ctx->conf, &maps, &nmaps) != 0) {
+		if (syncmap_load(ctx->db, ctx->conf, &maps, &nmaps) != 0) {
 			log_warn("%s (labels shown without NM_ALARM_LABEL_MAPPING)",
 			    db_error(ctx->db));
 			maps = NULL;
 			nmaps = 0;
 		}
 		t->alert = alert_build(ctx->conf, maps, nmaps, t->row, now);
-		syncstate_mappings_free(maps, nmaps);
+		syncmap_free(maps, nmaps);
 	} else if (t->st != NULL && t->st->labels != NULL)
 		t->alert = alert_from_labels_json(t->st->labels);
 	memset(&lf, 0, sizeof(lf));
 	lf.alarm_id = t->id;
 	lf.limit = TRACE_LOGS;
-	if (syncstate_logs(ctx->db, &lf, &t->logs, &t->nlogs) != 0) {
+	if (synclog_list(ctx->db, &lf, &t->logs, &t->nlogs) != 0) {
 		log_error("%s", db_error(ctx->db));
 		return -1;
 	}

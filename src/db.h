@@ -1,9 +1,9 @@
 /*
- * db: the ODBC edge.  Every value travels as a bound parameter; no value
- * is ever spliced into SQL text.  Errors carry SQLGetDiagRec diagnostics
- * and are available from db_error().  Text read from the database is
+ * db: the ODBC connection.  Errors carry SQLGetDiagRec diagnostics and
+ * are available from db_error().  Text read from the database is
  * converted from database.charset to UTF-8; DATE/TIMESTAMP values are
  * wall-clock times in database.timezone and are converted to UTC here.
+ * Statements are in dbstmt.h.
  */
 #ifndef ZMCSYNC_DB_H
 #define ZMCSYNC_DB_H
@@ -15,7 +15,6 @@
 #include "dialect.h"
 
 struct db;
-struct db_stmt;
 
 /*
  * Connects with cfg (connection string, DSN, or Oracle host/port/service),
@@ -76,40 +75,13 @@ int		 db_busy(const struct db *);
  */
 int		 db_set_lock_wait(struct db *, int ms);
 
+/* Statements executed on this connection so far (for the run's metrics). */
+unsigned long	 db_statements(const struct db *);
 /* Runs SQL with no parameters and no result (DDL); 0/-1. */
 int		 db_exec(struct db *, const char *sql);
 /* Transactions (autocommit off between begin and commit/rollback); 0/-1. */
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 int		 db_rollback(struct db *);
-
-/* Prepares sql ("?" markers); NULL on error.  Free with db_stmt_free. */
-struct db_stmt	*db_prepare(struct db *, const char *sql);
-void		 db_stmt_free(struct db_stmt *);
-/* Parameters are 1-based and copied; valid until the next db_stmt_reset. */
-int		 db_bind_text(struct db_stmt *, int, const char *); /* NULL -> SQL NULL */
-int		 db_bind_int64(struct db_stmt *, int, int64_t);
-int		 db_bind_null_int(struct db_stmt *, int);
-/* Binds a UTC time as the database-local wall-clock DATE; 0 -> SQL NULL. */
-int		 db_bind_time(struct db_stmt *, int, time_t);
-/* Executes; 0/-1.  Afterwards db_fetch for queries. */
-int		 db_execute(struct db_stmt *);
-/* Statements executed on this connection so far (for the run's metrics). */
-unsigned long	 db_statements(const struct db *);
-/* Rows affected by the last execute, or -1. */
-long long	 db_rowcount(struct db_stmt *);
-/* Closes the cursor and clears parameters, keeping the statement prepared. */
-int		 db_stmt_reset(struct db_stmt *);
-/* Next row: 1 row, 0 no more, -1 error. */
-int		 db_fetch(struct db_stmt *);
-int		 db_col_count(struct db_stmt *);
-/* Column name (upper case as the driver reports it; 0-based column). */
-const char	*db_col_name(struct db_stmt *, int);
-/* Text of a column of the current row, UTF-8; NULL for SQL NULL.  Valid until next fetch. */
-const char	*db_col_text(struct db_stmt *, int);
-/* Integer column: 0 value, 1 NULL, -1 not a number. */
-int		 db_col_int64(struct db_stmt *, int, int64_t *);
-/* Date/time column as UTC: 0 value, 1 NULL, -1 unparsable. */
-int		 db_col_time(struct db_stmt *, int, time_t *);
 
 #endif

@@ -23,26 +23,12 @@
 
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "lease.h"
 #include "log.h"
+#include "query.h"
 #include "util.h"
-
-/* Prepares statement id on db; NULL on error (db_error). */
-static struct db_stmt *
-prep(struct db *db, enum sql_id id)
-{
-	struct db_stmt *st;
-	char *sql;
-
-	if ((sql = dialect_sql(db_dialect(db), id, NULL)) == NULL) {
-		db_set_error(db, "%s: no such statement", dialect_sql_name(id));
-		return NULL;
-	}
-	st = db_prepare(db, sql);
-	free(sql);
-	return st;
-}
 
 /* Parses a UTC "YYYY-MM-DD HH:MM:SS" (or with T, fraction); 0 when unreadable. */
 static time_t
@@ -91,7 +77,7 @@ lease_read(struct db *db, struct lease *l)
 	int rc;
 
 	lease_clear(l);
-	if ((st = prep(db, SQL_LEASE_GET)) == NULL)
+	if ((st = query_prepare(db, SQL_LEASE_GET, NULL)) == NULL)
 		return -1;
 	if (db_bind_text(st, 1, LEASE_NAME) != 0 || db_execute(st) != 0) {
 		db_stmt_free(st);
@@ -121,7 +107,7 @@ acquire(struct lease_guard *g)
 	struct db_stmt *st;
 	long long n = -1;
 
-	if ((st = prep(g->db, SQL_LEASE_ACQUIRE)) == NULL)
+	if ((st = query_prepare(g->db, SQL_LEASE_ACQUIRE, NULL)) == NULL)
 		return -1;
 	if (db_bind_text(st, 1, g->me) == 0 && db_bind_text(st, 2, g->me) == 0 &&
 	    db_bind_text(st, 3, g->me) == 0 && db_bind_int64(st, 4, g->seconds) == 0 &&
@@ -139,7 +125,7 @@ insert(struct lease_guard *g)
 	struct db_stmt *st;
 	int rc = -1;
 
-	if ((st = prep(g->db, SQL_LEASE_INSERT)) == NULL)
+	if ((st = query_prepare(g->db, SQL_LEASE_INSERT, NULL)) == NULL)
 		return -1;
 	if (db_bind_text(st, 1, LEASE_NAME) == 0 && db_bind_text(st, 2, g->me) == 0 &&
 	    db_bind_int64(st, 3, g->seconds) == 0 && db_execute(st) == 0)
@@ -204,7 +190,7 @@ renew(struct lease_guard *g, struct db *db, enum sql_id id)
 	struct db_stmt *st;
 	long long n = -1;
 
-	if ((st = prep(db, id)) == NULL)
+	if ((st = query_prepare(db, id, NULL)) == NULL)
 		return -1;
 	if (db_bind_int64(st, 1, g->seconds) == 0 &&
 	    db_bind_text(st, 2, LEASE_NAME) == 0 && db_bind_text(st, 3, g->me) == 0 &&

@@ -20,7 +20,8 @@
 #include "db.h"
 #include "log.h"
 #include "state.h"
-#include "syncstate.h"
+#include "syncconf.h"
+#include "synclog.h"
 #include "util.h"
 
 /* Option lines of help COMMAND and COMMAND --help. */
@@ -286,7 +287,7 @@ record_skipped(const struct cmd *c, const struct config *conf, long holder)
 	}
 	memset(&rec, 0, sizeof(rec));
 	rec.started = time(NULL);
-	syncstate_batch_id(rec.started, rec.batch_id);
+	synclog_batch_id(rec.started, rec.batch_id);
 	rec.exit_code = EXIT_LOCKED;
 	rec.command = (char *)c->name;
 	rec.result = "skipped";
@@ -349,7 +350,7 @@ setup(const struct cmd *c, struct ctx *ctx, const char *cfgpath)
 		}
 	}
 	if ((c->flags & CMD_TABLECFG) && ctx->db != NULL) {
-		r = syncstate_config_load(ctx->db, ctx->raw);
+		r = syncconf_load(ctx->db, ctx->raw);
 		if (r == -2)
 			return EXIT_CONFIG;
 		if (r == -1 && db_busy(ctx->db))

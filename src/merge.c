@@ -12,9 +12,11 @@
 
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "log.h"
 #include "merge.h"
+#include "query.h"
 #include "source.h"
 #include "syncstate.h"
 #include "util.h"
@@ -98,22 +100,6 @@ tracked_clear(struct merge *m)
 	source_page_free(&m->tp);
 }
 
-/* Prepares statement id with the view; NULL on error. */
-static struct db_stmt *
-prep(struct merge *m, enum sql_id id)
-{
-	char *sql = dialect_sql(db_dialect(m->db), id, m->view);
-	struct db_stmt *st;
-
-	if (sql == NULL) {
-		db_set_error(m->db, "zmc.source %s: not a valid view name", m->view);
-		return NULL;
-	}
-	st = db_prepare(m->db, sql);
-	free(sql);
-	return st;
-}
-
 static int
 row_cmp_id(const void *a, const void *b)
 {
@@ -132,7 +118,7 @@ read_active(struct merge *m)
 
 	active_clear(m);
 	if (m->st_active == NULL &&
-	    (m->st_active = prep(m, SQL_ACTIVE_PAGE)) == NULL)
+	    (m->st_active = query_prepare(m->db, SQL_ACTIVE_PAGE, m->view)) == NULL)
 		return -1;
 	st = m->st_active;
 	m->ap.notes = &m->st.notes;
@@ -208,18 +194,16 @@ read_ids(struct merge *m, const int64_t *ids, size_t n)
 {
 	struct db_stmt *st;
 	double t0 = now_monotonic();
-	size_t i;
 	int rc;
 
 	if (syncstate_rows_by_ids(m->db, ids, n, &m->ts, &m->tsz, &m->tscap) != 0)
 		return -1;
-	if ((st = prep(m, SQL_SOURCE_BY_IDS)) == NULL)
+	if ((st = query_prepare(m->db, SQL_SOURCE_BY_IDS, m->view)) == NULL)
 		return -1;
-	for (i = 0; i < DIALECT_IN_MAX; i++)
-		if (db_bind_int64(st, (int)i + 1, ids[i < n ? i : 0]) != 0) {
-			db_stmt_free(st);
-			return -1;
-		}
+	if (query_bind_ids(st, 1, ids, n) != 0) {
+		db_stmt_free(st);
+		return -1;
+	}
 	m->tp.notes = &m->st.notes;
 	if (db_execute(st) != 0 || (m->tp.names == NULL &&
 	    source_page_begin(&m->tp, m->db, st, 0, m->view) != 0)) {
@@ -258,7 +242,7 @@ read_tracked(struct merge *m, size_t *n, int *more)
 	*n = 0;
 	tracked_clear(m);
 	if (m->st_tracked == NULL &&
-	    (m->st_tracked = prep(m, SQL_TRACKED_IDS)) == NULL)
+	    (m->st_tracked = query_prepare(m->db, SQL_TRACKED_IDS, m->view)) == NULL)
 		return -1;
 	st = m->st_tracked;
 	/*

@@ -7,10 +7,10 @@
 #include <json.h>
 
 #include "alert.h"
+#include "domain.h"
 #include "out.h"
 #include "plan.h"
 #include "reconcile.h"
-#include "syncstate.h"
 #include "util.h"
 
 struct plan {

@@ -66,9 +66,9 @@
 
 #include "alert.h"
 #include "config.h"
+#include "domain.h"
 #include "reconcile.h"
-#include "source.h"
-#include "syncstate.h"
+#include "types.h"
 #include "util.h"
 
 /* The view row's part an action needs after its page is gone; NULL for NULL. */

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "action.h"
-#include "syncstate.h"
+#include "types.h"
 
 struct config;
 struct zmc_row;

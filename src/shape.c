@@ -13,6 +13,7 @@
 #include "reconcile.h"
 #include "shape.h"
 #include "state.h"
+#include "synclog.h"
 #include "syncstate.h"
 
 /* Members of a status row's object. */

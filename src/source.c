@@ -12,8 +12,10 @@
 
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "log.h"
+#include "query.h"
 #include "source.h"
 #include "util.h"
 
@@ -36,28 +38,6 @@ static const char *const colnames[C__COUNT] = {
 	"STATE_TIME", "CREATE_DATE", "DETAIL_INFO", "FAULT_REASON",
 	"DEAL_SUGGEST", "CLEAR_REASON", "TOTAL_ALARM"
 };
-
-const char *
-zmc_row_field(const struct zmc_row *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->ncols; i++)
-		if (str_eq_ci(r->names[i], name))
-			return r->vals[i];
-	return NULL;
-}
-
-/* Copy of a column value, "" and NULL both meaning absent. */
-static char *
-textcol(struct db_stmt *st, int i)
-{
-	const char *s;
-
-	if (i < 0 || (s = db_col_text(st, i)) == NULL || *s == '\0')
-		return NULL;
-	return xstrdup(s);
-}
 
 /* A short, printable excerpt of a bad value for a warning. */
 static char *
@@ -194,27 +174,27 @@ row_read(struct db_stmt *st, const struct source_page *pg, struct zmc_row *r)
 	else if (!note(pg, NOTE_LEVEL, r->alarm_id))
 		warn_bad(view, (long long)r->alarm_id, "ALARM_LEVEL",
 		    "not a level 0-4", db_col_text(st, ix[C_ALARM_LEVEL]));
-	r->alarm_code = textcol(st, ix[C_ALARM_CODE]);
-	r->alarm_name = textcol(st, ix[C_ALARM_NAME]);
-	r->host_name = textcol(st, ix[C_HOST_NAME]);
-	r->host_ip = textcol(st, ix[C_HOST_IP]);
-	r->app_name = textcol(st, ix[C_APP_NAME]);
-	r->business_domain = textcol(st, ix[C_BUSINESS_DOMAIN]);
-	r->environment = textcol(st, ix[C_ENVIRONMENT]);
-	r->res_inst_type = textcol(st, ix[C_RES_INST_TYPE]);
+	r->alarm_code = query_text(st, ix[C_ALARM_CODE]);
+	r->alarm_name = query_text(st, ix[C_ALARM_NAME]);
+	r->host_name = query_text(st, ix[C_HOST_NAME]);
+	r->host_ip = query_text(st, ix[C_HOST_IP]);
+	r->app_name = query_text(st, ix[C_APP_NAME]);
+	r->business_domain = query_text(st, ix[C_BUSINESS_DOMAIN]);
+	r->environment = query_text(st, ix[C_ENVIRONMENT]);
+	r->res_inst_type = query_text(st, ix[C_RES_INST_TYPE]);
 	r->event_time = timecol(pg, st, ix[C_EVENT_TIME], view, (long long)r->alarm_id);
 	r->state_time = timecol(pg, st, ix[C_STATE_TIME], view, (long long)r->alarm_id);
 	r->create_date = timecol(pg, st, ix[C_CREATE_DATE], view, (long long)r->alarm_id);
-	r->detail_info = textcol(st, ix[C_DETAIL_INFO]);
-	r->fault_reason = textcol(st, ix[C_FAULT_REASON]);
-	r->deal_suggest = textcol(st, ix[C_DEAL_SUGGEST]);
-	r->clear_reason = textcol(st, ix[C_CLEAR_REASON]);
-	r->total_alarm = textcol(st, ix[C_TOTAL_ALARM]);
+	r->detail_info = query_text(st, ix[C_DETAIL_INFO]);
+	r->fault_reason = query_text(st, ix[C_FAULT_REASON]);
+	r->deal_suggest = query_text(st, ix[C_DEAL_SUGGEST]);
+	r->clear_reason = query_text(st, ix[C_CLEAR_REASON]);
+	r->total_alarm = query_text(st, ix[C_TOTAL_ALARM]);
 	r->ncols = pg->ncols;
 	r->names = (const char *const *)pg->names;
 	r->vals = xcalloc(pg->ncols ? pg->ncols : 1, sizeof(*r->vals));
 	for (i = 0; i < pg->ncols; i++)
-		r->vals[i] = textcol(st, pg->off + (int)i);
+		r->vals[i] = query_text(st, pg->off + (int)i);
 	return 0;
 }
 
@@ -260,16 +240,13 @@ source_page_begin(struct source_page *pg, struct db *db, struct db_stmt *st,
 	};
 	int n = db_col_count(st), k;
 	size_t i;
-	char *p;
 
 	pg->off = off;
 	pg->view = view;
 	pg->ncols = n > off ? (size_t)(n - off) : 0;
 	pg->names = xcalloc(pg->ncols ? pg->ncols : 1, sizeof(*pg->names));
 	for (i = 0; i < pg->ncols; i++) {
-		pg->names[i] = xstrdup(db_col_name(st, off + (int)i));
-		for (p = pg->names[i]; *p != '\0'; p++)
-			*p = (char)toupper((unsigned char)*p);
+		pg->names[i] = str_upper(xstrdup(db_col_name(st, off + (int)i)));
 	}
 	for (k = 0; k < C__COUNT; k++) {
 		pg->ix[k] = -1;

@@ -11,37 +11,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "domain.h"
+#include "types.h"
+
 struct db;
 struct db_stmt;
 struct config;
-
-/* One alarm as the view shows it now.  Text is UTF-8, "" never stored: absent is NULL. */
-struct zmc_row {
-	int64_t	 alarm_id;	/* ALARM_INST_ID, the sync key */
-	int64_t	 event_id;	/* EVENT_INST_ID, 0 if NULL */
-	char	 state;		/* ALARM_STATE: 'U', 'A', 'C', 'M' (other: '?') */
-	int	 level;		/* ALARM_LEVEL 0-4, -1 if NULL or out of range */
-	char	*alarm_code;
-	char	*alarm_name;
-	char	*host_name;
-	char	*host_ip;
-	char	*app_name;
-	char	*business_domain;
-	char	*environment;
-	char	*res_inst_type;
-	time_t	 event_time;	/* UTC; 0 if NULL */
-	time_t	 state_time;	/* UTC; 0 if NULL */
-	time_t	 create_date;	/* UTC; 0 if NULL */
-	char	*detail_info;
-	char	*fault_reason;
-	char	*deal_suggest;
-	char	*clear_reason;
-	char	*total_alarm;	/* as text */
-	/* Every column of the view as text, for NM_ALARM_LABEL_MAPPING. */
-	char	**vals;		/* vals[i] is column names[i] of the page; NULL = SQL NULL */
-	const char *const *names; /* column names, owned by the page */
-	size_t	 ncols;
-};
 
 /* Bad values of one kind seen over a run: how many alarms, the first ids. */
 enum source_note {
@@ -83,9 +58,6 @@ struct source_page {
 					   there (one warning per run) instead of
 					   warned about row by row */
 };
-
-/* Value of any view column of row by (case-insensitive) name; NULL if NULL or unknown. */
-const char	*zmc_row_field(const struct zmc_row *, const char *name);
 
 /* The view name in force (zmc.source, else NM_ALARM_SYNC_SOURCE). */
 const char	*source_view(const struct config *);

@@ -1,9 +1,8 @@
 /*
- * syncstate: zmcsync's bookkeeping tables in the ZMC database,
- * NM_ALARM_SYNC_STATUS (one row per alarm) and NM_ALARM_SYNC_LOG (one row
- * per operation), plus the config and label-mapping tables.  Alertmanager
- * writes come first and bookkeeping second, so a crash in between only
- * repeats an idempotent push.
+ * syncstate: NM_ALARM_SYNC_STATUS, zmcsync's bookkeeping of one row per
+ * alarm in the ZMC database.  Alertmanager writes come first and
+ * bookkeeping second, so a crash in between only repeats an idempotent
+ * push.  The log rows of a batch are written with it (synclog.h).
  */
 #ifndef ZMCSYNC_SYNCSTATE_H
 #define ZMCSYNC_SYNCSTATE_H
@@ -12,51 +11,22 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "domain.h"
+#include "types.h"
+
 struct db;
-struct config;
-struct config_raw;
-
-enum sync_status {
-	SS_NONE = 0,	/* no row: never pushed */
-	SS_PENDING,	/* first push failed; retried next run */
-	SS_FIRING,
-	SS_RESOLVED,
-	SS_SILENCED
-};
-
-/* "PENDING", "FIRING", ...; "" for SS_NONE. */
-const char	*sync_status_name(enum sync_status);
-/* Parses a status name (any case); -1 if unknown. */
-int		 sync_status_parse(const char *);
-
-/* One NM_ALARM_SYNC_STATUS row. */
-struct sync_row {
-	int64_t		 sync_id;	/* SYNC_ID */
-	int64_t		 alarm_id;	/* ALARM_INST_ID */
-	int64_t		 event_id;	/* EVENT_INST_ID last pushed, 0 if NULL */
-	enum sync_status status;
-	char		 zmc_state;	/* ZMC_ALARM_STATE last seen, 0 if NULL */
-	char		*silence_id;	/* SILENCE_ID or NULL */
-	time_t		 silence_end;	/* SILENCE_END (UTC) or 0 */
-	time_t		 last_push;	/* LAST_PUSH_TIME (UTC) or 0 */
-	time_t		 event_time;	/* LAST_EVENT_TIME: startsAt last pushed, or 0 */
-	char		*labels;	/* ALERT_LABELS: canonical JSON label set last pushed */
-	int		 error_count;
-	char		*last_error;
-	int		 push_count;
-	time_t		 create_time;
-	time_t		 update_time;
-};
-
 struct db_stmt;
+struct config;
 
 /*
  * Fills r from the current row of st, whose STATUS_COLS start at column
  * off.  Returns 1 when the status part is NULL (no status row: LEFT JOIN
- * without a match; r is zeroed), else 0.
+ * without a match; r is zeroed), else 0.  Free with sync_row_clear.
  */
 int	sync_row_read_at(struct db_stmt *st, int off, struct sync_row *r);
 void	sync_row_clear(struct sync_row *);
+/* Frees an array of status rows (syncstate_rows_by_ids, syncstate_alarms). */
+void	syncstate_rows_free(struct sync_row *, size_t);
 
 /*
  * Status rows of the n ids (any order, n <= DIALECT_IN_MAX), appended to
@@ -64,45 +34,6 @@ void	sync_row_clear(struct sync_row *);
  */
 int	syncstate_rows_by_ids(struct db *, const int64_t *ids, size_t n,
 	    struct sync_row **out, size_t *outsz, size_t *outcap);
-
-/* What to write for one alarm after its Alertmanager calls. */
-struct sync_update {
-	int64_t		 alarm_id;
-	int		 exists;	/* 1: UPDATE the existing row, 0: INSERT */
-	int		 failed;	/* 1: only bump ERROR_COUNT / set LAST_ERROR (and insert PENDING if !exists) */
-	enum sync_status status;	/* new status (ignored when failed && exists) */
-	int64_t		 event_id;
-	char		 zmc_state;
-	const char	*silence_id;	/* NULL clears */
-	time_t		 silence_end;
-	time_t		 last_push;	/* 0 keeps the old value */
-	time_t		 event_time;
-	const char	*labels;	/* NULL keeps the old value */
-	int		 pushed;	/* 1: PUSH_COUNT + 1 */
-	int		 touch;		/* only FIRING, the push time and count change (an
-					   accepted heartbeat, or a first push over its
-					   PENDING row): written with the other touches of
-					   the batch, one statement per DIALECT_IN_MAX ids */
-	const char	*error;		/* failed: LAST_ERROR; success clears ERROR_COUNT/LAST_ERROR,
-					   unless error is set (a resolve some member missed):
-					   then ERROR_COUNT + 1 and LAST_ERROR as for a failure */
-};
-
-/* One NM_ALARM_SYNC_LOG row. */
-struct sync_log {
-	const char	*operation;	/* PUSH_FIRING, HEARTBEAT, PUSH_RESOLVED, RELABEL, CREATE_SILENCE, EXPIRE_SILENCE, SILENCE_ENDED, ... */
-	int64_t		 alarm_id;	/* 0 for per-request rows (heartbeat batches) */
-	int64_t		 event_id;	/* 0 -> NULL */
-	const char	*batch_id;
-	const char	*old_status;	/* NULL -> NULL */
-	const char	*new_status;
-	const char	*request_url;
-	const char	*request_method;
-	long		 response_code;	/* 0 -> NULL */
-	long		 duration_ms;
-	const char	*error;		/* NULL on success */
-	int		 alarm_count;	/* alerts covered by this row (heartbeats: per request) */
-};
 
 /*
  * Writes updates and log rows in one transaction (one per batch).  On
@@ -124,78 +55,19 @@ void	syncstate_set_fence(int (*fn)(struct db *, void *), void *arg);
  */
 int	syncstate_silenced_ids(struct db *, char ***ids, size_t *n);
 
-/* Generates a batch id "YYYYMMDDHHMMSS_xxxxxxxx" (UTC, random hex). */
-void	syncstate_batch_id(time_t now, char out[32]);
-
-/* NM_ALARM_LABEL_MAPPING active row. */
-struct label_map {
-	char	*source_field;	/* view column (upper case) */
-	char	*target_name;	/* label or annotation name */
-	int	 annotation;	/* TARGET_TYPE 'annotation' (else label) */
-};
-
-/*
- * Loads active mapping rows.  A row that cannot be used (labelmap_problem:
- * invalid or built-in target label, unknown TARGET_TYPE, SOURCE_FIELD not
- * a column of the view) is skipped with a warning naming it.  0/-1.
- */
-int	syncstate_mappings(struct db *, const struct config *,
-	    struct label_map **out, size_t *outsz);
-void	syncstate_mappings_free(struct label_map *, size_t);
-
-/* Applies active NM_ALARM_SYNC_CONFIG rows to raw via config_apply_table.  0 ok, -1 db error, -2 invalid value. */
-int	syncstate_config_load(struct db *, struct config_raw *);
-
 /* zmc_active_alarms{severity}: FIRING rows per view ALARM_LEVEL (by_level[0]
  * also takes NULL and out-of-range levels) and rows with ERROR_COUNT > 0.  0/-1. */
 int	syncstate_active_by_level(struct db *, const struct config *,
 	    long by_level[5], long *in_error);
 
-/* ---- operator commands: listings and maintenance ---- */
+/* ---- operator commands ---- */
 
-/* Frees an array of status rows (syncstate_alarms). */
-void	syncstate_rows_free(struct sync_row *, size_t);
 /*
  * Status rows, newest UPDATE_TIME first; status NULL for all (a status
  * name, any case).  *out allocated (syncstate_rows_free).  0/-1.
  */
 int	syncstate_alarms(struct db *, const char *status, size_t limit,
 	    size_t offset, struct sync_row **out, size_t *outsz);
-
-/* One NM_ALARM_SYNC_LOG row read back. */
-struct sync_log_row {
-	int64_t	 log_id;	/* LOG_ID */
-	char	*operation;
-	int64_t	 event_id;	/* 0 if NULL */
-	int64_t	 alarm_id;	/* 0 if NULL */
-	char	*batch_id;	/* NULL if NULL, like every text member */
-	char	*old_status;
-	char	*new_status;
-	char	*request_url;
-	char	*request_method;
-	long	 response_code;	/* 0 if NULL */
-	long	 duration_ms;
-	long	 alarm_count;
-	char	*error;		/* ERROR_MESSAGE */
-	time_t	 create_time;	/* UTC */
-};
-
-/* Filters of syncstate_logs; zero means "any". */
-struct sync_log_filter {
-	const char	*operation;	/* exact OPERATION (upper-cased here) */
-	int64_t		 alarm_id;
-	int64_t		 event_id;
-	int		 errors_only;	/* only rows with ERROR_MESSAGE */
-	time_t		 since;		/* CREATE_TIME >= since (UTC) */
-	time_t		 until;		/* CREATE_TIME < until (UTC) */
-	size_t		 limit;		/* 0: 100 */
-	size_t		 offset;
-};
-
-/* Log rows, newest first.  *out allocated (syncstate_logs_free).  0/-1. */
-int	syncstate_logs(struct db *, const struct sync_log_filter *,
-	    struct sync_log_row **out, size_t *outsz);
-void	syncstate_logs_free(struct sync_log_row *, size_t);
 
 /* The stats command (reference guide 7: /api/v1/sync/statistics). */
 struct sync_stats {
@@ -208,60 +80,7 @@ struct sync_stats {
 	long	errors;		/* rows with ERROR_COUNT > 0 */
 	long	last_24h;	/* log rows created since now - 24 h */
 };
-int	syncstate_stats(struct db *, time_t now, struct sync_stats *);
-
-/* One NM_ALARM_SYNC_CONFIG row. */
-struct config_row {
-	int64_t	 id;
-	char	*group;
-	char	*key;
-	char	*value;		/* NULL if NULL */
-	char	*description;
-	int	 active;
-	time_t	 create_time;
-	time_t	 update_time;
-};
-void	config_row_clear(struct config_row *);
-void	syncstate_config_rows_free(struct config_row *, size_t);
-/* All rows (group NULL) or those of a group (any case).  0/-1. */
-int	syncstate_config_list(struct db *, const char *group,
-	    struct config_row **out, size_t *outsz);
-/* One row: 0 found (*out filled; config_row_clear), 1 no such row, -1 error. */
-int	syncstate_config_get(struct db *, const char *group, const char *key,
-	    struct config_row *out);
-/*
- * Inserts or updates GROUP.KEY (stored upper case) with value, active;
- * description only used for a new row (may be NULL).  One transaction.  0/-1.
- */
-int	syncstate_config_set(struct db *, const char *group, const char *key,
-	    const char *value, const char *description, time_t now);
-/* Deletes GROUP.KEY: 0 deleted, 1 no such row, -1 error. */
-int	syncstate_config_unset(struct db *, const char *group, const char *key);
-
-/* Rows deleted (or, dry run, that would be) by syncstate_cleanup. */
-struct cleanup_result {
-	long long	log_rows;
-	long long	status_rows;
-};
-/*
- * Deletes log rows with CREATE_TIME < before and RESOLVED status rows
- * last updated before it, in transactions of at most batch rows (0:
- * 10000), so locks stay short on a busy ZMC.  dry_run only counts.
- * Rows deleted before a failure stay deleted (counted in *res).  0/-1.
- */
-int	syncstate_cleanup(struct db *, time_t before, size_t batch,
-	    int dry_run, struct cleanup_result *res);
-
-/*
- * Probes each sync table and the source view (one row), then checks the
- * active mapping rows as syncstate_mappings does.  fn, if not NULL, gets
- * each object's name, ok flag and detail ("N rows", or the error); a
- * mapping row that would be ignored is a failed "label mapping SRC ->
- * TARGET", else one "label mapping" line passes.  0 if all are readable
- * and usable, -1 otherwise.
- */
-int	syncstate_probe(struct db *, const struct config *,
-	    void (*fn)(void *arg, const char *name, int ok, const char *detail),
-	    void *arg);
+/* Fills *s (zeroed first).  0/-1. */
+int	syncstate_stats(struct db *, time_t now, struct sync_stats *s);
 
 #endif

@@ -195,6 +195,18 @@ str_eq_ci(const char *a, const char *b)
 	return *a == *b;
 }
 
+char *
+str_upper(char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	for (p = s; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return s;
+}
+
 /* The array is also NULL-terminated, for convenience. */
 char **
 str_split_list(const char *s, size_t *n)

@@ -46,6 +46,8 @@ void	 buf_free(struct buf *);
 
 /* Case-insensitive ASCII comparison helpers. */
 int	 str_eq_ci(const char *, const char *);
+/* Upper-cases ASCII letters of s in place; returns s (NULL for NULL). */
+char	*str_upper(char *s);
 /*
  * Splits s on commas, trims blanks, drops empty items; caller frees with
  * strv_free.  Never NULL (NULL s gives n = 0); also NULL-terminated.

@@ -13,6 +13,7 @@
 #include "fuzz.h"
 #include "alert.h"
 #include "config.h"
+#include "labelmap.h"
 #include "source.h"
 #include "syncstate.h"
 #include "text.h"
@@ -30,7 +31,7 @@ check_set(const struct label *v, size_t n, size_t max, int utf8)
 		if (utf8)
 			FUZZ_ASSERT(text_utf8_valid(v[i].value,
 			    strlen(v[i].value)));
-		FUZZ_ASSERT(alert_label_name_valid(v[i].name));
+		FUZZ_ASSERT(label_name_valid(v[i].name));
 		if (i > 0)	/* sorted, unique */
 			FUZZ_ASSERT(strcmp(v[i - 1].name, v[i].name) < 0);
 	}

@@ -11,6 +11,7 @@
 
 #include "alert.h"
 #include "config.h"
+#include "labelmap.h"
 #include "source.h"
 #include "syncstate.h"
 #include "text.h"
@@ -706,15 +707,15 @@ TEST(t_annotations_dup_names)
 	alert_free(d);
 	alert_free(NULL);
 
-	CHECK(alert_label_name_valid("alertname"));
-	CHECK(alert_label_name_valid("_x9"));
-	CHECK(alert_label_name_valid("A"));
-	CHECK(!alert_label_name_valid(""));
-	CHECK(!alert_label_name_valid(NULL));
-	CHECK(!alert_label_name_valid("9a"));
-	CHECK(!alert_label_name_valid("a-b"));
-	CHECK(!alert_label_name_valid("a.b"));
-	CHECK(!alert_label_name_valid("标签"));
+	CHECK(label_name_valid("alertname"));
+	CHECK(label_name_valid("_x9"));
+	CHECK(label_name_valid("A"));
+	CHECK(!label_name_valid(""));
+	CHECK(!label_name_valid(NULL));
+	CHECK(!label_name_valid("9a"));
+	CHECK(!label_name_valid("a-b"));
+	CHECK(!label_name_valid("a.b"));
+	CHECK(!label_name_valid("标签"));
 }
 
 /*

@@ -10,6 +10,8 @@
 
 #include "config.h"
 #include "db.h"
+#include "dbconn.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "util.h"
 #include "t.h"
@@ -375,6 +377,41 @@ TEST(dialect_override)
 	free(err);
 }
 
+TEST(connection_strings)
+{
+	char *v, *name = NULL, *err = NULL;
+
+	v = dbconn_get("DSN=zmc; UID={a;b}};PWD=x", "uid");
+	CHECK_STR(v, "a;b");
+	free(v);
+	CHECK(dbconn_get("DSN=zmc;UID=u", "PWD") == NULL);
+	v = dbconn_set_timeout(xstrdup("Driver=SQLite3;Timeout = 5000;Database=x"),
+	    250);
+	CHECK_STR(v, "Driver=SQLite3;Database=x;Timeout=250;");
+	free(v);
+	conf_init("");
+	conf.db_connection = "DSN=zmc";
+	conf.db_username = "me";
+	conf.db_password = "p w";
+	v = dbconn_build(&conf, &name, &err);
+	CHECK_STR(v, "DSN=zmc;UID=me;PWD={p w};");
+	CHECK_STR(name, "zmc");
+	CHECK(err == NULL);
+	CHECK(!dbconn_is_sqlite(&conf, v));
+	free(v);
+	free(name);
+	conf.db_dialect = "SQLite";
+	CHECK(dbconn_is_sqlite(&conf, "DSN=zmc"));
+	conf.db_dialect = "";
+	CHECK(dbconn_is_sqlite(&conf, "Driver=SQLite3;Database=x"));
+	conf.db_connection = "";
+	conf.db_dsn = "";
+	conf.db_host = "";
+	CHECK(dbconn_build(&conf, &name, &err) == NULL);
+	CHECK(name == NULL && err != NULL && strstr(err, "none configured") != NULL);
+	free(err);
+}
+
 int
 main(void)
 {
@@ -393,6 +430,7 @@ main(void)
 	RUN(transactions);
 	RUN(errors_mask_secrets);
 	RUN(dialect_override);
+	RUN(connection_strings);
 	unlink(dbpath);
 	free(connstr);
 	return DONE();

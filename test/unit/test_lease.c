@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "lease.h"
 #include "syncstate.h"

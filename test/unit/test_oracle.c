@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "log.h"
 #include "util.h"

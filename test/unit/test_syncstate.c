@@ -10,10 +10,16 @@
 
 #include "config.h"
 #include "db.h"
+#include "dbstmt.h"
 #include "dialect.h"
 #include "log.h"
 #include "merge.h"
+#include "query.h"
 #include "source.h"
+#include "syncconf.h"
+#include "synclog.h"
+#include "syncmap.h"
+#include "syncprobe.h"
 #include "syncstate.h"
 #include "util.h"
 #include "t.h"
@@ -282,7 +288,7 @@ TEST(apply_and_read_back)
 	char bid[32];
 
 	CHECK(u1 > 0 && u2 > 0 && a1 > 0);
-	syncstate_batch_id(now, bid);
+	synclog_batch_id(now, bid);
 	CHECK_INT(strlen(bid), 23);
 	CHECK(bid[14] == '_');
 	memset(up, 0, sizeof(up));
@@ -512,7 +518,7 @@ TEST(mappings)
 	    "('HOST_NAME', 'severity', 'annotation', 1)"), 0);
 	buf_free(&warned);
 	log_set_hook(warn_hook, NULL);
-	CHECK_INT(syncstate_mappings(db, &conf, &m, &n), 0);
+	CHECK_INT(syncmap_load(db, &conf, &m, &n), 0);
 	log_set_hook(NULL, NULL);
 	/* inactive example, bad name, bad type, reserved names, no column: skipped */
 	CHECK_INT(n, 3);
@@ -526,7 +532,7 @@ TEST(mappings)
 		CHECK_STR(m[2].target_name, "severity");
 		CHECK(m[2].annotation);
 	}
-	syncstate_mappings_free(m, n);
+	syncmap_free(m, n);
 	CHECK(strstr(warned.s ? warned.s : "", "APP_NAME -> __name__ (label): "
 	    "names starting with __ are reserved, row ignored") != NULL);
 	CHECK(strstr(warned.s ? warned.s : "", "APP_NAME -> alertname (label): "
@@ -554,30 +560,30 @@ TEST(config_table)
 	char path[] = "/tmp/test_syncstate_conf_XXXXXX";
 	int fd;
 
-	CHECK_INT(syncstate_config_set(db, "sync", "heartbeat_interval", "300",
+	CHECK_INT(syncconf_set(db, "sync", "heartbeat_interval", "300",
 	    "心跳间隔", now), 0);
-	CHECK_INT(syncstate_config_set(db, "SYNC", "HEARTBEAT_INTERVAL", "240",
+	CHECK_INT(syncconf_set(db, "SYNC", "HEARTBEAT_INTERVAL", "240",
 	    NULL, now), 0);	/* update, not a second row */
-	CHECK_INT(syncstate_config_set(db, "silence", "default_duration_hours", "12",
+	CHECK_INT(syncconf_set(db, "silence", "default_duration_hours", "12",
 	    NULL, now), 0);
 	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_CONFIG"), 2);
-	CHECK_INT(syncstate_config_get(db, "Sync", "Heartbeat_Interval", &r), 0);
+	CHECK_INT(syncconf_get(db, "Sync", "Heartbeat_Interval", &r), 0);
 	CHECK_STR(r.group, "SYNC");
 	CHECK_STR(r.key, "HEARTBEAT_INTERVAL");
 	CHECK_STR(r.value, "240");
 	CHECK_STR(r.description, "心跳间隔");
 	CHECK(r.active);
 	CHECK_INT(r.update_time, now);
-	config_row_clear(&r);
-	CHECK_INT(syncstate_config_get(db, "SYNC", "NOPE", &r), 1);
-	CHECK_INT(syncstate_config_list(db, NULL, &v, &n), 0);
+	syncconf_row_clear(&r);
+	CHECK_INT(syncconf_get(db, "SYNC", "NOPE", &r), 1);
+	CHECK_INT(syncconf_list(db, NULL, &v, &n), 0);
 	CHECK_INT(n, 2);
-	syncstate_config_rows_free(v, n);
-	CHECK_INT(syncstate_config_list(db, "silence", &v, &n), 0);
+	syncconf_rows_free(v, n);
+	CHECK_INT(syncconf_list(db, "silence", &v, &n), 0);
 	CHECK_INT(n, 1);
 	if (n == 1)
 		CHECK_STR(v[0].key, "DEFAULT_DURATION_HOURS");
-	syncstate_config_rows_free(v, n);
+	syncconf_rows_free(v, n);
 
 	/* the rows reach the effective configuration */
 	if ((fd = mkstemp(path)) == -1) {
@@ -589,20 +595,20 @@ TEST(config_table)
 	raw = config_load(path, 1);
 	CHECK(raw != NULL);
 	if (raw != NULL) {
-		CHECK_INT(syncstate_config_load(db, raw), 0);
+		CHECK_INT(syncconf_load(db, raw), 0);
 		c = config_resolve(raw);
 		CHECK(c != NULL && c->sync_heartbeat_interval == 240);
 		CHECK(c != NULL && c->silence_duration_hours == 12);
 		/* an invalid table value is reported as such */
-		CHECK_INT(syncstate_config_set(db, "SYNC", "BATCH_SIZE", "lots", NULL, now), 0);
-		CHECK_INT(syncstate_config_load(db, raw), -2);
+		CHECK_INT(syncconf_set(db, "SYNC", "BATCH_SIZE", "lots", NULL, now), 0);
+		CHECK_INT(syncconf_load(db, raw), -2);
 		config_free(raw);
 	}
 	unlink(path);
-	CHECK_INT(syncstate_config_unset(db, "sync", "batch_size"), 0);
-	CHECK_INT(syncstate_config_unset(db, "sync", "batch_size"), 1);
-	CHECK_INT(syncstate_config_unset(db, "SYNC", "HEARTBEAT_INTERVAL"), 0);
-	CHECK_INT(syncstate_config_unset(db, "SILENCE", "DEFAULT_DURATION_HOURS"), 0);
+	CHECK_INT(syncconf_unset(db, "sync", "batch_size"), 0);
+	CHECK_INT(syncconf_unset(db, "sync", "batch_size"), 1);
+	CHECK_INT(syncconf_unset(db, "SYNC", "HEARTBEAT_INTERVAL"), 0);
+	CHECK_INT(syncconf_unset(db, "SILENCE", "DEFAULT_DURATION_HOURS"), 0);
 }
 
 TEST(listings_and_stats)
@@ -630,13 +636,13 @@ TEST(listings_and_stats)
 	CHECK(syncstate_alarms(db, "BOGUS", 2, 0, &rows, &n) != 0);
 
 	memset(&f, 0, sizeof(f));
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"));
 	for (i = 1; i < n; i++)
 		CHECK(logs[i - 1].log_id > logs[i].log_id);	/* newest first */
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	f.operation = "push_firing";
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 1);
 	if (n == 1) {
 		CHECK_STR(logs[0].operation, "PUSH_FIRING");
@@ -647,30 +653,30 @@ TEST(listings_and_stats)
 		CHECK(logs[0].create_time >= now - 120);
 		CHECK_INT(logs[0].event_id, 700001);
 	}
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	memset(&f, 0, sizeof(f));
 	f.errors_only = 1;
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 1);
 	if (n == 1)
 		CHECK(strstr(logs[0].error, "refused") != NULL);
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	memset(&f, 0, sizeof(f));
 	f.alarm_id = alarm_in_state('U', 0);
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 1);
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	memset(&f, 0, sizeof(f));
 	f.since = now + 3600;
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 0);
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 	memset(&f, 0, sizeof(f));
 	f.limit = 1;
 	f.offset = 1;
-	CHECK_INT(syncstate_logs(db, &f, &logs, &n), 0);
+	CHECK_INT(synclog_list(db, &f, &logs, &n), 0);
 	CHECK_INT(n, 1);
-	syncstate_logs_free(logs, n);
+	synclog_rows_free(logs, n);
 
 	CHECK_INT(syncstate_stats(db, now, &s), 0);
 	CHECK_INT(s.total, (long)total);
@@ -701,24 +707,24 @@ TEST(cleanup)
 	    "UPDATE_TIME) VALUES (1, 'RESOLVED', '2020-01-01 00:00:00'), "
 	    "(2, 'RESOLVED', '2020-01-01 00:00:00'), (3, 'RESOLVED', '2020-01-02 00:00:00'), "
 	    "(4, 'FIRING', '2020-01-01 00:00:00')"), 0);
-	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 1000, 1, &res), 0);
+	CHECK_INT(synclog_cleanup(db, now - 30 * 86400, 1000, 1, &res), 0);
 	CHECK_INT(res.log_rows, 2500);
 	CHECK_INT(res.status_rows, 3);
 	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"), logs + 2500);
-	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 1000, 0, &res), 0);
+	CHECK_INT(synclog_cleanup(db, now - 30 * 86400, 1000, 0, &res), 0);
 	CHECK_INT(res.log_rows, 2500);
 	CHECK_INT(res.status_rows, 3);
 	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_LOG"), logs);
 	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS"), status + 1);
 	/* nothing left: a second run deletes nothing */
-	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
+	CHECK_INT(synclog_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
 	CHECK_INT(res.log_rows, 0);
 	CHECK_INT(res.status_rows, 0);
 	/* small batches reach every row too */
 	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_SYNC_LOG (OPERATION, CREATE_TIME) "
 	    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20) "
 	    "SELECT 'HEARTBEAT', '2020-01-01 00:00:00' FROM c"), 0);
-	CHECK_INT(syncstate_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
+	CHECK_INT(synclog_cleanup(db, now - 30 * 86400, 7, 0, &res), 0);
 	CHECK_INT(res.log_rows, 20);
 	CHECK_INT(db_exec(db, "DELETE FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 4"), 0);
 }
@@ -748,7 +754,7 @@ TEST(probes)
 	struct probe_seen p;
 
 	memset(&p, 0, sizeof(p));
-	CHECK_INT(syncstate_probe(db, &conf, probe_cb, &p), 0);
+	CHECK_INT(syncprobe_run(db, &conf, probe_cb, &p), 0);
 	CHECK_INT(p.ok, 6);
 	CHECK_INT(p.bad, 0);
 	CHECK(strstr(p.names, "NM_ALARM_SYNC_SOURCE") != NULL);
@@ -758,17 +764,87 @@ TEST(probes)
 	CHECK_INT(db_exec(db, "INSERT INTO NM_ALARM_LABEL_MAPPING (SOURCE_FIELD, "
 	    "TARGET_NAME, TARGET_TYPE, IS_ACTIVE) VALUES ('NOPE', 'x', 'label', 1)"), 0);
 	memset(&p, 0, sizeof(p));
-	CHECK(syncstate_probe(db, &conf, probe_cb, &p) != 0);
+	CHECK(syncprobe_run(db, &conf, probe_cb, &p) != 0);
 	CHECK_INT(p.ok, 5);
 	CHECK_INT(p.bad, 1);
 	CHECK(strstr(p.names, "label mapping NOPE -> x ") != NULL);
 	CHECK_INT(db_exec(db, "DELETE FROM NM_ALARM_LABEL_MAPPING WHERE SOURCE_FIELD = 'NOPE'"), 0);
 	memset(&p, 0, sizeof(p));
 	conf.zmc_source = "NO_SUCH_VIEW";
-	CHECK(syncstate_probe(db, &conf, probe_cb, &p) != 0);
+	CHECK(syncprobe_run(db, &conf, probe_cb, &p) != 0);
 	CHECK_INT(p.ok, 5);
 	CHECK_INT(p.bad, 1);
 	conf.zmc_source = "NM_ALARM_SYNC_SOURCE";
+}
+
+/* query_rows callback of query_helpers: a text column, rows with NULL dropped. */
+static int
+text_read(struct db_stmt *st, void *v)
+{
+	return (*(char **)v = query_text(st, 0)) == NULL;
+}
+
+static void
+text_clear(void *v)
+{
+	free(*(char **)v);
+}
+
+TEST(query_helpers)
+{
+	struct db_stmt *st;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	long long k;
+
+	/* rows appended, a row the callback drops left out */
+	st = db_prepare(db, "SELECT 'a' UNION ALL SELECT NULL UNION ALL SELECT 'b'");
+	CHECK(st != NULL && db_execute(st) == 0);
+	CHECK_INT(query_rows(st, &v, &n, &cap, sizeof(*v), text_read,
+	    text_clear), 0);
+	CHECK_INT(n, 2);
+	db_stmt_free(st);
+	st = db_prepare(db, "SELECT 'c'");
+	CHECK(st != NULL && db_execute(st) == 0);
+	CHECK_INT(query_rows(st, &v, &n, &cap, sizeof(*v), text_read,
+	    text_clear), 0);
+	db_stmt_free(st);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(v[0], "a");
+		CHECK_STR(v[1], "b");
+		CHECK_STR(v[2], "c");
+	}
+	/* a fetch error drops what that call appended, nothing before */
+	st = db_prepare(db, "SELECT CASE WHEN x = 1 THEN 'd' ELSE "
+	    "CAST(abs(x) AS TEXT) END FROM (SELECT 1 AS x UNION ALL "
+	    "SELECT -9223372036854775807 - 1)");
+	CHECK(st != NULL && db_execute(st) == 0);
+	CHECK_INT(query_rows(st, &v, &n, &cap, sizeof(*v), text_read,
+	    text_clear), -1);
+	CHECK_INT(n, 3);
+	db_stmt_free(st);
+	query_rows_free(v, n, sizeof(*v), text_clear);
+	/* into an empty array: the array is freed */
+	v = NULL;
+	n = cap = 0;
+	st = db_prepare(db, "SELECT CASE WHEN x = 1 THEN 'd' ELSE "
+	    "CAST(abs(x) AS TEXT) END FROM (SELECT 1 AS x UNION ALL "
+	    "SELECT -9223372036854775807 - 1)");
+	CHECK(st != NULL && db_execute(st) == 0);
+	CHECK_INT(query_rows(st, &v, &n, &cap, sizeof(*v), text_read,
+	    text_clear), -1);
+	CHECK(v == NULL && n == 0 && cap == 0);
+	db_stmt_free(st);
+
+	CHECK(query_prepare(db, SQL_PROBE_SOURCE, "BAD VIEW;") == NULL);
+	CHECK(strstr(db_error(db), "BAD VIEW;: not a valid view name") != NULL);
+	CHECK_INT(query_count(db, SQL_PROBE_TABLE, "NM_ALARM_SYNC_STATUS", 0, 0,
+	    &k), 0);
+	CHECK_INT(k, count("SELECT COUNT(*) FROM NM_ALARM_SYNC_STATUS"));
+	st = query_run(db, SQL_PROBE_SOURCE, NULL);
+	CHECK(st != NULL);
+	db_stmt_free(st);
 }
 
 int
@@ -800,6 +876,7 @@ main(void)
 		RUN(listings_and_stats);
 		RUN(cleanup);
 		RUN(probes);
+		RUN(query_helpers);
 	}
 	db_close(db);
 	unlink(dbpath);

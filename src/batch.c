@@ -2,7 +2,7 @@
  * batch: the execution of one batch of actions (see batch.h).  Every
  * Alertmanager call's requests are taken back from the client right
  * after the call, counted and logged here, and the one that describes the
- * call goes into the outcome that reconcile_record() turns into rows.
+ * call goes into the outcome that record_result() turns into rows.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include "domain.h"
 #include "log.h"
 #include "metrics.h"
+#include "record.h"
 #include "state.h"
 #include "syncstate.h"
 #include "util.h"
@@ -203,7 +204,7 @@ push(struct exec *x, struct action_list *al, int heartbeats)
 					fail(x, o, errors[i] != NULL ? errors[i] :
 					    "alertmanager: alert not accepted by any member");
 				else if (resolve[start + i] && o->error == NULL &&
-				    !reconcile_resolve_done(
+				    !record_resolve_done(
 				    al->v[owner[start + i]].held_until,
 				    accepted[i], members, x->env->now)) {
 					o->deferred = 1;
@@ -359,7 +360,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 	/* The intent first: a row for every first push, so nothing is orphaned ... */
 	ups = xcalloc(al->n, sizeof(*ups));
 	for (i = 0, nlogs = 0; i < al->n; i++)
-		if (reconcile_intent(&al->v[i], &ups[nlogs]))
+		if (record_intent(&al->v[i], &ups[nlogs]))
 			nlogs++;
 	if (nlogs > 0) {
 		if (syncstate_apply(env->db, ups, nlogs, NULL, 0) != 0) {
@@ -373,7 +374,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 			return -1;
 		}
 		for (i = 0; i < al->n; i++)
-			if (reconcile_intent(&al->v[i], &ups[0]))
+			if (record_intent(&al->v[i], &ups[0]))
 				al->v[i].intent = 1;
 	}
 	free(ups);
@@ -399,7 +400,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 	if (getenv("ZMCSYNC_TEST_KILL_AFTER_PUSH") != NULL)
 		raise(SIGKILL);
 
-	/* ... bookkeeping last, as reconcile_record decides. */
+	/* ... bookkeeping last, as record_result decides. */
 	ups = xcalloc(al->n, sizeof(*ups));
 	logs = xcalloc(al->n + x.logsz, sizeof(*logs));
 	for (i = 0; i < x.logsz; i++)
@@ -430,7 +431,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 			}
 			free(ow.labels);
 		}
-		if (reconcile_record(a, o, env->now, env->batch_id, &ups[i],
+		if (record_result(a, o, env->now, env->batch_id, &ups[i],
 		    &logs[nlogs]))
 			nlogs++;
 		log_fields(a, o->ok ? sync_status_name(a->new_status) : "failed",
@@ -586,7 +587,7 @@ batch_owed(const struct batch_env *env, struct batch_tally *t)
 		for (i = 0; i < chunk; i++) {
 			const struct owed_resolve *o = &v[idx[start + i]];
 
-			if (!reconcile_resolve_done(o->until, accepted[i],
+			if (!record_resolve_done(o->until, accepted[i],
 			    members, env->now))
 				continue;
 			log_info("alarm %lld: the old label set's resolve reached "

@@ -2,7 +2,7 @@
  * batch: carries out the actions reconcile() decided for one batch:
  * Alertmanager first (alerts in POSTs of batch_size, then silences), the
  * bookkeeping second, in one transaction per batch.  What to record after
- * each outcome is reconcile_record()'s decision, not this module's.
+ * each outcome is record_result()'s decision, not this module's.
  */
 #ifndef ZMCSYNC_BATCH_H
 #define ZMCSYNC_BATCH_H

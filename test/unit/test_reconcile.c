@@ -10,6 +10,7 @@
 #include "alert.h"
 #include "config.h"
 #include "reconcile.h"
+#include "record.h"
 #include "source.h"
 #include "syncstate.h"
 #include "util.h"
@@ -441,7 +442,7 @@ TEST(t_resolve_every_member)
 	a.kind = ACT_RESOLVE;
 	a.held_until = NOW;
 	for (i = 0; i < sizeof(rule) / sizeof(rule[0]); i++) {
-		int done = reconcile_resolve_done(a.held_until, rule[i].took,
+		int done = record_resolve_done(a.held_until, rule[i].took,
 		    rule[i].members, NOW + rule[i].now);
 
 		if (done != rule[i].done)
@@ -1183,7 +1184,7 @@ TEST(t_action_names)
 }
 
 /*
- * ---- reconcile_record: what each outcome leaves in the tables ----
+ * ---- record_result: what each outcome leaves in the tables ----
  * One row per (status before, ZMC state, outcome): the action reconcile
  * picks, then the status row and log row written after success or failure.
  */
@@ -1290,7 +1291,7 @@ TEST(t_record_deferred)
 		o.silence_id = rows[i].silence ? "sil-1" : NULL;
 		o.silence_end = rows[i].silence ? NOW + 86400 : 0;
 		o.code = 200;
-		CHECK_INT(reconcile_record(&l.v[0], &o, NOW, "B1", &u, &lg), 1);
+		CHECK_INT(record_result(&l.v[0], &o, NOW, "B1", &u, &lg), 1);
 		if (u.failed != rows[i].failed || u.status != rows[i].status)
 			fprintf(stderr, "case %s\n", rows[i].name);
 		CHECK_INT(l.v[0].kind, rows[i].kind);
@@ -1353,7 +1354,7 @@ TEST(t_record_table)
 		o.url = "http://am/api/v2/alerts";
 		o.method = "POST";
 		o.code = k->ok ? 200 : 503;
-		logged = reconcile_record(a, &o, NOW, "B1", &u, &lg);
+		logged = record_result(a, &o, NOW, "B1", &u, &lg);
 #define RC(cond) do { if (!(cond)) fprintf(stderr, "case %s: %s\n", k->name, #cond); CHECK(cond); } while (0)
 		RC(a->kind == (enum action_kind)k->kind);
 		RC(u.alarm_id == 4242);
@@ -1589,7 +1590,7 @@ TEST(t_reraise_intent)
 	run1(&c, &r, &s, &l);
 	CHECK_ACT(l, ACT_FIRE, SS_FIRING, "re-raised");
 	if (l.n == 1) {
-		CHECK_INT(reconcile_intent(&l.v[0], &u), 1);
+		CHECK_INT(record_intent(&l.v[0], &u), 1);
 		CHECK_INT(u.exists, 1);
 		CHECK_INT(u.status, SS_PENDING);
 		CHECK(u.silence_id == NULL);
@@ -1598,12 +1599,12 @@ TEST(t_reraise_intent)
 		l.v[0].intent = 1;
 		memset(&o, 0, sizeof(o));
 		o.ok = 1;
-		reconcile_record(&l.v[0], &o, NOW, "B", &u, &lg);
+		record_result(&l.v[0], &o, NOW, "B", &u, &lg);
 		CHECK_INT(u.touch, 1);		/* the intent holds the rest */
 		CHECK_INT(u.status, SS_FIRING);
 		o.ok = 0;
 		o.error = "alertmanager: 503";
-		reconcile_record(&l.v[0], &o, NOW, "B", &u, &lg);
+		record_result(&l.v[0], &o, NOW, "B", &u, &lg);
 		CHECK_INT(u.failed, 1);
 		CHECK_INT(u.exists, 1);
 		CHECK_STR(lg.new_status, "PENDING");	/* what the row now says */
@@ -1613,7 +1614,7 @@ TEST(t_reraise_intent)
 	sync_done(&s);
 	sync_init(&s, &c, &r, SS_FIRING, NOW - 500);
 	run1(&c, &r, &s, &l);
-	CHECK(l.n != 1 || reconcile_intent(&l.v[0], &u) == 0);
+	CHECK(l.n != 1 || record_intent(&l.v[0], &u) == 0);
 	action_list_free(&l);
 	sync_done(&s);
 }

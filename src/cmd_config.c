@@ -197,8 +197,8 @@ config_list(int argc, char **argv, struct ctx *ctx)
 }
 
 /*
- * The exit status of a read or removal of row g.k that returned r (0
- * done, 1 no such row, -1 database error), a failure logged.
+ * The exit status of a read or removal of row g.k that returned r (1
+ * done, 0 no such row, -1 database error), a failure logged.
  */
 static int
 row_status(struct ctx *ctx, int r, const char *g, const char *k)
@@ -207,7 +207,7 @@ row_status(struct ctx *ctx, int r, const char *g, const char *k)
 		log_error("%s", db_error(ctx->db));
 		return EXIT_DB;
 	}
-	if (r == 1) {
+	if (r == 0) {
 		log_error("config %s.%s: no row in NM_ALARM_SYNC_CONFIG", g, k);
 		return EXIT_PARTIAL;
 	}

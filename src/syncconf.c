@@ -130,7 +130,7 @@ syncconf_get(struct db *db, const char *group, const char *key,
 	if (rc == 1)
 		config_row_read(st, out);
 	db_stmt_free(st);
-	return rc == 1 ? 0 : 1;
+	return rc == 1 ? 1 : 0;
 }
 
 int
@@ -185,7 +185,7 @@ syncconf_unset(struct db *db, const char *group, const char *key)
 		return -1;
 	n = db_rowcount(st);
 	db_stmt_free(st);
-	return n > 0 ? 0 : 1;
+	return n > 0 ? 1 : 0;
 }
 
 int

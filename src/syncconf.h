@@ -37,7 +37,10 @@ void	syncconf_rows_free(struct config_row *, size_t);
  */
 int	syncconf_list(struct db *, const char *group,
 	    struct config_row **out, size_t *outsz);
-/* One row: 0 found (*out filled; syncconf_row_clear), 1 no such row, -1 error. */
+/*
+ * One row: 1 found (*out filled; syncconf_row_clear), 0 no such row, -1
+ * error (as db_fetch: 1 means a row).
+ */
 int	syncconf_get(struct db *, const char *group, const char *key,
 	    struct config_row *out);
 /*
@@ -46,7 +49,7 @@ int	syncconf_get(struct db *, const char *group, const char *key,
  */
 int	syncconf_set(struct db *, const char *group, const char *key,
 	    const char *value, const char *description, time_t now);
-/* Deletes GROUP.KEY: 0 deleted, 1 no such row, -1 error. */
+/* Deletes GROUP.KEY: 1 deleted, 0 no such row, -1 error. */
 int	syncconf_unset(struct db *, const char *group, const char *key);
 
 #endif

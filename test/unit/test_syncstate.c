@@ -567,7 +567,7 @@ TEST(config_table)
 	CHECK_INT(syncconf_set(db, "silence", "default_duration_hours", "12",
 	    NULL, now), 0);
 	CHECK_INT(count("SELECT COUNT(*) FROM NM_ALARM_SYNC_CONFIG"), 2);
-	CHECK_INT(syncconf_get(db, "Sync", "Heartbeat_Interval", &r), 0);
+	CHECK_INT(syncconf_get(db, "Sync", "Heartbeat_Interval", &r), 1);
 	CHECK_STR(r.group, "SYNC");
 	CHECK_STR(r.key, "HEARTBEAT_INTERVAL");
 	CHECK_STR(r.value, "240");
@@ -575,7 +575,7 @@ TEST(config_table)
 	CHECK(r.active);
 	CHECK_INT(r.update_time, now);
 	syncconf_row_clear(&r);
-	CHECK_INT(syncconf_get(db, "SYNC", "NOPE", &r), 1);
+	CHECK_INT(syncconf_get(db, "SYNC", "NOPE", &r), 0);
 	CHECK_INT(syncconf_list(db, NULL, &v, &n), 0);
 	CHECK_INT(n, 2);
 	syncconf_rows_free(v, n);
@@ -605,10 +605,10 @@ TEST(config_table)
 		config_free(raw);
 	}
 	unlink(path);
-	CHECK_INT(syncconf_unset(db, "sync", "batch_size"), 0);
 	CHECK_INT(syncconf_unset(db, "sync", "batch_size"), 1);
-	CHECK_INT(syncconf_unset(db, "SYNC", "HEARTBEAT_INTERVAL"), 0);
-	CHECK_INT(syncconf_unset(db, "SILENCE", "DEFAULT_DURATION_HOURS"), 0);
+	CHECK_INT(syncconf_unset(db, "sync", "batch_size"), 0);
+	CHECK_INT(syncconf_unset(db, "SYNC", "HEARTBEAT_INTERVAL"), 1);
+	CHECK_INT(syncconf_unset(db, "SILENCE", "DEFAULT_DURATION_HOURS"), 1);
 }
 
 TEST(listings_and_stats)

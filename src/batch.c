@@ -422,6 +422,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 			    a->held_until };
 
 			if (state_owed_put(env->st, &ow) == 0) {
+				t->owed = 1;
 				t->deferred++;
 				log_warn("alarm %lld: relabel: the old label set's "
 				    "resolve is sent again until every member has "
@@ -434,6 +435,10 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		if (record_result(a, o, env->now, env->batch_id, &ups[i],
 		    &logs[nlogs]))
 			nlogs++;
+		/* A label set fired again is no longer owed a resolve. */
+		if (t->owed && env->st != NULL && o->ok && a->labels != NULL &&
+		    (a->kind == ACT_FIRE || a->kind == ACT_RELABEL))
+			(void)state_owed_del(env->st, a->alarm_id, a->labels);
 		log_fields(a, o->ok ? sync_status_name(a->new_status) : "failed",
 		    o->url, o->code);
 		if (o->ok && o->deferred) {
@@ -550,7 +555,7 @@ batch_owed(const struct batch_env *env, struct batch_tally *t)
 	size_t n, i, k = 0, *idx, start, chunk, bs;
 	int *accepted, members = (int)am_count(env->am), rc = 0;
 
-	if (env->st == NULL || t->am_down)
+	if (env->st == NULL || t->am_down || !t->owed)
 		return 0;
 	if (state_owed_list(env->st, OWED_PER_RUN, &v, &n) != 0)
 		return -1;

@@ -35,6 +35,8 @@ struct batch_tally {
 	long	 failed;		/* failed actions (retried next run) */
 	long	 deferred;		/* resolves some member missed (sent again next
 					   run; not failures: one member suffices) */
+	int	 owed;		/* the state file holds owed resolves (a label set
+					   fired again is taken off the list) */
 	long	 requests;		/* HTTP requests made */
 	int	 am_down;		/* no member reachable: later batches push nothing */
 	int	 db_failed;		/* bookkeeping not written */

@@ -245,8 +245,8 @@ run_pass(struct run *r)
 		members_started(r);
 		r->view.live = r->sil_known ? &r->live : NULL;
 		env.skew = r->view.skew;
-		/* Owed resolves first: the pass may owe the same sets again. */
-		(void)batch_owed(&env, &r->t);
+		/* Resolves owed from earlier runs are sent after the pass. */
+		r->t.owed = env.st != NULL && state_owed_count(env.st) > 0;
 	}
 	while (!must_stop(r) && (got = merge_next(m, &pairs, &n)) != 0) {
 		struct action_list al = { 0 };
@@ -293,6 +293,13 @@ run_pass(struct run *r)
 	if (rc == 0 && !r->stopped && !r->lease.lost && flush(r, &env, &pend) != 0)
 		rc = -1;
 	action_list_free(&pend);
+	/*
+	 * After the pass, which took off the list every label set it fired
+	 * again (a relabel back must not be resolved by an old debt).
+	 */
+	if (rc == 0 && !r->dry_run && !r->stopped && !r->lease.lost &&
+	    r->t.owed && lease_check(&r->lease) == 0)
+		(void)batch_owed(&env, &r->t);
 	/*
 	 * Only a complete, clean pass knows every row that keeps a silence;
 	 * and only the holder expires silences (the lease is checked again).

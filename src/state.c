@@ -685,3 +685,20 @@ state_owed_free(struct owed_resolve *v, size_t n)
 		free(v[i].labels);
 	free(v);
 }
+
+long
+state_owed_count(struct state *st)
+{
+	sqlite3_stmt *stmt;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT COUNT(*) FROM owed", -1, &stmt,
+	    NULL) != SQLITE_OK) {
+		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return n;
+}

@@ -82,5 +82,7 @@ int		 state_owed_del(struct state *, int64_t alarm_id, const char *labels);
 int		 state_owed_list(struct state *, size_t limit,
 		    struct owed_resolve **out, size_t *n);
 void		 state_owed_free(struct owed_resolve *, size_t);
+/* How many resolves are owed, or -1 (logged). */
+long		 state_owed_count(struct state *);
 
 #endif

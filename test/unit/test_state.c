@@ -130,6 +130,7 @@ TEST(test_owed_resolves)
 	CHECK(state_owed_put(st, &a) == 0);
 	CHECK(state_owed_put(st, &b) == 0);
 	CHECK(state_owed_put(st, &a) == 0);	/* the same again: one entry */
+	CHECK_INT(state_owed_count(st), 2);
 	CHECK(state_owed_list(st, 10, &v, &n) == 0);
 	CHECK_INT(n, 2);
 	if (n == 2) {

@@ -435,6 +435,21 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		if (record_result(a, o, env->now, env->batch_id, &ups[i],
 		    &logs[nlogs]))
 			nlogs++;
+		/*
+		 * A failed relabel may still have fired its new label set (a
+		 * reply lost after Alertmanager took it): should the alarm
+		 * clear before the relabel is done again, the row resolves only
+		 * the old set, so the new one is owed a resolve meanwhile.
+		 */
+		if (a->kind == ACT_RELABEL && !o->ok && env->st != NULL &&
+		    a->labels != NULL && a->alert != NULL) {
+			struct owed_resolve ow = { a->alarm_id, a->labels,
+			    a->alert->starts_at, env->now + env->skew,
+			    reconcile_lease_end(env->c, env->now) };
+
+			if (state_owed_put(env->st, &ow) == 0)
+				t->owed = 1;
+		}
 		/* A label set fired again is no longer owed a resolve. */
 		if (t->owed && env->st != NULL && o->ok && a->labels != NULL &&
 		    (a->kind == ACT_FIRE || a->kind == ACT_RELABEL))

@@ -164,16 +164,20 @@ emit(struct action_list *out, enum action_kind kind, const struct pair *p,
 static time_t
 held_until(const struct config *cfg, const struct sync_row *s)
 {
-	time_t	 ttl = cfg->sync_alert_ttl > 0 ? (time_t)cfg->sync_alert_ttl :
-		    AM_RESOLVE_TIMEOUT;
-
 	if (s == NULL || s->last_push == 0)
 		return 0;
 	/* A SILENCED row with an error: its resolve was deferred. */
 	if (s->status == SS_FIRING || s->status == SS_PENDING ||
 	    (s->status == SS_SILENCED && s->error_count > 0))
-		return s->last_push + ttl;
+		return reconcile_lease_end(cfg, s->last_push);
 	return 0;
+}
+
+time_t
+reconcile_lease_end(const struct config *cfg, time_t pushed)
+{
+	return pushed + (cfg->sync_alert_ttl > 0 ? (time_t)cfg->sync_alert_ttl :
+	    AM_RESOLVE_TIMEOUT);
 }
 
 static void

@@ -117,4 +117,11 @@ size_t	action_list_alerts(const struct action_list *l);
 int	reconcile_heartbeat_due(int64_t alarm_id, time_t last_push, time_t now,
 	    int heartbeat_interval);
 
+/*
+ * When a firing alert pushed at pushed ends by itself in Alertmanager:
+ * pushed + sync.alert_ttl, or Alertmanager's default resolve_timeout
+ * (5 minutes) when alerts carry no endsAt.
+ */
+time_t	reconcile_lease_end(const struct config *, time_t pushed);
+
 #endif

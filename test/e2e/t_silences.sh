@@ -91,5 +91,25 @@ check_eq "the row names it" "$(sql "SELECT SILENCE_ID FROM NM_ALARM_SYNC_STATUS 
 zmc_state 521 A
 check_rc "521 recovers" 0 "$ZMCSYNC" -c "$T_TMP/proxy.conf" run
 check_eq "no silence of ours left for 521" "$(ours_active | jq '[.[] | select(any(.matchers[]; .name == "alarm_id" and .value == "521"))] | length')" 0
+
+# A relabel whose every reply is lost after Alertmanager took it (old set
+# resolved, new set fired): the row keeps the old set, so when the alarm
+# then clears, the new set is resolved from the owed list (state file).
+PR=$(freeport)
+python3 "$(dirname "$0")/../drop_proxy.py" --port "$PR" --upstream "$AM_URL" \
+    --drop-path /api/v2/alerts --drop 10 --log "$T_TMP/rproxy.log" --max-lifetime 120 &
+T_PIDS="$T_PIDS $!"
+wait_http "http://127.0.0.1:$PR/-/ready" || die "drop_proxy did not start"
+sed "s|^url = .*|url = http://127.0.0.1:$PR|" "$CONF" > "$T_TMP/rproxy.conf"
+zmc_raise 531 9001 1 901 5
+check_rc "531 fires" 0 zrun
+sql "UPDATE NM_ALARM_CDR SET ALARM_LEVEL=3 WHERE ALARM_INST_ID=531"
+"$ZMCSYNC" -c "$T_TMP/rproxy.conf" run >"$T_TMP/rproxy.out" 2>"$T_TMP/rproxy.err"; rc=$?
+check_eq "a relabel whose replies are all lost: exit 5 (no answer)" "$rc" 5
+check_eq "every reply to a push was dropped" "$(jq -s '[.[] | select(.path == "/api/v2/alerts" and .dropped == false)] | length' "$T_TMP/rproxy.log")" 0
+check_eq "Alertmanager took it: the new set fires" "$(am_alerts "active=true" | jq -r '[.[] | select(.labels.alarm_id == "531") | .labels.severity] | join(" ")')" warning
+zmc_state 531 A
+check_rc "531 clears: exit 0" 0 zrun
+check_eq "no alert of 531 left, neither label set" "$(am_alerts "active=true" | jq '[.[] | select(.labels.alarm_id == "531")] | length')" 0
 am_stop
 t_done

@@ -33,13 +33,41 @@ struct exec {
 	size_t			 strsz, strcap;
 	struct sync_log		*logs;	/* per-request heartbeat rows */
 	size_t			 logsz, logcap;
+	int			 owing;	/* a state-file transaction is open */
 };
 
-/* Frees what a batch's execution kept. */
+/*
+ * Adds (o != NULL) or removes (alarm_id, labels) an owed resolve in the
+ * state file, all of a batch in one transaction (owe_done commits), so a
+ * batch costs at most one sync of the file.  0/-1 (logged).
+ */
+static int
+owe(struct exec *x, const struct owed_resolve *o, int64_t alarm_id,
+    const char *labels)
+{
+	if (!x->owing && state_begin(x->env->st) == 0)
+		x->owing = 1;
+	return o != NULL ? state_owed_put(x->env->st, o) :
+	    state_owed_del(x->env->st, alarm_id, labels);
+}
+
+static void
+owe_done(struct exec *x)
+{
+	if (x->owing)
+		(void)state_commit(x->env->st);
+	x->owing = 0;
+}
+
+static void owe_done(struct exec *);
+
+/* Frees what a batch's execution kept (committing what it owes). */
 static void
 exec_free(struct exec *x)
 {
 	size_t i;
+
+	owe_done(x);
 
 	for (i = 0; i < x->strsz; i++)
 		free(x->strs[i]);
@@ -421,7 +449,7 @@ batch_run(const struct batch_env *env, struct action_list *al,
 			    a->old_alert->starts_at, a->old_alert->ends_at,
 			    a->held_until };
 
-			if (state_owed_put(env->st, &ow) == 0) {
+			if (owe(&x, &ow, 0, NULL) == 0) {
 				t->owed = 1;
 				t->deferred++;
 				log_warn("alarm %lld: relabel: the old label set's "
@@ -436,24 +464,29 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		    &logs[nlogs]))
 			nlogs++;
 		/*
-		 * A failed relabel may still have fired its new label set (a
-		 * reply lost after Alertmanager took it): should the alarm
-		 * clear before the relabel is done again, the row resolves only
-		 * the old set, so the new one is owed a resolve meanwhile.
+		 * A failed relabel, or a failed retry of a PENDING row with
+		 * other labels than it holds, may still have fired its label
+		 * set (a reply lost after Alertmanager took it): should the
+		 * alarm clear before the push is done again, the row resolves
+		 * only the set it holds, so this one is owed a resolve.
 		 */
-		if (a->kind == ACT_RELABEL && !o->ok && env->st != NULL &&
-		    a->labels != NULL && a->alert != NULL) {
+		if ((a->kind == ACT_RELABEL || a->kind == ACT_FIRE) && !o->ok &&
+		    !o->rejected && !a->intent && env->st != NULL &&
+		    (o->error == NULL || strcmp(o->error, AM_DOWN_ERROR) != 0) &&
+		    a->labels != NULL && a->alert != NULL && (a->sync == NULL ||
+		    a->sync->labels == NULL ||
+		    strcmp(a->sync->labels, a->labels) != 0)) {
 			struct owed_resolve ow = { a->alarm_id, a->labels,
 			    a->alert->starts_at, env->now + env->skew,
 			    reconcile_lease_end(env->c, env->now) };
 
-			if (state_owed_put(env->st, &ow) == 0)
+			if (owe(&x, &ow, 0, NULL) == 0)
 				t->owed = 1;
 		}
 		/* A label set fired again is no longer owed a resolve. */
 		if (t->owed && env->st != NULL && o->ok && a->labels != NULL &&
 		    (a->kind == ACT_FIRE || a->kind == ACT_RELABEL))
-			(void)state_owed_del(env->st, a->alarm_id, a->labels);
+			(void)owe(&x, NULL, a->alarm_id, a->labels);
 		log_fields(a, o->ok ? sync_status_name(a->new_status) : "failed",
 		    o->url, o->code);
 		if (o->ok && o->deferred) {
@@ -484,6 +517,8 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		}
 		log_fields(NULL, NULL, NULL, 0);
 	}
+	/* What is owed is kept before the rows move on. */
+	owe_done(&x);
 	if (syncstate_apply(env->db, ups, al->n, logs, nlogs) != 0) {
 		log_error("database: sync bookkeeping not written (alerts will be "
 		    "re-pushed next run): %s", db_error(env->db));
@@ -588,7 +623,7 @@ batch_owed(const struct batch_env *env, struct batch_tally *t)
 			log_warn("alarm %lld: owed resolve with unreadable labels "
 			    "dropped", (long long)v[i].alarm_id);
 		if (a == NULL) {
-			if (state_owed_del(env->st, v[i].alarm_id, v[i].labels) != 0)
+			if (owe(&x, NULL, v[i].alarm_id, v[i].labels) != 0)
 				rc = -1;
 			continue;
 		}
@@ -612,7 +647,7 @@ batch_owed(const struct batch_env *env, struct batch_tally *t)
 				continue;
 			log_info("alarm %lld: the old label set's resolve reached "
 			    "every member", (long long)o->alarm_id);
-			if (state_owed_del(env->st, o->alarm_id, o->labels) != 0)
+			if (owe(&x, NULL, o->alarm_id, o->labels) != 0)
 				rc = -1;
 		}
 		free(accepted);

@@ -589,6 +589,7 @@ TEST(test_secrets)
 	raw = config_load(NULL, 0);
 	CHECK(raw != NULL && config_resolve(raw) == NULL);
 	CHECK(strstr(logtext(), "env DATABASE_PASSWORD_FILE: /nonexistent/pw: No such file or directory") != NULL);
+	config_free(raw);
 	/* An inline password from a higher source wins over the file. */
 	unsetenv("DATABASE_PASSWORD_FILE");
 	text = xasprintf("[database]\npassword_file = /nonexistent/pw\n");

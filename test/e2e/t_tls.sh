@@ -79,24 +79,7 @@ acurl() { curl -K "$CURLCONF" -fsS --max-time 5 "$@"; }
 # with TLS and basic auth; sets AM_URL (https).
 tls_am_start() {
 	web_config "$1"
-	[ -f "$T_TMP/am/am.yml" ] || cat > "$T_TMP/am/am.yml" <<YML
-route:
-  receiver: 'null'
-  group_wait: 1s
-receivers:
-  - name: 'null'
-YML
-	[ -f "$T_TMP/am/port" ] || freeport > "$T_TMP/am/port"
-	port=$(cat "$T_TMP/am/port")
-	prometheus-alertmanager --config.file="$T_TMP/am/am.yml" \
-	    --web.config.file="$WEBCONF" --storage.path="$T_TMP/am/data" \
-	    --web.listen-address="127.0.0.1:$port" \
-	    --cluster.listen-address= --log.level=warn \
-	    >"$T_TMP/am/log" 2>&1 &
-	AM_PID=$!
-	T_PIDS="$T_PIDS $AM_PID"
-	echo "$AM_PID" > "$T_TMP/am/pid"
-	AM_URL="https://127.0.0.1:$port"
+	am_launch am https --web.config.file="$WEBCONF"
 	i=0
 	while [ $i -lt 100 ]; do
 		acurl -o /dev/null "$AM_URL/-/ready" 2>/dev/null && return 0

@@ -1,11 +1,13 @@
 # lib/am.sh: a real Alertmanager and the fault-injecting fake (sourced by
 # lib.sh).
 
-# am_start [NAME]: starts a real Alertmanager; sets AM_URL (and AM_PID).
-# Data persists in $T_TMP/NAME so a restart keeps silences.
-am_start() {
+# am_launch NAME SCHEME [FLAG...]: launches a real Alertmanager whose data
+# and port live in $T_TMP/NAME (so a restart keeps silences and its URL),
+# with extra FLAGs; sets AM_PID and AM_URL (SCHEME://127.0.0.1:port).  It
+# does not wait: callers check readiness their own way.
+am_launch() {
 	need prometheus-alertmanager
-	n=${1:-am}
+	n=$1 scheme=$2; shift 2
 	mkdir -p "$T_TMP/$n"
 	[ -f "$T_TMP/$n/am.yml" ] || cat > "$T_TMP/$n/am.yml" <<YML
 route:
@@ -19,12 +21,18 @@ YML
 	prometheus-alertmanager --config.file="$T_TMP/$n/am.yml" \
 	    --storage.path="$T_TMP/$n/data" \
 	    --web.listen-address="127.0.0.1:$port" \
-	    --cluster.listen-address= --log.level=warn \
+	    --cluster.listen-address= --log.level=warn "$@" \
 	    >"$T_TMP/$n/log" 2>&1 &
 	AM_PID=$!
 	T_PIDS="$T_PIDS $AM_PID"
 	echo "$AM_PID" > "$T_TMP/$n/pid"
-	AM_URL="http://127.0.0.1:$port"
+	AM_URL="$scheme://127.0.0.1:$port"
+}
+# am_start [NAME]: starts a real Alertmanager (plain HTTP) and waits until
+# it is ready; sets AM_URL (and AM_PID).
+am_start() {
+	n=${1:-am}
+	am_launch "$n" http
 	wait_http "$AM_URL/-/ready" || { cat "$T_TMP/$n/log" >&2; die "alertmanager did not start on $AM_URL"; }
 	# zmcsync pushes again what it pushed before a member's start, in
 	# whole seconds, so a push in the very second Alertmanager started

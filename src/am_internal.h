@@ -22,8 +22,9 @@
 #include <curl/curl.h>
 #include <json.h>
 
-#include "alertmanager.h"
 #include "util.h"
+
+struct am_request;
 
 /* Longest backoff sleep between two attempts, milliseconds. */
 #define AM_BACKOFF_MAX_MS	30000

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "confcheck.h"
+#include "confkeys.h"
 #include "dialect.h"
 #include "util.h"
 

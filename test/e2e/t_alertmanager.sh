@@ -338,15 +338,7 @@ TP2=$(freeport)
 python3 "$TOP/test/fake_am.py" --port "$TP2" --log "$T_TMP/mtls.jsonl" --max-lifetime 120 \
     --tls-cert "$P/server.pem" --tls-key "$P/server.key" --client-ca "$P/ca.pem" > "$T_TMP/mtls.log" 2>&1 &
 T_PIDS="$T_PIDS $!"
-wait_http_tls() {
-	i=0
-	while [ $i -lt 100 ]; do
-		curl -ksS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
-		sleep 0.1; i=$((i+1))
-	done
-	return 1
-}
-wait_http_tls "https://127.0.0.1:$TP/-/healthy" || die "fake_am.py (TLS) did not start"
+wait_http "https://127.0.0.1:$TP/-/healthy" -k || die "fake_am.py (TLS) did not start"
 export AM_URLS=https://127.0.0.1:$TP AM_RETRY_COUNT=2
 drv healthy
 check_eq "tls: unknown CA refused" "$RC" 1

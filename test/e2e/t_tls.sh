@@ -80,11 +80,7 @@ acurl() { curl -K "$CURLCONF" -fsS --max-time 5 "$@"; }
 tls_am_start() {
 	web_config "$1"
 	am_launch am https --web.config.file="$WEBCONF"
-	i=0
-	while [ $i -lt 100 ]; do
-		acurl -o /dev/null "$AM_URL/-/ready" 2>/dev/null && return 0
-		sleep 0.1; i=$((i+1))
-	done
+	wait_http "$AM_URL/-/ready" -K "$CURLCONF" && return 0
 	cat "$T_TMP/am/log" >&2
 	die "alertmanager did not start on $AM_URL"
 }

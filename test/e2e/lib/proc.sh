@@ -30,11 +30,13 @@ trap "exit 130" INT TERM
 need() { command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || die "missing component: $1 (run scripts/bootstrap)"; }
 freeport() { "$FREEPORT" || die "freeport failed"; }
 
-# wait_http URL: up to 10 s for a 200.
+# wait_http URL [CURL-OPTION...]: up to 10 s for a 200 (e.g. -k for a
+# test certificate, -K FILE for credentials).
 wait_http() {
+	u=$1; shift
 	i=0
 	while [ $i -lt 100 ]; do
-		curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
+		curl -fsS "$@" -o /dev/null --max-time 1 "$u" 2>/dev/null && return 0
 		sleep 0.1; i=$((i+1))
 	done
 	return 1

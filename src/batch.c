@@ -366,6 +366,74 @@ note_error(struct batch_tally *t, const char *e)
 		t->first_error = xstrdup(e);
 }
 
+/*
+ * The owed list's part of one action's bookkeeping (state file; nothing
+ * without one).  Before record_result: a relabel whose old set some
+ * member missed moves on once that set is owed (o is made plain ok).
+ * After it (after 1): a failed push that may still have fired its label
+ * set owes it a resolve; a set fired again is owed nothing.
+ */
+static void
+owed_settle(struct exec *x, const struct action *a, struct outcome *o,
+    int after)
+{
+	const struct batch_env *env = x->env;
+	struct batch_tally *t = x->t;
+
+	if (env->st == NULL)
+		return;
+	if (!after) {
+		/*
+		 * A relabel's row moves on to the new label set once the old
+		 * set's resolve is owed (state file) to the members that
+		 * missed it; without the state file the row stays as it was.
+		 */
+		if (a->kind == ACT_RELABEL && o->ok && o->deferred &&
+		    a->old_alert != NULL) {
+			struct owed_resolve ow = { a->alarm_id,
+			    alert_labels_json(a->old_alert),
+			    a->old_alert->starts_at, a->old_alert->ends_at,
+			    a->held_until };
+
+			if (owe(x, &ow, 0, NULL) == 0) {
+				t->owed = 1;
+				t->deferred++;
+				log_warn("alarm %lld: relabel: the old label set's "
+				    "resolve is sent again until every member has "
+				    "it: %s", (long long)a->alarm_id, o->error);
+				o->deferred = 0;
+				o->error = NULL;
+			}
+			free(ow.labels);
+		}
+		return;
+	}
+	/*
+	 * A failed relabel, or a failed retry of a PENDING row with
+	 * other labels than it holds, may still have fired its label
+	 * set (a reply lost after Alertmanager took it): should the
+	 * alarm clear before the push is done again, the row resolves
+	 * only the set it holds, so this one is owed a resolve.
+	 */
+	if ((a->kind == ACT_RELABEL || a->kind == ACT_FIRE) && !o->ok &&
+	    !o->rejected && !a->intent &&
+	    (o->error == NULL || strcmp(o->error, AM_DOWN_ERROR) != 0) &&
+	    a->labels != NULL && a->alert != NULL && (a->sync == NULL ||
+	    a->sync->labels == NULL ||
+	    strcmp(a->sync->labels, a->labels) != 0)) {
+		struct owed_resolve ow = { a->alarm_id, a->labels,
+		    a->alert->starts_at, env->now + env->skew,
+		    reconcile_lease_end(env->c, env->now) };
+
+		if (owe(x, &ow, 0, NULL) == 0)
+			t->owed = 1;
+	}
+	/* A label set fired again is no longer owed a resolve. */
+	if (t->owed && o->ok && a->labels != NULL &&
+	    (a->kind == ACT_FIRE || a->kind == ACT_RELABEL))
+		(void)owe(x, NULL, a->alarm_id, a->labels);
+}
+
 int
 batch_run(const struct batch_env *env, struct action_list *al,
     struct batch_tally *t)
@@ -437,56 +505,11 @@ batch_run(const struct batch_env *env, struct action_list *al,
 		struct action *a = &al->v[i];
 		struct outcome *o = &x.out[i];
 
-		/*
-		 * A relabel's row moves on to the new label set once the old
-		 * set's resolve is owed (state file) to the members that
-		 * missed it; without the state file the row stays as it was.
-		 */
-		if (a->kind == ACT_RELABEL && o->ok && o->deferred &&
-		    env->st != NULL && a->old_alert != NULL) {
-			struct owed_resolve ow = { a->alarm_id,
-			    alert_labels_json(a->old_alert),
-			    a->old_alert->starts_at, a->old_alert->ends_at,
-			    a->held_until };
-
-			if (owe(&x, &ow, 0, NULL) == 0) {
-				t->owed = 1;
-				t->deferred++;
-				log_warn("alarm %lld: relabel: the old label set's "
-				    "resolve is sent again until every member has "
-				    "it: %s", (long long)a->alarm_id, o->error);
-				o->deferred = 0;
-				o->error = NULL;
-			}
-			free(ow.labels);
-		}
+		owed_settle(&x, a, o, 0);
 		if (record_result(a, o, env->now, env->batch_id, &ups[i],
 		    &logs[nlogs]))
 			nlogs++;
-		/*
-		 * A failed relabel, or a failed retry of a PENDING row with
-		 * other labels than it holds, may still have fired its label
-		 * set (a reply lost after Alertmanager took it): should the
-		 * alarm clear before the push is done again, the row resolves
-		 * only the set it holds, so this one is owed a resolve.
-		 */
-		if ((a->kind == ACT_RELABEL || a->kind == ACT_FIRE) && !o->ok &&
-		    !o->rejected && !a->intent && env->st != NULL &&
-		    (o->error == NULL || strcmp(o->error, AM_DOWN_ERROR) != 0) &&
-		    a->labels != NULL && a->alert != NULL && (a->sync == NULL ||
-		    a->sync->labels == NULL ||
-		    strcmp(a->sync->labels, a->labels) != 0)) {
-			struct owed_resolve ow = { a->alarm_id, a->labels,
-			    a->alert->starts_at, env->now + env->skew,
-			    reconcile_lease_end(env->c, env->now) };
-
-			if (owe(&x, &ow, 0, NULL) == 0)
-				t->owed = 1;
-		}
-		/* A label set fired again is no longer owed a resolve. */
-		if (t->owed && env->st != NULL && o->ok && a->labels != NULL &&
-		    (a->kind == ACT_FIRE || a->kind == ACT_RELABEL))
-			(void)owe(&x, NULL, a->alarm_id, a->labels);
+		owed_settle(&x, a, o, 1);
 		log_fields(a, o->ok ? sync_status_name(a->new_status) : "failed",
 		    o->url, o->code);
 		if (o->ok && o->deferred) {

@@ -668,7 +668,7 @@ batch_owed(const struct batch_env *env, struct batch_tally *t)
 			if (!record_resolve_done(o->until, accepted[i],
 			    members, env->now))
 				continue;
-			log_info("alarm %lld: the old label set's resolve reached "
+			log_info("alarm %lld: an owed resolve reached "
 			    "every member", (long long)o->alarm_id);
 			if (owe(&x, NULL, o->alarm_id, o->labels) != 0)
 				rc = -1;

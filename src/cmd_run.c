@@ -96,6 +96,62 @@ members_started(struct run *r)
 	}
 }
 
+/* Most resolves owed again after one start; the oldest go first. */
+#define RESEND_MAX	20000
+
+/*
+ * After a member's start, the resolves pushed shortly before it are owed
+ * again (reconcile_resend_window says why); batch_owed sends them after
+ * the pass with the other owed resolves, until every member took each.
+ * Errors are logged and only cost the resend.
+ */
+static void
+resolves_owed_after_start(struct run *r)
+{
+	struct run_record *prev = NULL;
+	struct sync_row *rows = NULL;
+	size_t np = 0, n = 0, cap = 0, i, k = 0;
+	time_t from, to, prev_run = 0;
+	char tb[32];
+
+	if (r->ctx->st == NULL)
+		return;
+	if (state_runs(r->ctx->st, 1, &prev, &np) == 0 && np > 0)
+		prev_run = prev[0].started;
+	state_runs_free(prev, np);
+	if (!reconcile_resend_window(r->view.started, r->view.skew, prev_run,
+	    &from, &to))
+		return;
+	if (syncstate_resolved_between(r->ctx->db, from, to, RESEND_MAX, &rows,
+	    &n, &cap) != 0) {
+		log_warn("database: resolves to send again after an Alertmanager "
+		    "member started: %s", db_error(r->ctx->db));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct owed_resolve o;
+
+		if (rows[i].labels == NULL)
+			continue;
+		o.alarm_id = rows[i].alarm_id;
+		o.labels = rows[i].labels;
+		o.ends = rows[i].last_push + r->view.skew;
+		o.starts = rows[i].event_time != 0 &&
+		    rows[i].event_time <= o.ends ? rows[i].event_time : o.ends;
+		o.until = r->now + RECONCILE_RESEND_WINDOW;
+		if (state_owed_put(r->ctx->st, &o) == 0)
+			k++;
+	}
+	syncstate_rows_free(rows, n);
+	if (k == 0)
+		return;
+	r->t.owed = 1;
+	log_info("alertmanager: a member started at %s; the %zu resolve%s "
+	    "pushed in the %d minutes before are sent again",
+	    time_rfc3339(r->view.started, tb), k, k == 1 ? "" : "s",
+	    RECONCILE_RESEND_WINDOW / 60);
+}
+
 static int
 str_cmp(const void *a, const void *b)
 {
@@ -297,6 +353,9 @@ run_pass(struct run *r)
 	 * After the pass, which took off the list every label set it fired
 	 * again (a relabel back must not be resolved by an old debt).
 	 */
+	if (rc == 0 && !r->dry_run && !r->stopped && !r->lease.lost &&
+	    !r->t.am_down)
+		resolves_owed_after_start(r);
 	if (rc == 0 && !r->dry_run && !r->stopped && !r->lease.lost &&
 	    r->t.owed && lease_check(&r->lease) == 0)
 		(void)batch_owed(&env, &r->t);

@@ -180,6 +180,22 @@ reconcile_lease_end(const struct config *cfg, time_t pushed)
 	    AM_RESOLVE_TIMEOUT);
 }
 
+int
+reconcile_resend_window(time_t started, time_t skew, time_t prev_run,
+    time_t *from, time_t *to)
+{
+	time_t s;
+
+	if (started == 0)
+		return 0;
+	s = started - skew;
+	if (prev_run != 0 && s < prev_run)
+		return 0;
+	*from = s - RECONCILE_RESEND_WINDOW;
+	*to = s;
+	return 1;
+}
+
 static void
 fill_labels(const struct config *cfg, struct action_list *out, size_t from)
 {

@@ -118,6 +118,29 @@ int	reconcile_heartbeat_due(int64_t alarm_id, time_t last_push, time_t now,
 	    int heartbeat_interval);
 
 /*
+ * How far before a member's start the resolves it may still owe a
+ * notification for reach: a member notifies from alerts it holds in
+ * memory only, within its group_interval plus its cluster wait.
+ */
+#define RECONCILE_RESEND_WINDOW	600
+
+/*
+ * Whether resolves are sent again after a member started at started
+ * (its clock; skew is its clock minus ours; 0: unknown).  A member that
+ * notified an alert firing just before it was stopped, too late to learn
+ * of the resolve, never sends the "resolved" it owed: the cluster's
+ * notification log keeps the alert firing (no member holds it any more)
+ * and a re-raise is then not notified.  A resolve sent again lets any
+ * member clear it, and is silent where nothing was owed.  Once per
+ * start: prev_run (our clock; 0: none) is when the previous run began,
+ * and a start before it was that run's.  Returns 1 with [*from, *to]
+ * (our clock, inclusive) the push times of the resolves to send again,
+ * else 0.
+ */
+int	reconcile_resend_window(time_t started, time_t skew, time_t prev_run,
+	    time_t *from, time_t *to);
+
+/*
  * When a firing alert pushed at pushed ends by itself in Alertmanager:
  * pushed + sync.alert_ttl, or Alertmanager's default resolve_timeout
  * (5 minutes) when alerts carry no endsAt.

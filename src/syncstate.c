@@ -117,6 +117,26 @@ syncstate_rows_by_ids(struct db *db, const int64_t *ids, size_t n,
 	return rc;
 }
 
+int
+syncstate_resolved_between(struct db *db, time_t from, time_t to,
+    size_t limit, struct sync_row **out, size_t *outsz, size_t *outcap)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((st = query_prepare(db, SQL_STATUS_RESOLVED_BETWEEN, NULL)) == NULL)
+		return -1;
+	if (db_bind_time(st, 1, from) != 0 || db_bind_time(st, 2, to) != 0 ||
+	    db_bind_int64(st, 3, (int64_t)limit) != 0 || db_execute(st) != 0) {
+		db_stmt_free(st);
+		return -1;
+	}
+	rc = query_rows(st, out, outsz, outcap, sizeof(**out), status_row_read,
+	    status_row_clear);
+	db_stmt_free(st);
+	return rc;
+}
+
 /* Text of a ZMC state char, or NULL. */
 static void
 state_text(char c, char out[2])

@@ -275,7 +275,7 @@ receivers:
         args = [AM_BIN, "--config.file=" + os.path.join(self.dir, "am.yml"),
                 "--storage.path=" + os.path.join(self.dir, "data"),
                 "--web.listen-address=127.0.0.1:%d" % self.port,
-                "--log.level=warn"]
+                "--log.level=" + os.environ.get("FAULT_AM_LOG_LEVEL", "warn")]
         if self.peers:
             args += ["--cluster.listen-address=127.0.0.1:%d" % self.cport,
                      "--cluster.advertise-address=127.0.0.1:%d" % self.cport,

@@ -354,6 +354,38 @@ TEST(t_relabel)
  * keeps the alert firing until its lease (last push + alert_ttl) ends.
  * held_until per action kind and status, then the done rule row by row.
  */
+/* Resolves sent again after a member's start: once per start, its clock. */
+TEST(t_resend_window)
+{
+	static const struct {
+		time_t	 started, skew, prev_run;
+		int	 resend;
+		time_t	 from, to;	/* our clock */
+	} rows[] = {
+		{ 0, 0, NOW - 15, 0, 0, 0 },		/* no member's start known */
+		{ NOW - 5, 0, NOW - 15, 1, NOW - 5 - 600, NOW - 5 },	/* since the last run */
+		{ NOW - 15, 0, NOW - 15, 1, NOW - 15 - 600, NOW - 15 },	/* the same second: again */
+		{ NOW - 30, 0, NOW - 15, 0, 0, 0 },	/* the last run had it */
+		{ NOW - 5, 0, 0, 1, NOW - 5 - 600, NOW - 5 },	/* no run before */
+		/* its clock 20 s ahead: the start was 25 s ago in ours */
+		{ NOW - 5, 20, NOW - 15, 0, 0, 0 },
+		{ NOW + 10, 20, NOW - 15, 1, NOW - 10 - 600, NOW - 10 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		time_t from = -1, to = -1;
+		int got = reconcile_resend_window(rows[i].started, rows[i].skew,
+		    rows[i].prev_run, &from, &to);
+
+		CHECK_INT(got, rows[i].resend);
+		if (got) {
+			CHECK_INT(from, rows[i].from);
+			CHECK_INT(to, rows[i].to);
+		}
+	}
+}
+
 TEST(t_resolve_every_member)
 {
 	static const struct {
@@ -1640,6 +1672,7 @@ main(void)
 	RUN(t_heartbeat_last_push_zero_or_future);
 	RUN(t_relabel);
 	RUN(t_resolve_every_member);
+	RUN(t_resend_window);
 	RUN(t_relabel_same_set_other_spacing);
 	RUN(t_relabel_unknown_labels_is_heartbeat);
 	RUN(t_resolve_state_a);

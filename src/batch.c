@@ -428,6 +428,25 @@ owed_settle(struct exec *x, const struct action *a, struct outcome *o,
 		if (owe(x, &ow, 0, NULL) == 0)
 			t->owed = 1;
 	}
+	/*
+	 * A PENDING row fired with other labels than it holds: an earlier
+	 * push of the set it holds may have been taken (its reply lost, or
+	 * the run killed before its bookkeeping), and once the row moves on
+	 * nothing else remembers that set, so it is owed a resolve.
+	 */
+	if (a->kind == ACT_FIRE && o->ok && !o->deferred && !a->intent &&
+	    a->sync != NULL && a->sync->status == SS_PENDING &&
+	    a->sync->labels != NULL && a->labels != NULL &&
+	    strcmp(a->sync->labels, a->labels) != 0) {
+		struct owed_resolve ow = { a->alarm_id, a->sync->labels,
+		    a->sync->event_time, env->now + env->skew,
+		    reconcile_lease_end(env->c, env->now) };
+
+		if (ow.starts == 0 || ow.starts > ow.ends)
+			ow.starts = ow.ends;
+		if (owe(x, &ow, 0, NULL) == 0)
+			t->owed = 1;
+	}
 	/* A label set fired again is no longer owed a resolve. */
 	if (t->owed && o->ok && a->labels != NULL &&
 	    (a->kind == ACT_FIRE || a->kind == ACT_RELABEL))

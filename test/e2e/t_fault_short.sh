@@ -21,7 +21,8 @@ check "campaign made at least 30 runs" test "$(sed -n 's/^runs: \([0-9]*\) .*/\1
 known=0
 for inv in "U alarm active" "U alarm active exactly once" "right labels" \
     "U alarm not silenced" "everything else resolved" "one silence per masked alarm" \
-    "no orphan silence" "every transition notified" "run exit status" "a run ends" \
+    "no orphan silence" "every transition notified" "no stale notification" \
+    "run exit status" "a run ends" \
     "last convergence run exits 0" "alertmanager reachable" "sanitizer clean"; do
 	n=$(grep -c "^FAIL.*invariant=\"$inv\"" "$out")
 	known=$((known + n))

@@ -38,6 +38,20 @@ check_rc "resolve: next run" 0 zrun
 check_eq "resolve: RESOLVED" "$(status 702)" RESOLVED
 check_eq "resolve: nothing active" "$(active)" ""
 
+# first push killed, then the level changes before the row learnt of it:
+# the next run fires the new set and resolves the one the killed run fired.
+zmc_raise 706 9001 1 901 5
+check_eq "relevel: killed after the first push" "$(killed_run)" 137
+check_eq "relevel: PENDING with the first set" "$(sql "SELECT ALERT_LABELS FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID=706" | jq -r .severity)" critical
+sql "UPDATE NM_ALARM_CDR SET ALARM_LEVEL=2 WHERE ALARM_INST_ID=706"
+check_rc "relevel: next run" 0 zrun
+check_eq "relevel: FIRING" "$(status 706)" FIRING
+check_eq "relevel: one active alert for the alarm" "$(am_alerts "active=true" | jq '[.[] | select(.labels.alarm_id == "706")] | length')" 1
+check_eq "relevel: with the new severity" "$(am_alert 706 | jq -r .labels.severity)" error
+check_eq "relevel: nothing left owed" "$(sqlite3 "$T_TMP/state/state.db" "SELECT COUNT(*) FROM owed" 2>&1)" 0
+zmc_state 706 A
+check_rc "relevel: cleared" 0 zrun
+
 # relabel: old set resolved and new set fired, not recorded.
 zmc_raise 703 9001 1 901 5
 check_rc "relabel: fired" 0 zrun

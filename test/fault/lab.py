@@ -298,7 +298,19 @@ receivers:
             raise Fatal("alertmanager %s did not start on %s (log %s)"
                         % (self.name, self.url, os.path.join(self.dir, "log")))
 
+    def stop(self):
+        """The way an operator restarts it (SIGTERM): it writes its
+        notification log and silences to its data directory first."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+
     def kill(self):
+        """A crash (SIGKILL): what it had not written yet is gone."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             try:

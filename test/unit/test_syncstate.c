@@ -729,6 +729,65 @@ TEST(cleanup)
 	CHECK_INT(db_exec(db, "DELETE FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID = 4"), 0);
 }
 
+/* The resolves sent again after a member's start: by push time, RESOLVED only. */
+TEST(resolved_between)
+{
+	static const struct {
+		int64_t		 id;
+		enum sync_status st;
+		time_t		 ago;
+	} rows[] = {
+		{ 9101, SS_RESOLVED, 700 },	/* before the window */
+		{ 9102, SS_RESOLVED, 300 },
+		{ 9103, SS_FIRING, 300 },	/* not a resolve */
+		{ 9104, SS_SILENCED, 200 },
+		{ 9105, SS_RESOLVED, 10 },
+		{ 9106, SS_RESOLVED, 0 },	/* the window's end, inclusive */
+	};
+	struct sync_update up[6];
+	struct sync_row *v = NULL;
+	size_t i, n = 0, cap = 0;
+
+	memset(up, 0, sizeof(up));
+	for (i = 0; i < 6; i++) {
+		up[i].alarm_id = rows[i].id;
+		up[i].status = rows[i].st;
+		up[i].zmc_state = 'A';
+		up[i].last_push = now - rows[i].ago;
+		up[i].event_time = now - 3600;
+		up[i].labels = "{\"alertname\":\"磁盘空间不足\",\"alarm_id\":\"9\"}";
+		up[i].pushed = 1;
+	}
+	CHECK_INT(syncstate_apply(db, up, 6, NULL, 0), 0);
+	/* Earlier tests left RESOLVED rows of their own: only ours count. */
+	CHECK_INT(db_exec(db, "UPDATE NM_ALARM_SYNC_STATUS SET SYNC_STATUS = "
+	    "'ARCHIVED' WHERE SYNC_STATUS = 'RESOLVED' AND ALARM_INST_ID NOT "
+	    "BETWEEN 9101 AND 9106"), 0);
+	CHECK_INT(syncstate_resolved_between(db, now - 600, now, 100, &v, &n, &cap), 0);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_INT(v[0].alarm_id, 9102);
+		CHECK_INT(v[1].alarm_id, 9105);
+		CHECK_INT(v[2].alarm_id, 9106);
+		CHECK_INT(v[0].last_push, now - 300);
+		CHECK_INT(v[0].event_time, now - 3600);
+		CHECK_STR(v[0].labels, up[1].labels);
+	}
+	syncstate_rows_free(v, n);
+	v = NULL;
+	n = cap = 0;
+	/* bounded: the oldest row first */
+	CHECK_INT(syncstate_resolved_between(db, now - 600, now, 1, &v, &n, &cap), 0);
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK_INT(v[0].alarm_id, 9102);
+	syncstate_rows_free(v, n);
+	CHECK_INT(db_exec(db, "UPDATE NM_ALARM_SYNC_STATUS SET SYNC_STATUS = "
+	    "'RESOLVED' WHERE SYNC_STATUS = 'ARCHIVED'"), 0);
+	CHECK_INT(db_exec(db, "DELETE FROM NM_ALARM_SYNC_STATUS WHERE ALARM_INST_ID "
+	    "BETWEEN 9101 AND 9106"), 0);
+}
+
 struct probe_seen {
 	int	 ok;
 	int	 bad;
@@ -875,6 +934,7 @@ main(void)
 		RUN(config_table);
 		RUN(listings_and_stats);
 		RUN(cleanup);
+		RUN(resolved_between);
 		RUN(probes);
 		RUN(query_helpers);
 	}

@@ -68,6 +68,7 @@ struct run {
 	struct am_view		 view;	/* what reconcile sees of Alertmanager */
 	struct lease_guard	 lease;		/* SPEC 3: the one host that syncs */
 	int			 lease_held;	/* 1: this run syncs */
+	time_t			 am_seen;	/* member start handled (run history) */
 };
 
 /* The latest start of a reachable member: alerts pushed before it are gone. */
@@ -96,32 +97,33 @@ members_started(struct run *r)
 	}
 }
 
-/* Most resolves owed again after one start; the oldest go first. */
+/* Most resolves owed again after one start; the latest go first. */
 #define RESEND_MAX	20000
 
 /*
- * After a member's start, the resolves pushed shortly before it are owed
- * again (reconcile_resend_window says why); batch_owed sends them after
- * the pass with the other owed resolves, until every member took each.
- * Errors are logged and only cost the resend.
+ * After a member's start, the resolves (and masked alarms' resolves)
+ * pushed shortly before it are owed again (reconcile_resend_window says
+ * why); batch_owed sends them after the pass with the other owed
+ * resolves, until every member took each.  r->am_seen becomes the start
+ * handled, which the run history keeps for the next run.  Errors are
+ * logged and leave the start to the next run.
  */
 static void
 resolves_owed_after_start(struct run *r)
 {
-	struct run_record *prev = NULL;
 	struct sync_row *rows = NULL;
-	size_t np = 0, n = 0, cap = 0, i, k = 0;
-	time_t from, to, prev_run = 0;
+	size_t n = 0, cap = 0, i, k = 0;
+	time_t from, to, prev = 0;
 	char tb[32];
 
-	if (r->ctx->st == NULL)
+	if (r->ctx->st == NULL || r->view.started == 0 ||
+	    state_last_am_started(r->ctx->st, &prev) != 0)
 		return;
-	if (state_runs(r->ctx->st, 1, &prev, &np) == 0 && np > 0)
-		prev_run = prev[0].started;
-	state_runs_free(prev, np);
-	if (!reconcile_resend_window(r->view.started, r->view.skew, prev_run,
-	    &from, &to))
+	if (!reconcile_resend_window(r->view.started, r->view.skew, prev,
+	    r->now, &from, &to)) {
+		r->am_seen = r->view.started > prev ? r->view.started : prev;
 		return;
+	}
 	if (syncstate_resolved_between(r->ctx->db, from, to, RESEND_MAX, &rows,
 	    &n, &cap) != 0) {
 		log_warn("database: resolves to send again after an Alertmanager "
@@ -138,18 +140,20 @@ resolves_owed_after_start(struct run *r)
 		o.ends = rows[i].last_push + r->view.skew;
 		o.starts = rows[i].event_time != 0 &&
 		    rows[i].event_time <= o.ends ? rows[i].event_time : o.ends;
-		o.until = r->now + RECONCILE_RESEND_WINDOW;
-		if (state_owed_put(r->ctx->st, &o) == 0)
-			k++;
+		o.until = r->now + RECONCILE_RESEND_HOLD;
+		if (state_owed_put(r->ctx->st, &o) != 0)
+			break;
+		k++;
 	}
 	syncstate_rows_free(rows, n);
+	if (i == n)
+		r->am_seen = r->view.started;
 	if (k == 0)
 		return;
 	r->t.owed = 1;
-	log_info("alertmanager: a member started at %s; the %zu resolve%s "
-	    "pushed in the %d minutes before are sent again",
-	    time_rfc3339(r->view.started, tb), k, k == 1 ? "" : "s",
-	    RECONCILE_RESEND_WINDOW / 60);
+	log_info("alertmanager: a member started at %s: %zu recent resolve%s "
+	    "sent again", time_rfc3339(r->view.started, tb), k,
+	    k == 1 ? "" : "s");
 }
 
 static int
@@ -494,6 +498,7 @@ finish(struct run *r, int rc, double t0, const char *result)
 		rec.errors = r->t.failed;
 		rec.error = r->t.first_error;
 		rec.result = (char *)result;
+		rec.am_started = r->am_seen;
 		if (state_run_add(r->ctx->st, &rec) != 0)
 			log_warn("state: run history not recorded");
 	}

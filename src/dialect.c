@@ -109,15 +109,17 @@ static const struct stmt_def defs[SQL__COUNT] = {
 	    "s.SYNC_STATUS <> 'RESOLVED' ORDER BY s.ALARM_INST_ID",
 	    PG_KEYSET, NULL, NULL, 3 },
 	/*
-	 * (from time, to time, limit int) -> STATUS_COLS of the RESOLVED rows
-	 * whose resolve was pushed between from and to, oldest row first:
-	 * what is sent again after an Alertmanager member restarted.  Run
-	 * only after a restart, so no index is kept for it.
+	 * (from time, to time, limit int) -> STATUS_COLS of the RESOLVED and
+	 * SILENCED rows whose resolve was pushed between from and to, the
+	 * latest first: what is sent again after an Alertmanager member
+	 * started.  Run only then, so no index is kept for it.
 	 */
 	[SQL_STATUS_RESOLVED_BETWEEN] = { "STATUS_RESOLVED_BETWEEN",
 	    "SELECT " STATUS_COLS " FROM NM_ALARM_SYNC_STATUS s "
-	    "WHERE s.SYNC_STATUS = 'RESOLVED' AND s.LAST_PUSH_TIME >= {T} "
-	    "AND s.LAST_PUSH_TIME <= {T} ORDER BY s.SYNC_ID",
+	    "WHERE s.SYNC_STATUS IN ('RESOLVED', 'SILENCED') AND "
+	    "s.LAST_PUSH_TIME >= {T} "
+	    "AND s.LAST_PUSH_TIME <= {T} ORDER BY s.LAST_PUSH_TIME DESC, "
+	    "s.SYNC_ID",
 	    PG_KEYSET, NULL, NULL, 3 },
 	/* (DIALECT_IN_MAX ids) -> STATUS_COLS */
 	[SQL_STATUS_BY_IDS] = { "STATUS_BY_IDS",

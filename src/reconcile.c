@@ -181,18 +181,16 @@ reconcile_lease_end(const struct config *cfg, time_t pushed)
 }
 
 int
-reconcile_resend_window(time_t started, time_t skew, time_t prev_run,
-    time_t *from, time_t *to)
+reconcile_resend_window(time_t started, time_t skew, time_t prev,
+    time_t now, time_t *from, time_t *to)
 {
-	time_t s;
-
 	if (started == 0)
 		return 0;
-	s = started - skew;
-	if (prev_run != 0 && s < prev_run)
+	if (prev != 0 ? started <= prev :
+	    now + skew - started > RECONCILE_RESEND_BEFORE)
 		return 0;
-	*from = s - RECONCILE_RESEND_WINDOW;
-	*to = s;
+	*from = started - skew - RECONCILE_RESEND_BEFORE;
+	*to = now + RECONCILE_RESEND_FUTURE;
 	return 1;
 }
 

@@ -119,26 +119,33 @@ int	reconcile_heartbeat_due(int64_t alarm_id, time_t last_push, time_t now,
 
 /*
  * How far before a member's start the resolves it may still owe a
- * notification for reach: a member notifies from alerts it holds in
- * memory only, within its group_interval plus its cluster wait.
+ * notification for reach: a member notifies within its group_interval
+ * plus its cluster wait (minutes), but push times are in our clock,
+ * which may have stepped back since; an hour covers both.
  */
-#define RECONCILE_RESEND_WINDOW	600
+#define RECONCILE_RESEND_BEFORE	3600
+/* How far in our future a push time may lie (a clock that ran ahead). */
+#define RECONCILE_RESEND_FUTURE	(366 * 86400)
+/* How long a resolve sent again is retried on members that miss it. */
+#define RECONCILE_RESEND_HOLD	600
 
 /*
  * Whether resolves are sent again after a member started at started
  * (its clock; skew is its clock minus ours; 0: unknown).  A member that
  * notified an alert firing just before it was stopped, too late to learn
- * of the resolve, never sends the "resolved" it owed: the cluster's
- * notification log keeps the alert firing (no member holds it any more)
- * and a re-raise is then not notified.  A resolve sent again lets any
- * member clear it, and is silent where nothing was owed.  Once per
- * start: prev_run (our clock; 0: none) is when the previous run began,
- * and a start before it was that run's.  Returns 1 with [*from, *to]
- * (our clock, inclusive) the push times of the resolves to send again,
- * else 0.
+ * of the resolve, or that was stopped between taking a resolve and
+ * notifying it, never sends that "resolved": the notification log keeps
+ * the alert firing while no member holds it, and a re-raise is then not
+ * notified either.  A resolve sent again lets any member clear it, and
+ * is silent where nothing was owed.  Once per start: prev is the latest
+ * start a recorded run handled (0: none, when only a start within
+ * RECONCILE_RESEND_BEFORE of now counts).  Returns 1 with [*from, *to]
+ * (our clock, inclusive) the push times of the resolves to send again:
+ * from the window before the start on, and any dated in our future (a
+ * push made while the clock ran ahead); else 0.
  */
-int	reconcile_resend_window(time_t started, time_t skew, time_t prev_run,
-	    time_t *from, time_t *to);
+int	reconcile_resend_window(time_t started, time_t skew, time_t prev,
+	    time_t now, time_t *from, time_t *to);
 
 /*
  * When a firing alert pushed at pushed ends by itself in Alertmanager:

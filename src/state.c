@@ -70,6 +70,8 @@ static const char *const migrations[] = {
 	"  until INTEGER NOT NULL,"	/* no member holds it after this */
 	"  PRIMARY KEY (alarm_id, labels)"
 	");",
+	/* 3 -> 4: the latest Alertmanager member start each run saw */
+	"ALTER TABLE run ADD COLUMN am_started INTEGER;",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -474,8 +476,9 @@ state_run_add(struct state *st, const struct run_record *r)
 	int rc;
 
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO run (batch_id, started, "
-	    "duration, exit_code, command, counts, errors, error, result) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK) {
+	    "duration, exit_code, command, counts, errors, error, result, "
+	    "am_started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt,
+	    NULL) != SQLITE_OK) {
 		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;
 	}
@@ -494,6 +497,8 @@ state_run_add(struct state *st, const struct run_record *r)
 		sqlite3_bind_text(stmt, 8, clean, -1, SQLITE_STATIC);
 	if (r->result != NULL)
 		sqlite3_bind_text(stmt, 9, r->result, -1, SQLITE_STATIC);
+	if (r->am_started != 0)
+		sqlite3_bind_int64(stmt, 10, (sqlite3_int64)r->am_started);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	buf_free(&b);
@@ -507,6 +512,29 @@ state_run_add(struct state *st, const struct run_record *r)
 	rc = exec_sql(st, sql, NULL);
 	free(sql);
 	if (rc == -1) {
+		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_last_am_started(struct state *st, time_t *out)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT am_started FROM run WHERE "
+	    "am_started > 0 ORDER BY id DESC LIMIT 1", -1, &stmt, NULL) !=
+	    SQLITE_OK) {
+		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		*out = (time_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		log_warn("state %s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;
 	}

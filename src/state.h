@@ -54,6 +54,8 @@ struct run_record {
 	char	*result;	/* "success", "partial", "failed", "disabled",
 				   "skipped" (lock held), "standby", "lease_lost";
 				   NULL in rows of older versions */
+	time_t	 am_started;	/* latest start of an Alertmanager member the
+				   run saw (its clock); 0 none (not written) */
 };
 /* r's result, derived from its exit status for a row without one (never NULL). */
 const char	*state_run_result(const struct run_record *r);
@@ -62,6 +64,11 @@ int		 state_run_add(struct state *, const struct run_record *);
 /* Newest first, at most limit; caller frees with state_runs_free.  0/-1. */
 int		 state_runs(struct state *, size_t limit, struct run_record **out, size_t *n);
 void		 state_runs_free(struct run_record *, size_t);
+/*
+ * The latest Alertmanager member start a recorded run saw (its clock),
+ * or 0 when none did.  0/-1 (logged; *out 0).
+ */
+int		 state_last_am_started(struct state *, time_t *out);
 
 /*
  * A resolve owed to the Alertmanager members that missed it: the old

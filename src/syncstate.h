@@ -36,8 +36,8 @@ int	syncstate_rows_by_ids(struct db *, const int64_t *ids, size_t n,
 	    struct sync_row **out, size_t *outsz, size_t *outcap);
 
 /*
- * The RESOLVED status rows whose resolve was pushed between from and to
- * (inclusive), oldest row first, at most limit, appended as
+ * The RESOLVED and SILENCED status rows whose resolve was pushed between
+ * from and to (inclusive), the latest first, at most limit, appended as
  * syncstate_rows_by_ids does.  0/-1.
  */
 int	syncstate_resolved_between(struct db *, time_t from, time_t to,

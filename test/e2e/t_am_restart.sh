@@ -55,22 +55,30 @@ vrun() { "$ZMCSYNC" -c "$CONF" -v run >"$T_TMP/run.out" 2>"$T_TMP/run.err"; }
 
 zmc_raise 801 9001 1 901 5
 zmc_raise 802 9001 1 901 5
+zmc_raise 803 9001 1 901 5
 check_rc "fired" 0 zrun
 check "firing notified" wait_notified firing 801 1 15
+check "firing notified (803)" wait_notified firing 803 1 15
 zmc_state 801 A
-check_rc "801 resolved" 0 zrun
+zmc_state 803 M
+check_rc "801 resolved, 803 masked" 0 zrun
 check_eq "801 RESOLVED" "$(status 801)" RESOLVED
+check_eq "803 SILENCED" "$(status 803)" SILENCED
 am_stop
 check_eq "Alertmanager stopped before notifying the resolve" "$(notified resolved 801)" 0
+check_eq "... nor the masked alarm's" "$(notified resolved 803)" 0
 sleep 1
 am_start
 check_rc "first run after the start" 0 vrun
-check "it sends the resolve again" grep -q "a member started at .* the 1 resolve pushed in the 10 minutes before are sent again" "$T_TMP/run.err"
+check "it sends both resolves again" grep -q "a member started at .*: 2 recent resolves sent again" "$T_TMP/run.err"
 check "the owed resolve reached Alertmanager" grep -q "alarm 801: an owed resolve reached every member" "$T_TMP/run.err"
 check "the resolve is notified after the restart" wait_notified resolved 801 1 15
+# its silence starts after silence.start_delay (30 s): not muted yet
+check "the masked alarm's resolve too" wait_notified resolved 803 1 15
 check_eq "802 still firing, not resolved" "$(notified resolved 802)" 0
 check_rc "the next run" 0 vrun
 check "... sends nothing again" sh -c "! grep -q 'sent again\|owed resolve' '$T_TMP/run.err'"
 sleep 2
 check_eq "one resolved notification" "$(notified resolved 801)" 1
+check_eq "one for the masked alarm" "$(notified resolved 803)" 1
 t_done

@@ -358,30 +358,33 @@ TEST(t_relabel)
 TEST(t_resend_window)
 {
 	static const struct {
-		time_t	 started, skew, prev_run;
+		time_t	 started, skew, prev;
 		int	 resend;
-		time_t	 from, to;	/* our clock */
+		time_t	 from;		/* our clock; to is always NOW + a year */
 	} rows[] = {
-		{ 0, 0, NOW - 15, 0, 0, 0 },		/* no member's start known */
-		{ NOW - 5, 0, NOW - 15, 1, NOW - 5 - 600, NOW - 5 },	/* since the last run */
-		{ NOW - 15, 0, NOW - 15, 1, NOW - 15 - 600, NOW - 15 },	/* the same second: again */
-		{ NOW - 30, 0, NOW - 15, 0, 0, 0 },	/* the last run had it */
-		{ NOW - 5, 0, 0, 1, NOW - 5 - 600, NOW - 5 },	/* no run before */
-		/* its clock 20 s ahead: the start was 25 s ago in ours */
-		{ NOW - 5, 20, NOW - 15, 0, 0, 0 },
-		{ NOW + 10, 20, NOW - 15, 1, NOW - 10 - 600, NOW - 10 },
+		{ 0, 0, NOW - 900, 0, 0 },		/* no member's start known */
+		{ NOW - 5, 0, NOW - 900, 1, NOW - 5 - 3600 },	/* a later start */
+		{ NOW - 900, 0, NOW - 900, 0, 0 },	/* handled by an earlier run */
+		{ NOW - 950, 0, NOW - 900, 0, 0 },	/* an older one came back */
+		/* no run handled one: only a start within the window counts */
+		{ NOW - 5, 0, 0, 1, NOW - 5 - 3600 },
+		{ NOW - 3600, 0, 0, 1, NOW - 7200 },
+		{ NOW - 3601, 0, 0, 0, 0 },
+		/* its clock 20 s ahead of ours */
+		{ NOW + 10, 20, NOW - 900, 1, NOW - 10 - 3600 },
+		{ NOW - 3590, 20, 0, 0, 0 },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		time_t from = -1, to = -1;
 		int got = reconcile_resend_window(rows[i].started, rows[i].skew,
-		    rows[i].prev_run, &from, &to);
+		    rows[i].prev, NOW, &from, &to);
 
 		CHECK_INT(got, rows[i].resend);
 		if (got) {
 			CHECK_INT(from, rows[i].from);
-			CHECK_INT(to, rows[i].to);
+			CHECK_INT(to, NOW + RECONCILE_RESEND_FUTURE);
 		}
 	}
 }

@@ -169,7 +169,7 @@ TEST(test_migrate_from_empty_and_future)
 	st = state_open(dir, &err);
 	CHECK(st != NULL);
 	state_close(st);
-	CHECK_INT(user_version(dir), 3);
+	CHECK_INT(user_version(dir), 4);
 
 	/* a schema from a newer program is refused, not clobbered */
 	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
@@ -211,6 +211,33 @@ TEST(test_run_result)
 		CHECK(strcmp(state_run_result(&v[1]), "disabled") == 0);
 	}
 	state_runs_free(v, n);
+	state_close(st);
+	free(dir);
+}
+
+/* The member start the last run handled: runs that saw none are skipped. */
+TEST(test_last_am_started)
+{
+	char *dir = subdir("amst"), *err = NULL;
+	struct run_record rec;
+	struct state *st;
+	time_t t = -1;
+
+	st = state_open(dir, &err);
+	CHECK(st != NULL);
+	CHECK(state_last_am_started(st, &t) == 0);
+	CHECK_INT(t, 0);
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.batch_id, sizeof(rec.batch_id), "b1");
+	rec.am_started = 1700000000;
+	CHECK(state_run_add(st, &rec) == 0);
+	rec.am_started = 1700000300;
+	CHECK(state_run_add(st, &rec) == 0);
+	/* a skipped or standby run, or one stopped first, saw no start */
+	rec.am_started = 0;
+	CHECK(state_run_add(st, &rec) == 0);
+	CHECK(state_last_am_started(st, &t) == 0);
+	CHECK_INT(t, 1700000300);
 	state_close(st);
 	free(dir);
 }
@@ -374,6 +401,7 @@ main(void)
 	RUN(test_lock);
 	RUN(test_runs);
 	RUN(test_run_result);
+	RUN(test_last_am_started);
 	rm_rf(tmpdir);
 	return DONE();
 }

@@ -669,8 +669,15 @@ batch_owed(const struct batch_env *env, struct batch_tally *t)
 				rc = -1;
 			continue;
 		}
-		a->starts_at = v[i].starts;
-		a->ends_at = v[i].ends;
+		/*
+		 * A resolve never ends in Alertmanager's future, which would
+		 * make it a firing alert (an entry written under a clock that
+		 * ran ahead).
+		 */
+		a->ends_at = v[i].ends < env->now + env->skew ? v[i].ends :
+		    env->now + env->skew;
+		a->starts_at = v[i].starts < a->ends_at ? v[i].starts :
+		    a->ends_at;
 		idx[k] = i;
 		alerts[k++] = a;
 	}

@@ -137,7 +137,8 @@ resolves_owed_after_start(struct run *r)
 			continue;
 		o.alarm_id = rows[i].alarm_id;
 		o.labels = rows[i].labels;
-		o.ends = rows[i].last_push + r->view.skew;
+		/* Now in its clock: the push time is in ours, then or now. */
+		o.ends = r->now + r->view.skew;
 		o.starts = rows[i].event_time != 0 &&
 		    rows[i].event_time <= o.ends ? rows[i].event_time : o.ends;
 		o.until = r->now + RECONCILE_RESEND_HOLD;

@@ -255,6 +255,7 @@ class AM:
         self.url = "http://127.0.0.1:%d" % self.port
         self.peers = []
         self.proc = None
+        self.life = []      # (time, "start"|"stop"|"kill"): for failure reports
         with open(os.path.join(self.dir, "am.yml"), "w") as f:
             f.write("""route:
   receiver: hook
@@ -290,6 +291,7 @@ receivers:
         else:
             args.append("--cluster.listen-address=")
         log = open(os.path.join(self.dir, "log"), "a")
+        self.life.append((time.time(), "start"))
         self.proc = subprocess.Popen(args, stdout=log, stderr=log,
                                      stdin=subprocess.DEVNULL,
                                      preexec_fn=die_with_parent)
@@ -302,6 +304,7 @@ receivers:
         """The way an operator restarts it (SIGTERM): it writes its
         notification log and silences to its data directory first."""
         if self.proc is not None and self.proc.poll() is None:
+            self.life.append((time.time(), "stop"))
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(10)
@@ -312,6 +315,7 @@ receivers:
     def kill(self):
         """A crash (SIGKILL): what it had not written yet is gone."""
         if self.proc is not None and self.proc.poll() is None:
+            self.life.append((time.time(), "kill"))
             self.proc.send_signal(signal.SIGKILL)
             try:
                 self.proc.wait(10)

@@ -354,13 +354,14 @@ run_pass(struct run *r)
 	if (rc == 0 && !r->stopped && !r->lease.lost && flush(r, &env, &pend) != 0)
 		rc = -1;
 	action_list_free(&pend);
+	/* After the pass: a row it fired again is not resent as resolved. */
+	if (rc == 0 && !r->dry_run && !r->stopped && !r->lease.lost &&
+	    !r->t.am_down)
+		resolves_owed_after_start(r);
 	/*
 	 * After the pass, which took off the list every label set it fired
 	 * again (a relabel back must not be resolved by an old debt).
 	 */
-	if (rc == 0 && !r->dry_run && !r->stopped && !r->lease.lost &&
-	    !r->t.am_down)
-		resolves_owed_after_start(r);
 	if (rc == 0 && !r->dry_run && !r->stopped && !r->lease.lost &&
 	    r->t.owed && lease_check(&r->lease) == 0)
 		(void)batch_owed(&env, &r->t);

@@ -79,7 +79,7 @@ enum sql_id {
 	SQL_LEASE_GET,		/* the lease row, and whether it expired */
 	SQL_LEASE_FENCE,	/* renew if holder and epoch still ours */
 	SQL_LEASE_CHECK,	/* the same, and only while unexpired */
-	SQL_STATUS_RESOLVED_BETWEEN,	/* RESOLVED and SILENCED rows whose resolve was pushed in a time range */
+	SQL_STATUS_RESOLVED_BETWEEN,	/* resolves pushed in a time range */
 	SQL__COUNT
 };
 

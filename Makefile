@@ -153,7 +153,7 @@ package-test: testbin
 
 # The long fault campaign (not part of check): 1,000 runs over every fault
 # kind on SQLite, on PostgreSQL, and against a three-member Alertmanager
-# cluster (about 15, 20 and 25 minutes on 2 cores).  A random seed unless
+# cluster (about 15, 15 and 22 minutes on 2 cores).  A random seed unless
 # FAULT_SEED is given; each campaign prints its seed and, when it fails,
 # the line that replays it.
 FAULT_RUNS ?= 1000
